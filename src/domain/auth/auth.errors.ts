@@ -1,0 +1,52 @@
+import { DomainError, ErrorCode } from '../shared/error-codes.js';
+
+export enum AuthError {
+  EmailTaken = 'EmailTaken',
+  InvalidEmail = 'InvalidEmail',
+  WeakPassword = 'WeakPassword',
+  PasswordTooLong = 'PasswordTooLong',
+  InvalidFullName = 'InvalidFullName',
+  InvalidCredentials = 'InvalidCredentials',
+  WrongCurrentPassword = 'WrongCurrentPassword',
+  InvalidRefreshToken = 'InvalidRefreshToken',
+  NotAuthenticated = 'NotAuthenticated',
+  NotAllowed = 'NotAllowed',
+  RateLimited = 'RateLimited',
+}
+
+const codes: { [key in AuthError]: ErrorCode } = {
+  [AuthError.EmailTaken]: ErrorCode.EMAIL_TAKEN,
+  [AuthError.InvalidEmail]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.WeakPassword]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.PasswordTooLong]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.InvalidFullName]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.InvalidCredentials]: ErrorCode.INVALID_CREDENTIALS,
+  [AuthError.WrongCurrentPassword]: ErrorCode.INVALID_CREDENTIALS,
+  [AuthError.InvalidRefreshToken]: ErrorCode.UNAUTHENTICATED,
+  [AuthError.NotAuthenticated]: ErrorCode.UNAUTHENTICATED,
+  [AuthError.NotAllowed]: ErrorCode.FORBIDDEN,
+  [AuthError.RateLimited]: ErrorCode.RATE_LIMITED,
+};
+
+const messages: { [key in AuthError]: string } = {
+  [AuthError.EmailTaken]: 'An account with this email already exists',
+  [AuthError.InvalidEmail]: 'Enter a valid email address',
+  [AuthError.WeakPassword]: 'Passwords must be at least 8 characters long',
+  [AuthError.PasswordTooLong]: 'Passwords can be at most 256 characters long',
+  [AuthError.InvalidFullName]: 'Full name must be 1 to 200 characters',
+  [AuthError.InvalidCredentials]: 'Wrong email or password',
+  [AuthError.WrongCurrentPassword]: 'The current password is wrong',
+  [AuthError.InvalidRefreshToken]: 'The refresh token is invalid, expired or already used; sign in again',
+  [AuthError.NotAuthenticated]: 'Sign in to do this',
+  [AuthError.NotAllowed]: 'You are not allowed to do this',
+  [AuthError.RateLimited]: 'Too many attempts; try again later',
+};
+
+export class AuthException extends DomainError<AuthError> {
+  readonly code: ErrorCode;
+
+  constructor(error: AuthError, extensions?: Record<string, unknown>) {
+    super(error, messages[error], extensions);
+    this.code = codes[error];
+  }
+}

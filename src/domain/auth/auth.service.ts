@@ -1,0 +1,281 @@
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
+import type { RevocationCache } from '../../cache/revocation.js';
+import { User } from '../users/user.entity.js';
+import { normalizeEmail } from '../users/user.service.js';
+import { AuthError, AuthException } from './auth.errors.js';
+import type { PasswordHasher } from './password.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { AuthSession, SessionRevokedReason } from './session.entity.js';
+import { hashRefreshToken, newRefreshToken, type TokenService } from './tokens.js';
+
+export const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 256;
+const MAX_FULL_NAME_LENGTH = 200;
+
+/** Who is calling: from a verified access token whose session is not revoked. */
+export interface Viewer {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+/** Where a request came from, for rate limits and the session record. */
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+export interface AuthResult {
+  user: User;
+  accessToken: string;
+  expiresAt: Date;
+  refreshToken: string;
+}
+
+export interface AuthLimits {
+  loginPerEmail: RateLimit;
+  loginPerIp: RateLimit;
+  signupPerEmail: RateLimit;
+  signupPerIp: RateLimit;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+}
+
+export class AuthService {
+  /** Revocations Redis did not take; written again until it does. */
+  private readonly unsyncedRevocations = new Set<string>();
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly passwords: PasswordHasher,
+    private readonly limits: AuthLimits,
+    private readonly revocations: RevocationCache,
+    private readonly settings: { refreshTtlSeconds: number; accessTtlSeconds: number },
+    private readonly log: Log,
+  ) {}
+
+  async signUp(
+    em: EntityManager,
+    input: { email: string; password: string; fullName: string },
+    client: ClientInfo,
+  ): Promise<AuthResult> {
+    const email = normalizeEmail(input.email);
+    await this.limit(this.limits.signupPerIp, client.ip);
+    if (!email) throw new AuthException(AuthError.InvalidEmail);
+    await this.limit(this.limits.signupPerEmail, email);
+    validateNewPassword(input.password);
+    const fullName = input.fullName.trim();
+    if (fullName.length < 1 || fullName.length > MAX_FULL_NAME_LENGTH) {
+      throw new AuthException(AuthError.InvalidFullName);
+    }
+    const passwordHash = await this.passwords.hash(input.password);
+    try {
+      return await em.transactional(async (tx) => {
+        const user = tx.create(User, { email, passwordHash, fullName });
+        return this.openSession(tx, user, client);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new AuthException(AuthError.EmailTaken);
+      throw err;
+    }
+  }
+
+  async logIn(em: EntityManager, input: { email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
+    const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
+    // Every attempt counts until it succeeds; a success gives its attempt back.
+    await this.limit(this.limits.loginPerIp, client.ip);
+    await this.limit(this.limits.loginPerEmail, email);
+    const user = await em.findOne(User, { email });
+    const ok = user
+      ? await this.passwords.verify(user.passwordHash, input.password)
+      : await this.passwords.verifyAgainstDummy(input.password);
+    if (!user || !ok) throw new AuthException(AuthError.InvalidCredentials);
+    await Promise.all([this.limits.loginPerIp.refund(client.ip), this.limits.loginPerEmail.refund(email)]);
+    return em.transactional((tx) => this.openSession(tx, user, client));
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already used revokes its whole session:
+   * someone holds a copy of it.
+   */
+  async refresh(em: EntityManager, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const outcome = await em.transactional(async (tx) => {
+      const token = await tx.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!token) return { kind: 'unknown' as const };
+      const session = await tx.findOneOrFail(AuthSession, token.session.id, { populate: ['user'] });
+      if (token.usedAt) {
+        if (!session.revokedAt) {
+          session.revokedAt = new Date();
+          session.revokedReason = SessionRevokedReason.REFRESH_TOKEN_REUSE;
+        }
+        return { kind: 'reused' as const, sessionId: session.id };
+      }
+      if (session.revokedAt || token.expiresAt <= new Date()) return { kind: 'dead' as const };
+      token.usedAt = new Date();
+      return { kind: 'ok' as const, result: await this.issueTokens(tx, session.user, session) };
+    });
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.result;
+      case 'reused':
+        this.log.warn({ sessionId: outcome.sessionId, ip: client.ip }, 'refresh token reused: session revoked');
+        await this.cacheRevocations([outcome.sessionId]);
+        throw new AuthException(AuthError.InvalidRefreshToken);
+      default:
+        throw new AuthException(AuthError.InvalidRefreshToken);
+    }
+  }
+
+  /**
+   * Ends one session: the one the refresh token belongs to, or the caller's own. Returns
+   * whether a live session was ended.
+   */
+  async logOut(em: EntityManager, viewer: Viewer | null, refreshToken?: string | null): Promise<boolean> {
+    let sessionId: string | undefined;
+    if (refreshToken) {
+      const token = await em.findOne(RefreshToken, { tokenHash: hashRefreshToken(refreshToken) }, { populate: ['session'] });
+      // A signed-in caller may only end their own sessions with it.
+      if (token && (!viewer || token.session.user.id === viewer.userId)) sessionId = token.session.id;
+    } else {
+      if (!viewer) throw new AuthException(AuthError.NotAuthenticated);
+      sessionId = viewer.sessionId;
+    }
+    if (!sessionId) return false;
+    const revoked = await this.revokeSessions(em, { id: sessionId }, SessionRevokedReason.LOGOUT);
+    return revoked.length > 0;
+  }
+
+  async changePassword(
+    em: EntityManager,
+    viewer: Viewer | null,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<{ user: User; revokedSessions: number }> {
+    if (!viewer) throw new AuthException(AuthError.NotAuthenticated);
+    const user = await em.findOneOrFail(User, viewer.userId);
+    // Guessing the current password with a stolen access token counts as failed sign-ins.
+    await this.limit(this.limits.loginPerEmail, user.email);
+    if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
+      throw new AuthException(AuthError.WrongCurrentPassword);
+    }
+    await this.limits.loginPerEmail.refund(user.email);
+    validateNewPassword(input.newPassword);
+    const passwordHash = await this.passwords.hash(input.newPassword);
+    const revoked = await em.transactional(async (tx) => {
+      await tx.nativeUpdate(User, { id: user.id }, { passwordHash, updatedAt: new Date() });
+      return this.revokeSessions(
+        tx,
+        { user: user.id, id: { $ne: viewer.sessionId } },
+        SessionRevokedReason.PASSWORD_CHANGED,
+        false,
+      );
+    });
+    await this.cacheRevocations(revoked);
+    await em.refresh(user);
+    return { user, revokedSessions: revoked.length };
+  }
+
+  /**
+   * The viewer behind an `Authorization` header value, or null: a bad, expired or revoked
+   * token is treated exactly like no token.
+   */
+  async authenticate(em: EntityManager, authorization: string | undefined): Promise<Viewer | null> {
+    const token = parseBearer(authorization);
+    if (!token) return null;
+    const claims = await this.tokens.verifyAccessToken(token);
+    if (!claims) return null;
+    if (await this.isSessionRevoked(em, claims.sessionId)) return null;
+    return claims;
+  }
+
+  /** Redis first; PostgreSQL when Redis cannot answer, so a revocation never fails open. */
+  async isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean> {
+    const cached = this.unsyncedRevocations.has(sessionId) ? true : await this.revocations.isRevoked(sessionId);
+    if (cached !== undefined) return cached;
+    const rows = await em.getConnection().execute<{ revoked_at: Date | null }[]>(
+      'select revoked_at from auth_sessions where id = ?',
+      [sessionId],
+    );
+    return rows.length === 0 || rows[0].revoked_at !== null;
+  }
+
+  /** Writes the denylist again from PostgreSQL: run whenever Redis comes back. */
+  async resyncRevocations(em: EntityManager): Promise<void> {
+    const since = new Date(Date.now() - this.settings.accessTtlSeconds * 1000);
+    const rows = await em.getConnection().execute<{ id: string }[]>(
+      'select id from auth_sessions where revoked_at >= ?',
+      [since],
+    );
+    const ids = [...new Set([...rows.map((r) => r.id), ...this.unsyncedRevocations])];
+    if (await this.revocations.markRevoked(ids)) this.unsyncedRevocations.clear();
+  }
+
+  private async openSession(em: EntityManager, user: User, client: ClientInfo): Promise<AuthResult> {
+    const session = em.create(AuthSession, { user, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null });
+    return this.issueTokens(em, user, session);
+  }
+
+  private async issueTokens(em: EntityManager, user: User, session: AuthSession): Promise<AuthResult> {
+    const refreshToken = newRefreshToken();
+    em.create(RefreshToken, {
+      session,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: new Date(Date.now() + this.settings.refreshTtlSeconds * 1000),
+    });
+    await em.flush();
+    const access = await this.tokens.issueAccessToken(user.id, session.id);
+    return { user, accessToken: access.token, expiresAt: access.expiresAt, refreshToken };
+  }
+
+  /** Marks live sessions matching `where` revoked; returns their ids. */
+  private async revokeSessions(
+    em: EntityManager,
+    where: Record<string, unknown>,
+    reason: SessionRevokedReason,
+    cache = true,
+  ): Promise<string[]> {
+    const rows = await em
+      .createQueryBuilder(AuthSession)
+      .update({ revokedAt: new Date(), revokedReason: reason })
+      .where({ ...where, revokedAt: null })
+      .returning(['id'])
+      .execute<{ id: string }[]>('all', false);
+    const ids = rows.map((r) => r.id);
+    if (cache) await this.cacheRevocations(ids);
+    return ids;
+  }
+
+  private async cacheRevocations(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (!(await this.revocations.markRevoked(ids))) {
+      for (const id of ids) this.unsyncedRevocations.add(id);
+      this.log.warn({ sessions: ids.length }, 'Redis did not take a revocation; it is kept in memory until it does');
+    }
+  }
+
+  private async limit(limit: RateLimit, key: string): Promise<void> {
+    try {
+      await limit.consume(key);
+    } catch (err) {
+      if (err instanceof RateLimitExceeded) {
+        throw new AuthException(AuthError.RateLimited, { retryAfterSeconds: err.retryAfterSeconds });
+      }
+      throw err;
+    }
+  }
+}
+
+function validateNewPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new AuthException(AuthError.PasswordTooLong);
+}
+
+function parseBearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT, type CryptoKey, type KeyObject } from 'jose';
+
+/** The only algorithm we sign with and the only one we accept. */
+export const JWT_ALGORITHM = 'EdDSA';
+
+export interface SigningKeys {
+  privateKey: CryptoKey | KeyObject;
+  publicKey: CryptoKey | KeyObject;
+  /** Key id, so keys can be rotated later without breaking verification. */
+  kid: string;
+}
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+}
+
+export class TokenService {
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  async issueAccessToken(userId: string, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.settings.accessTtlSeconds;
+    const token = await new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: JWT_ALGORITHM, typ: 'JWT', kid: this.keys.kid })
+      .setSubject(userId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.keys.privateKey);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Null for anything that is not a valid, unexpired token of ours: never throws. */
+  async verifyAccessToken(token: string): Promise<AccessClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys.publicKey, {
+        algorithms: [JWT_ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+        return null;
+      }
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Opaque refresh tokens: 256 random bits, stored only as a SHA-256 hash. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,48 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyInstance } from 'fastify';
+import type { RedisHandle } from '../cache/redis.js';
+import type { Metrics } from './metrics.js';
+
+/** Set once migrations have run; until then the replica is not ready. */
+export interface Readiness {
+  migrated: boolean;
+}
+
+const CHECK_TIMEOUT_MS = 1_000;
+
+function withTimeout<T>(promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
+}
+
+export function registerHealthRoutes(
+  fastify: FastifyInstance,
+  deps: { orm: MikroORM; redis: RedisHandle; readiness: Readiness; metrics: Metrics },
+): void {
+  fastify.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  fastify.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+    const [postgres, redis] = await Promise.all([
+      withTimeout(
+        deps.orm.em
+          .getConnection()
+          .execute('select 1')
+          .then(() => true),
+        false,
+      ),
+      withTimeout(deps.redis.ping(), false),
+    ]);
+    const pgUp = postgres && deps.readiness.migrated;
+    const status = !pgUp ? 'down' : redis ? 'ok' : 'degraded';
+    reply.code(pgUp ? 200 : 503).header('cache-control', 'no-store');
+    return { status, checks: { postgres: pgUp ? 'up' : 'down', redis: redis ? 'up' : 'down' } };
+  });
+
+  fastify.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import type { RedisHandle } from '../cache/redis.js';
+import type { Config } from '../config/config.js';
+import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { formatError, isExpectedError } from '../schema/errors.js';
+import type { Services } from '../schema/build-schema.js';
+import { limitRules } from './graphql-limits.js';
+import { registerHealthRoutes, type Readiness } from './health.js';
+import { Metrics } from './metrics.js';
+import { attachWebSocketServer } from './websocket.js';
+
+export interface HttpServer {
+  fastify: FastifyInstance;
+  apollo: ApolloServer<GraphQLContext>;
+  /** Stops accepting, lets requests in flight finish, closes WebSockets. */
+  close(): Promise<void>;
+}
+
+export interface HttpServerDeps {
+  config: Config;
+  orm: MikroORM;
+  redis: RedisHandle;
+  schema: GraphQLSchema;
+  services: Services;
+  readiness: Readiness;
+  logger?: FastifyBaseLogger;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Never logged: credentials and anything that could carry them. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'refreshToken',
+  'accessToken',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+];
+
+export function loggerOptions(config: Config) {
+  return { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+}
+
+export function createLoaders(em: GraphQLContext['em'], services: Services): GraphQLContext['loaders'] {
+  return { user: new DataLoader((ids: readonly string[]) => services.users.findByIds(em, ids)) };
+}
+
+export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const { config, orm, services, schema } = deps;
+  const fastify = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await fastify.register(helmet, {
+    // Apollo Sandbox (development only) loads its own scripts and frames.
+    contentSecurityPolicy: config.isProduction ? undefined : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await fastify.register(cors, {
+    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    credentials: true,
+    maxAge: 600,
+  });
+  await fastify.register(formbody);
+
+  const metrics = new Metrics();
+  registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics });
+
+  const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>
+    services.auth.authenticate(em, authorization);
+
+  const buildContext = async (
+    request: { id: string; log: FastifyBaseLogger },
+    client: ClientInfo,
+    viewer: (em: GraphQLContext['em']) => Promise<Viewer | null>,
+  ): Promise<GraphQLContext> => {
+    const em = orm.em.fork();
+    return {
+      em,
+      viewer: await viewer(em),
+      loaders: createLoaders(em, services),
+      requestId: request.id,
+      client,
+      log: request.log,
+    };
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    validationRules: limitRules(config.graphql),
+    plugins: [
+      fastifyApolloDrainPlugin(fastify),
+      config.isProduction
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      metrics.plugin(),
+      logUnexpectedErrors(),
+    ],
+  });
+
+  const ws = attachWebSocketServer({
+    server: fastify.server,
+    schema,
+    log: fastify.log,
+    authenticate: (em, authorization) => authenticate(em, authorization),
+    isSessionRevoked: (em, sessionId) => services.auth.isSessionRevoked(em, sessionId),
+    buildContext: (id, client, viewer) => buildContext({ id, log: fastify.log.child({ reqId: id }) }, client, async () => viewer),
+    fork: () => orm.em.fork(),
+    formatError,
+  });
+  apollo.addPlugin({
+    async serverWillStart() {
+      return { drainServer: () => ws.dispose() };
+    },
+  });
+
+  await apollo.start();
+
+  fastify.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: fastifyApolloHandler(apollo, {
+      context: async (request: FastifyRequest) =>
+        buildContext(request, clientInfo(request), (em) => authenticate(em, request.headers.authorization)),
+    }),
+  });
+
+  return {
+    fastify,
+    apollo,
+    close: () => apollo.stop(),
+  };
+}
+
+function clientInfo(request: FastifyRequest): ClientInfo {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
+}
+
+/** Bugs reach the client masked; the log keeps the real error and the request id. */
+function logUnexpectedErrors(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (!isExpectedError(error)) {
+              contextValue.log.error(
+                { err: error.originalError ?? error, requestId: contextValue.requestId, path: error.path },
+                'unexpected error while executing an operation',
+              );
+            }
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
+import type { GraphQLContext } from '../schema/context.js';
+
+interface Extra extends Record<PropertyKey, unknown> {
+  socket: WebSocket;
+  request: { socket: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> };
+  viewer?: Viewer;
+}
+
+export interface WebSocketDeps {
+  server: Server;
+  schema: GraphQLSchema;
+  log: FastifyBaseLogger;
+  authenticate(em: EntityManager, authorization: string | undefined): Promise<Viewer | null>;
+  isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean>;
+  buildContext(requestId: string, client: ClientInfo, viewer: Viewer): Promise<GraphQLContext>;
+  fork(): EntityManager;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+}
+
+/** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
+export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
+  const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
+  const cleanup = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema: deps.schema,
+      context: async (ctx) => {
+        const viewer = ctx.extra.viewer as Viewer;
+        const ua = ctx.extra.request.headers['user-agent'];
+        return deps.buildContext(
+          randomUUID(),
+          { ip: ctx.extra.request.socket.remoteAddress ?? 'unknown', userAgent: typeof ua === 'string' ? ua : undefined },
+          viewer,
+        );
+      },
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const viewer = await deps.authenticate(deps.fork(), typeof authorization === 'string' ? authorization : undefined);
+        if (!viewer) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: a valid access token is required');
+          return false;
+        }
+        ctx.extra.viewer = viewer;
+        return true;
+      },
+      // The token is checked again for every operation: logging out or expiry ends the connection.
+      onSubscribe: async (ctx) => {
+        const viewer = ctx.extra.viewer;
+        const expired = !viewer || viewer.expiresAt.getTime() <= Date.now();
+        if (expired || (await deps.isSessionRevoked(deps.fork(), viewer.sessionId))) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, expired ? 'Unauthorized: token expired' : 'Unauthorized: session ended');
+          return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        return undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),
+      // Results go through the same masking as HTTP responses.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        'errors' in result && result.errors
+          ? { ...result, errors: result.errors.map((e) => deps.formatError(e instanceof GraphQLError ? e.toJSON() : e, e)) }
+          : undefined,
+    },
+    wss,
+  );
+  return {
+    dispose: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

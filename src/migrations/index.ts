@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128000000_auth } from './Migration20261128000000_auth.js';
+
+/** Applied in this order; append new migrations, never edit applied ones. */
+export const migrations: MigrationObject[] = [
+  { name: 'Migration20261128000000_auth', class: Migration20261128000000_auth },
+];

@@ -1,0 +1,24 @@
+import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Role } from '../domain/users/user.entity.js';
+import type { UserService } from '../domain/users/user.service.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { UserType } from '../schema/user.type.js';
+
+@Resolver(() => UserType)
+export class UserResolver {
+  constructor(private readonly users: UserService) {}
+
+  @Query(() => UserType, { nullable: true, description: 'The signed-in user; null without a valid access token.' })
+  async me(@Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+    if (!ctx.viewer) return null;
+    const user = await ctx.loaders.user.load(ctx.viewer.userId);
+    return user ? UserType.from(user) : null;
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => UserType, { nullable: true, description: 'ADMIN only: look a user up by email (null with FORBIDDEN otherwise).' })
+  async userByEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+    const user = await this.users.findByEmail(ctx.em, email);
+    return user ? UserType.from(user) : null;
+  }
+}

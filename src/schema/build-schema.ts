@@ -1,0 +1,59 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type AuthChecker } from 'type-graphql';
+import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
+import type { AuthService } from '../domain/auth/auth.service.js';
+import type { CurrencyService } from '../domain/currencies/currency.service.js';
+import type { Role } from '../domain/users/user.entity.js';
+import type { UserService } from '../domain/users/user.service.js';
+import { AuthResolver } from '../resolvers/auth.resolver.js';
+import { CurrencyResolver } from '../resolvers/currency.resolver.js';
+import { UserResolver } from '../resolvers/user.resolver.js';
+import type { GraphQLContext } from './context.js';
+import { DateTimeScalar } from './scalars/date-time.scalar.js';
+
+/** The domain services, built once at boot and shared by every request. */
+export interface Services {
+  auth: AuthService;
+  users: UserService;
+  currencies: CurrencyService;
+}
+
+const resolvers = [AuthResolver, UserResolver, CurrencyResolver] as const;
+
+/** Roles are read from the database, so a role change takes effect on the next request. */
+const authChecker: AuthChecker<GraphQLContext, Role> = async ({ context }, roles) => {
+  if (!context.viewer) throw new AuthException(AuthError.NotAuthenticated);
+  const user = await context.loaders.user.load(context.viewer.userId);
+  if (!user || (roles.length > 0 && !roles.includes(user.role))) throw new AuthException(AuthError.NotAllowed);
+  return true;
+};
+
+export async function buildApiSchema(services?: Services): Promise<GraphQLSchema> {
+  const instances = new Map<unknown, unknown>(
+    services
+      ? [
+          [AuthResolver, new AuthResolver(services.auth)],
+          [UserResolver, new UserResolver(services.users)],
+          [CurrencyResolver, new CurrencyResolver(services.currencies)],
+        ]
+      : [],
+  );
+  return buildSchema({
+    resolvers,
+    authChecker,
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    container: {
+      get: (cls) => {
+        const instance = instances.get(cls);
+        if (!instance) throw new Error(`No resolver instance for ${String((cls as { name?: string }).name)}`);
+        return instance;
+      },
+    },
+  });
+}
+
+/** The SDL committed as schema.graphql. */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type DataLoader from 'dataloader';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
+import type { User } from '../domain/users/user.entity.js';
+
+export interface Loaders {
+  user: DataLoader<string, User | null>;
+}
+
+/** Built once per HTTP request or WebSocket operation. */
+export interface GraphQLContext {
+  /** A fork of the EntityManager for this request alone. */
+  em: EntityManager;
+  viewer: Viewer | null;
+  loaders: Loaders;
+  requestId: string;
+  client: ClientInfo;
+  log: FastifyBaseLogger;
+}

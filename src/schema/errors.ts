@@ -1,0 +1,56 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ErrorCode } from '../domain/shared/error-codes.js';
+
+/** Codes that reach a client as they are, when a GraphQLError carries them on purpose. */
+const PASS_THROUGH = new Set<string>(Object.values(ErrorCode));
+
+const TOKEN_LIMIT = /^Syntax Error: Document contains more than \d+ tokens/;
+
+/** True when the error is one we meant to show; anything else is a bug and gets masked. */
+export function isExpectedError(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return true;
+  if (!(original instanceof GraphQLError)) return false;
+  // A GraphQLError wrapping a plain Error came from a bug inside a resolver or scalar.
+  if (original.originalError && !(original.originalError instanceof GraphQLError)) {
+    return original.originalError instanceof DomainError;
+  }
+  return true;
+}
+
+/**
+ * The one translation point from what went wrong to what a client sees: domain errors get
+ * their feature's code, GraphQL's own errors keep theirs, everything else is masked.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  const domain =
+    original instanceof DomainError
+      ? original
+      : original instanceof GraphQLError && original.originalError instanceof DomainError
+        ? original.originalError
+        : undefined;
+  if (domain) {
+    return { ...base, message: domain.message, extensions: { ...domain.extensions, code: domain.code } };
+  }
+  if (!isExpectedError(error)) {
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  }
+  let code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  // Apollo files limit rejections under its generic codes; say what they are.
+  const cause = error instanceof GraphQLError ? error.originalError : undefined;
+  if (cause instanceof GraphQLError && cause.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX) code = ErrorCode.QUERY_TOO_COMPLEX;
+  if (TOKEN_LIMIT.test(formatted.message)) code = ErrorCode.QUERY_TOO_COMPLEX;
+  if (!PASS_THROUGH.has(code)) code = ErrorCode.INTERNAL_SERVER_ERROR;
+  const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return { ...base, extensions: { ...extensions, code } };
+}

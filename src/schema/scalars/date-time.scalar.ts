@@ -1,0 +1,29 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+// ISO 8601 with a time and an explicit zone, e.g. 2026-11-28T10:15:30.000Z or +01:00.
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parse(value: unknown): Date {
+  if (typeof value === 'string' && ISO.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw new GraphQLError('DateTime must be an ISO-8601 date-time with a zone, e.g. 2026-11-28T10:15:30.000Z', {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'An ISO-8601 date-time in UTC, e.g. 2026-11-28T10:15:30.000Z.',
+  serialize(value) {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+    if (typeof value === 'string') return parse(value).toISOString();
+    throw new GraphQLError('DateTime cannot represent this value');
+  },
+  parseValue: parse,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { nodes: ast });
+    return parse(ast.value);
+  },
+});

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type FormattedExecutionResult } from 'graphql';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type RawEnv } from '../../src/config/config.js';
+import { loggerOptions } from '../../src/http/server.js';
+import { truncateAll, workerDatabaseUrl } from './db.js';
+import { REDIS_URL, workerId } from './env.js';
+
+export interface RequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GraphQLResponse<T> extends FormattedExecutionResult<T> {
+  status: number;
+  headers: Headers;
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  graphqlUrl: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  /** Every log line the server wrote, as JSON text. */
+  logs: string[];
+  /** Sends a typed operation over HTTP, as a client would. */
+  gql<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, opts?: RequestOptions): Promise<GraphQLResponse<R>>;
+  /** Sends raw text as the query (for malformed and hostile documents). */
+  raw(query: string, variables?: Record<string, unknown>, opts?: RequestOptions): Promise<GraphQLResponse<unknown>>;
+  /** Empties tables and this server's Redis keys. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server (Fastify, Apollo, PostgreSQL, Redis) on an ephemeral port, with this
+ * worker's database and Redis keys of its own.
+ */
+export async function startTestServer(env: RawEnv = {}): Promise<TestServer> {
+  const databaseUrl = await workerDatabaseUrl();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wallet-test-'));
+  const redisPrefix = `test:w${workerId()}:${randomUUID().slice(0, 8)}:`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '4',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisPrefix,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  // The server's own logger options (levels, redaction), writing where the test can read.
+  const app = await createApp(config, { log: pino(loggerOptions(config), sink) });
+  await app.migrated;
+  const address = await app.listen();
+  const url = address.replace('[::1]', '127.0.0.1');
+  const graphqlUrl = `${url}/graphql`;
+  const cleaner = new Redis(REDIS_URL, { lazyConnect: true });
+  await cleaner.connect();
+
+  const post = async (body: unknown, opts: RequestOptions = {}) => {
+    const res = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as FormattedExecutionResult;
+    return { ...json, status: res.status, headers: res.headers };
+  };
+
+  return {
+    app,
+    url,
+    graphqlUrl,
+    databaseUrl,
+    redisPrefix,
+    logs,
+    gql: (doc, variables, opts) => post({ query: print(doc), variables }, opts) as never,
+    raw: (query, variables, opts) => post({ query, variables }, opts),
+    async reset() {
+      await truncateAll(databaseUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await cleaner.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await cleaner.del(...keys);
+      } while (cursor !== '0');
+    },
+    async close() {
+      await app.close();
+      await cleaner.quit();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

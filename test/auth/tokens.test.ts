@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { decodeJwt, importPKCS8, SignJWT } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MeDocument, SignUpDocument } from '../generated/graphql.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let accessToken: string;
+let claims: { sub: string; sid: string };
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  await server.reset();
+  const res = await server.gql(SignUpDocument, {
+    input: { email: 'tok@example.com', password: 'password-1', fullName: 'Tok' },
+  });
+  accessToken = res.data!.signUp.accessToken;
+  claims = decodeJwt(accessToken) as { sub: string; sid: string };
+});
+
+const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+async function serverKey() {
+  const pem = await readFile(path.join(server.app.config.dataDir, 'jwt', 'private.pem'), 'utf8');
+  return importPKCS8(pem, 'EdDSA');
+}
+
+function claimsFor(overrides: Record<string, unknown> = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return { sid: claims.sid, sub: claims.sub, iss: 'wallet-api', aud: 'wallet-api', iat: now, exp: now + 600, ...overrides };
+}
+
+async function meWith(token: string) {
+  const res = await server.gql(MeDocument, {}, { token });
+  expect(res.errors).toBeUndefined();
+  return res.data!.me;
+}
+
+describe('access tokens', () => {
+  it('a genuine token signs the user in', async () => {
+    expect(await meWith(accessToken)).toMatchObject({ id: claims.sub });
+    const header = JSON.parse(Buffer.from(accessToken.split('.')[0], 'base64url').toString());
+    expect(header.alg).toBe('EdDSA');
+  });
+
+  it('a token re-signed by the server key with our claims works (the forgeries below differ in one thing only)', async () => {
+    const token = await new SignJWT(claimsFor()).setProtectedHeader({ alg: 'EdDSA' }).sign(await serverKey());
+    expect(await meWith(token)).toMatchObject({ id: claims.sub });
+  });
+
+  it('alg "none" is treated as no token', async () => {
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsFor())}.`;
+    expect(await meWith(token)).toBeNull();
+  });
+
+  it('a wrong signature is treated as no token', async () => {
+    const other = generateKeyPairSync('ed25519');
+    const token = await new SignJWT(claimsFor()).setProtectedHeader({ alg: 'EdDSA' }).sign(other.privateKey);
+    expect(await meWith(token)).toBeNull();
+    // A payload edited after signing also fails.
+    const [h, , s] = accessToken.split('.');
+    expect(await meWith(`${h}.${b64(claimsFor({ sub: '00000000-0000-4000-8000-000000000000' }))}.${s}`)).toBeNull();
+  });
+
+  it('HS256 signed with the public key (algorithm confusion) is treated as no token', async () => {
+    const pub = await readFile(path.join(server.app.config.dataDir, 'jwt', 'public.pem'));
+    const token = await new SignJWT(claimsFor()).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(pub));
+    expect(await meWith(token)).toBeNull();
+  });
+
+  it('a wrong audience or issuer is treated as no token', async () => {
+    const key = await serverKey();
+    expect(await meWith(await new SignJWT(claimsFor({ aud: 'someone-else' })).setProtectedHeader({ alg: 'EdDSA' }).sign(key))).toBeNull();
+    expect(await meWith(await new SignJWT(claimsFor({ iss: 'someone-else' })).setProtectedHeader({ alg: 'EdDSA' }).sign(key))).toBeNull();
+  });
+
+  it('an expired token is treated as no token', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const token = await new SignJWT(claimsFor({ iat: past - 900, exp: past })).setProtectedHeader({ alg: 'EdDSA' }).sign(await serverKey());
+    expect(await meWith(token)).toBeNull();
+  });
+
+  it('garbage and a non-Bearer scheme are treated as no token', async () => {
+    expect(await meWith('not-a-jwt')).toBeNull();
+    const res = await server.gql(MeDocument, {}, { headers: { authorization: `Basic ${accessToken}` } });
+    expect(res.data!.me).toBeNull();
+  });
+});
+
+describe('access token lifetime', () => {
+  it('expires after JWT_ACCESS_TTL_SECONDS', async () => {
+    const shortLived = await startTestServer({ JWT_ACCESS_TTL_SECONDS: '1' });
+    try {
+      const res = await shortLived.gql(SignUpDocument, {
+        input: { email: 'short@example.com', password: 'password-1', fullName: 'Short' },
+      });
+      const token = res.data!.signUp.accessToken;
+      expect(new Date(res.data!.signUp.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+      expect((await shortLived.gql(MeDocument, {}, { token })).data!.me).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 2_100));
+      expect((await shortLived.gql(MeDocument, {}, { token })).data!.me).toBeNull();
+    } finally {
+      await shortLived.close();
+    }
+  });
+});

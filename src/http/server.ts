@@ -116,6 +116,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     introspection: !config.isProduction,

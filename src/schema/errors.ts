@@ -5,7 +5,8 @@ import { DomainError, ErrorCode } from '../domain/shared/error-codes.js';
 /** Codes that reach a client as they are, when a GraphQLError carries them on purpose. */
 const PASS_THROUGH = new Set<string>(Object.values(ErrorCode));
 
-const TOKEN_LIMIT = /^Syntax Error: Document contains more than \d+ tokens/;
+// graphql-js 16 spells it "more that"; 17 fixed it to "more than".
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
 
 /** True when the error is one we meant to show; anything else is a bug and gets masked. */
 export function isExpectedError(error: unknown): boolean {

@@ -1,0 +1,146 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CurrenciesDocument, SignUpDocument } from '../generated/graphql.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+async function sql(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('unexpected errors', () => {
+  it('reach the client masked and are logged with the request id', async () => {
+    const before = await server.gql(CurrenciesDocument);
+    expect(before.errors).toBeUndefined();
+    expect(before.data!.currencies.length).toBeGreaterThan(0);
+
+    await sql('alter table currencies rename to currencies_hidden_by_test');
+    let res;
+    try {
+      res = await server.raw('query Broken { currencies { code } }');
+    } finally {
+      await sql('alter table currencies_hidden_by_test rename to currencies');
+    }
+
+    expect(res.status).toBe(200);
+    expect(res.data).toBeNull();
+    expect(res.errors).toHaveLength(1);
+    const [error] = res.errors!;
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(error.message).toBe('Internal server error');
+    const body = JSON.stringify(res);
+    for (const leak of ['currencies_hidden', 'relation', 'select', 'does not exist', 'stack', 'at ']) {
+      expect(body.toLowerCase()).not.toContain(leak);
+    }
+
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(UUID);
+    const logged = server.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => (line.level as number) >= 50 && (line.reqId === requestId || line.requestId === requestId));
+    expect(logged.length, `no error log line carries request id ${requestId}`).toBeGreaterThan(0);
+    // The log keeps what the client does not see.
+    expect(JSON.stringify(logged)).toMatch(/currencies/);
+
+    // The table is back and the server answers normally again.
+    const after = await server.gql(CurrenciesDocument);
+    expect(after.errors).toBeUndefined();
+    expect(after.data!.currencies).toEqual(before.data!.currencies);
+  });
+});
+
+describe('request ids', () => {
+  it('echo a well-formed x-request-id sent by the client', async () => {
+    const res = await server.raw('{ __typename }', undefined, { headers: { 'x-request-id': 'client-req.42:abc' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('client-req.42:abc');
+  });
+
+  it('replace a malformed or oversized x-request-id with a fresh one', async () => {
+    for (const given of ['has spaces in it', 'semi;colon', 'x'.repeat(129), '<script>']) {
+      const res = await server.raw('{ __typename }', undefined, { headers: { 'x-request-id': given } });
+      expect(res.status).toBe(200);
+      const id = res.headers.get('x-request-id');
+      expect(id).not.toBe(given);
+      expect(id).toMatch(UUID);
+    }
+  });
+
+  it('are made when the client sends none, one per request', async () => {
+    const a = await server.raw('{ __typename }');
+    const b = await server.raw('{ __typename }');
+    expect(a.headers.get('x-request-id')).toMatch(UUID);
+    expect(b.headers.get('x-request-id')).toMatch(UUID);
+    expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+
+  it('are set on routes outside GraphQL too', async () => {
+    const res = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'health-probe-1' } });
+    expect(res.headers.get('x-request-id')).toBe('health-probe-1');
+  });
+});
+
+describe('GraphQL errors keep their own codes', () => {
+  it('a document that does not parse: GRAPHQL_PARSE_FAILED', async () => {
+    const res = await server.raw('{ me { id ');
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(res.errors![0].message).toMatch(/^Syntax Error/);
+    expect(res.errors![0].extensions).not.toHaveProperty('stacktrace');
+  });
+
+  it('an unknown field: GRAPHQL_VALIDATION_FAILED', async () => {
+    const res = await server.raw('{ me { id passwordHash } }');
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors![0].message).toMatch(/passwordHash/);
+    expect(res.data).toBeUndefined();
+  });
+
+  it('a variable of the wrong type: BAD_USER_INPUT, and nothing runs', async () => {
+    const res = await server.raw('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
+      input: { email: 'bad-var@example.com', password: 12345678, fullName: 'Bad Var' },
+    });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/password/);
+    // Coercion failed before execution: the account was not created.
+    const retry = await server.gql(SignUpDocument, {
+      input: { email: 'bad-var@example.com', password: '12345678', fullName: 'Bad Var' },
+    });
+    expect(retry.errors).toBeUndefined();
+  });
+
+  it('a missing required variable: BAD_USER_INPUT', async () => {
+    const res = await server.raw('query ($email: String!) { userByEmail(email: $email) { id } }', {});
+    expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('a literal of the wrong type: GRAPHQL_VALIDATION_FAILED', async () => {
+    const res = await server.raw('{ userByEmail(email: 42) { id } }');
+    expect(res.errors![0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('a field error the server meant (UNAUTHENTICATED) keeps its code and message, without a stack', async () => {
+    const res = await server.raw('{ userByEmail(email: "a@example.com") { id } }');
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.errors![0].extensions).not.toHaveProperty('stacktrace');
+    expect(res.errors![0].message).not.toBe('Internal server error');
+  });
+});

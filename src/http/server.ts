@@ -9,7 +9,7 @@ import helmet from '@fastify/helmet';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
@@ -143,6 +143,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     buildContext: (id, client, viewer) => buildContext({ id, log: fastify.log.child({ reqId: id }) }, client, async () => viewer),
     fork: () => orm.em.fork(),
     formatError,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    validationRules: [...limitRules(config.graphql), ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
   });
   apollo.addPlugin({
     async serverWillStart() {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
@@ -25,6 +25,20 @@ export interface WebSocketDeps {
   buildContext(requestId: string, client: ClientInfo, viewer: Viewer): Promise<GraphQLContext>;
   fork(): EntityManager;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** The same parser limits (maxTokens) and extra validation rules (depth, aliases, cost, ...) as HTTP. */
+  parseOptions: ParseOptions;
+  validationRules: readonly ValidationRule[];
+}
+
+/** Parse and validation errors carry the codes Apollo gives them over HTTP, unless they have one. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code: error.extensions.code ?? code },
+  });
 }
 
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
@@ -53,14 +67,24 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
         return true;
       },
       // The token is checked again for every operation: logging out or expiry ends the connection.
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const viewer = ctx.extra.viewer;
         const expired = !viewer || viewer.expiresAt.getTime() <= Date.now();
         if (expired || (await deps.isSessionRevoked(deps.fork(), viewer.sessionId))) {
           ctx.extra.socket.close(CloseCode.Unauthorized, expired ? 'Unauthorized: token expired' : 'Unauthorized: session ended');
           return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
-        return undefined;
+        // graphql-ws would parse and validate with no limits (and a syntax error would close the socket).
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, deps.parseOptions);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
+          throw err;
+        }
+        const invalid = validate(deps.schema, document, [...specifiedRules, ...deps.validationRules]);
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),
       // Results go through the same masking as HTTP responses.

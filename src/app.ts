@@ -34,6 +34,7 @@ export interface App {
 }
 
 const MIGRATION_RETRY_MS = 2_000;
+const REVOCATION_RESYNC_MS = 30_000;
 
 /**
  * Wires the whole service from its configuration. PostgreSQL not being reachable does not
@@ -70,13 +71,19 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     config.jwt,
     log,
   );
+  const readiness: Readiness = { migrated: false };
   const services: Services = { auth, users: new UserService(), currencies: new CurrencyService() };
-  redis.onReconnect(() => {
+  // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
+  // interval, so a lost write or a flushed Redis cannot revive a session for long.
+  const resync = () => {
+    if (!readiness.migrated || !redis.isUp()) return;
     auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
-  });
+  };
+  redis.onReconnect(resync);
+  const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
+  resyncTimer.unref();
 
   const schema = await buildApiSchema(services);
-  const readiness: Readiness = { migrated: false };
   const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
 
   let closing = false;
@@ -111,6 +118,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     },
     async close() {
       closing = true;
+      clearInterval(resyncTimer);
       await http.close();
       await Promise.allSettled([orm.close(true), redis.close()]);
       await embedded?.stop();

@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
+import { REDIS_URL } from '../support/env.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+async function signUp(server: TestServer, email: string) {
+  const res = await server.gql(SignUpDocument, { input: { email, password: 'password-1', fullName: 'Rev' } });
+  return res.data!.signUp;
+}
+
+async function me(server: TestServer, token: string) {
+  return (await server.gql(MeDocument, {}, { token })).data!.me;
+}
+
+describe('session revocation with Redis up', () => {
+  let server: TestServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startTestServer();
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.close();
+  });
+  beforeEach(() => server.reset());
+
+  it('is written to the Redis denylist with a lifetime covering the access token', async () => {
+    const { accessToken } = await signUp(server, 'deny@example.com');
+    await server.gql(LogOutDocument, {}, { token: accessToken });
+    const keys = await redis.keys(`${server.redisPrefix}revoked-session:*`);
+    expect(keys).toHaveLength(1);
+    const ttl = await redis.ttl(keys[0]);
+    expect(ttl).toBeGreaterThan(server.app.config.jwt.accessTtlSeconds);
+  });
+
+  it('is restored from PostgreSQL when Redis lost it', async () => {
+    const { accessToken } = await signUp(server, 'lost@example.com');
+    await server.gql(LogOutDocument, {}, { token: accessToken });
+    expect(await me(server, accessToken)).toBeNull();
+
+    // Redis forgets (a restart without persistence, an eviction).
+    await redis.del(await redis.keys(`${server.redisPrefix}revoked-session:*`));
+    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
+    expect(await me(server, accessToken)).toBeNull();
+  });
+});
+
+describe('session revocation with Redis unreachable', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Nothing listens on port 1: every Redis call fails at once.
+    server = await startTestServer({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  afterAll(() => server.close());
+
+  it('is checked in PostgreSQL, so a logged-out token still stops working', async () => {
+    const { accessToken } = await signUp(server, 'noredis@example.com');
+    expect(await me(server, accessToken)).toMatchObject({ email: 'noredis@example.com' });
+    const out = await server.gql(LogOutDocument, {}, { token: accessToken });
+    expect(out.data!.logOut.revoked).toBe(true);
+    expect(await me(server, accessToken)).toBeNull();
+  });
+
+  it('sees a logout made by another replica (only PostgreSQL knows of it)', async () => {
+    const { accessToken, user } = await signUp(server, 'other-replica@example.com');
+    expect(await me(server, accessToken)).not.toBeNull();
+    await server.app.orm.em
+      .fork()
+      .getConnection()
+      .execute("update auth_sessions set revoked_at = now(), revoked_reason = 'LOGOUT' where user_id = ?", [user.id]);
+    expect(await me(server, accessToken)).toBeNull();
+  });
+});

@@ -6,7 +6,9 @@ import { createOrmConfig } from '../../mikro-orm.config.js';
 const MIGRATION_LOCK_KEY = 72_310_011;
 
 export async function openOrm(url: string, poolMax: number): Promise<MikroORM> {
-  return MikroORM.init(createOrmConfig({ url, poolMax }));
+  // Connect lazily: an unreachable PostgreSQL must not stop start-up (/readyz reports it, and
+  // the migration loop retries until it is back).
+  return MikroORM.init({ ...createOrmConfig({ url, poolMax }), connect: false });
 }
 
 /**

@@ -241,6 +241,49 @@ describe('transport rules', () => {
   });
 });
 
+describe('CORS and security headers', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
+  });
+  afterAll(() => server.close());
+
+  const preflight = (origin: string) =>
+    fetch(server.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
+    });
+
+  it('answers preflights from the configured origins only', async () => {
+    const allowed = await preflight('https://admin.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+    expect(allowed.headers.get('access-control-allow-methods')).toMatch(/POST/);
+
+    const other = await preflight('https://evil.example.net');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('marks responses to an allowed origin, and no other', async () => {
+    const ok = await server.raw('{ __typename }', undefined, { headers: { origin: 'https://app.example.com' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const evil = await server.raw('{ __typename }', undefined, { headers: { origin: 'https://evil.example.net' } });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends helmet headers', async () => {
+    const res = await server.raw('{ __typename }');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
 describe('development', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -36,6 +36,8 @@ export function createOrmConfig({ url, poolMax = 16, debug = false }: OrmConfigI
     // Entities are never lazily discovered from the file system: the list above is the truth.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     forceUtcTimezone: true,
+    // A typo in DATABASE_URL must not quietly start an empty database.
+    ensureDatabase: false,
     debug,
     allowGlobalContext: false,
   });

@@ -78,6 +78,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Once stopping, answers to requests in flight close their connection: a keep-alive socket
+  // would otherwise hold fastify.close() open until the drain plugin's 10 s timeout.
+  let closing = false;
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   await fastify.register(helmet, {
     // Apollo Sandbox (development only) loads its own scripts and frames.
@@ -166,7 +172,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   return {
     fastify,
     apollo,
-    close: () => apollo.stop(),
+    close: () => {
+      closing = true;
+      return apollo.stop();
+    },
   };
 }
 

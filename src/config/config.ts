@@ -125,24 +125,23 @@ const pem = (v: string | undefined) => v?.replace(/\\n/g, '\n');
 
 export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  const isProduction = e.NODE_ENV === 'production';
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  // The checks across variables read the raw values, so they are reported with malformed ones.
+  const isSet = (name: string) => Boolean(env[name]?.trim());
+  const isProduction = env.NODE_ENV === 'production';
 
   if (isProduction) {
-    if (!e.JWT_PRIVATE_KEY || !e.JWT_PUBLIC_KEY) {
+    if (!isSet('JWT_PRIVATE_KEY') || !isSet('JWT_PUBLIC_KEY')) {
       problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production');
     }
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
-    if (!e.REDIS_URL) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
+    if (!isSet('DATABASE_URL')) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
+    if (!isSet('REDIS_URL')) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
   }
-  if (Boolean(e.JWT_PRIVATE_KEY) !== Boolean(e.JWT_PUBLIC_KEY)) {
+  if (isSet('JWT_PRIVATE_KEY') !== isSet('JWT_PUBLIC_KEY')) {
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;

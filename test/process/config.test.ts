@@ -1,0 +1,194 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type RawEnv } from '../../src/config/config.js';
+import { cleanEnv, ensureBuilt, MAIN, spawnNode } from './child.js';
+
+/** Configuration is read once, validated at once, and a bad one stops start-up listing every problem. */
+
+const KEY_PAIR = { JWT_PRIVATE_KEY: 'private-pem', JWT_PUBLIC_KEY: 'public-pem' };
+const PRODUCTION: RawEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://wallet@db.internal:5432/wallet',
+  REDIS_URL: 'redis://cache.internal:6379',
+  ...KEY_PAIR,
+};
+
+function problemsOf(env: RawEnv): string[] {
+  try {
+    loadConfig(env, '/srv/wallet');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the built server with a bad configuration', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('exits non-zero before listening, naming every problem in one output', async () => {
+    const child = spawnNode(
+      MAIN,
+      [],
+      cleanEnv({ PORT: 'abc', NODE_ENV: 'production', DATABASE_URL: 'not-a-url', LOG_LEVEL: 'info' }),
+    );
+    try {
+      const exit = await child.waitForExit(15_000);
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      const output = child.stdout() + child.stderr();
+      expect(output).toMatch(/Invalid configuration/);
+      expect(output).toMatch(/PORT/);
+      expect(output).toMatch(/DATABASE_URL: must be a URL/);
+      expect(output).toMatch(/JWT_PRIVATE_KEY/);
+      expect(output).toMatch(/REDIS_URL: required in production/);
+      // Only the problems: no stack trace, and it never started listening.
+      expect(output).not.toMatch(/\n\s+at /);
+      expect(output).not.toMatch(/listening/i);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, '/srv/wallet');
+    expect(config.env).toBe('development');
+    expect(config.isProduction).toBe(false);
+    expect(config.http.port).toBe(4000);
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(config.http.publicUrl).toBe('http://localhost:4000');
+    expect(config.http.corsOrigins).toEqual([]);
+    expect(config.logLevel).toBe('info');
+    expect(config.jwt.accessTtlSeconds).toBe(900);
+    expect(config.jwt.privateKeyPem).toBeUndefined();
+    expect(config.rateLimits).toMatchObject({
+      loginPerEmail: 10,
+      loginPerIp: 50,
+      loginWindowSeconds: 900,
+      signupPerIp: 20,
+      signupWindowSeconds: 3600,
+    });
+    // Without DATABASE_URL and REDIS_URL: the embedded PostgreSQL and the Redis stand-in.
+    expect(config.database.url).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+    expect(config.dataDir).toBe(path.resolve('/srv/wallet', '.data'));
+    expect(config.database.embeddedDir).toBe(path.resolve('/srv/wallet', '.data', 'postgres'));
+    expect(config.database.embeddedPort).not.toBe(5432);
+  });
+
+  it('reads the values it is given', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        JWT_ACCESS_TTL_SECONDS: '60',
+        RATE_LIMIT_LOGIN_PER_EMAIL: '3',
+        DATA_DIR: 'var/data',
+        EMBEDDED_PG_DIR: '/var/tmp/wallet-pg',
+        EMBEDDED_PG_PORT: '55432',
+        PUBLIC_URL: 'https://api.example.com/',
+      },
+      '/srv/wallet',
+    );
+    expect(config.http.port).toBe(8080);
+    expect(config.http.publicUrl).toBe('https://api.example.com');
+    expect(config.jwt.accessTtlSeconds).toBe(60);
+    expect(config.rateLimits.loginPerEmail).toBe(3);
+    expect(config.dataDir).toBe('/srv/wallet/var/data');
+    expect(config.database.embeddedDir).toBe('/var/tmp/wallet-pg');
+    expect(config.database.embeddedPort).toBe(55432);
+  });
+
+  it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,, ' });
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', JWT_PRIVATE_KEY: '', JWT_PUBLIC_KEY: '' });
+    expect(config.database.url).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+  });
+
+  it('turns literal \\n in PEM values into new lines', () => {
+    const config = loadConfig({ JWT_PRIVATE_KEY: 'line1\\nline2', JWT_PUBLIC_KEY: 'pub1\\npub2' });
+    expect(config.jwt.privateKeyPem).toBe('line1\nline2');
+    expect(config.jwt.publicKeyPem).toBe('pub1\npub2');
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig(PRODUCTION);
+    expect(config.isProduction).toBe(true);
+    expect(config.database.url).toBe(PRODUCTION.DATABASE_URL);
+    expect(config.redis.url).toBe(PRODUCTION.REDIS_URL);
+  });
+
+  it('requires DATABASE_URL, REDIS_URL and both JWT keys in production, each named', () => {
+    for (const missing of ['DATABASE_URL', 'REDIS_URL', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY']) {
+      const problems = problemsOf({ ...PRODUCTION, [missing]: undefined });
+      expect(problems.join('\n'), `without ${missing}`).toMatch(new RegExp(`${missing}.*required in production`));
+    }
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL: required in production/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL: required in production/);
+  });
+
+  it('refuses half a key pair outside production too', () => {
+    expect(problemsOf({ JWT_PRIVATE_KEY: 'only-this' }).join('\n')).toMatch(/set both or neither/);
+    expect(problemsOf({ JWT_PUBLIC_KEY: 'only-this' }).join('\n')).toMatch(/set both or neither/);
+  });
+
+  it('refuses malformed values, naming each variable', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      NODE_ENV: 'staging',
+      DATABASE_URL: 'mysql://db/wallet',
+      REDIS_URL: 'not-a-url',
+      LOG_LEVEL: 'loud',
+      JWT_ACCESS_TTL_SECONDS: '-5',
+      RATE_LIMIT_LOGIN_PER_IP: '0',
+      TRUST_PROXY: 'maybe',
+      EMBEDDED_PG_PORT: '70000',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'PORT',
+      'NODE_ENV',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LOG_LEVEL',
+      'JWT_ACCESS_TTL_SECONDS',
+      'RATE_LIMIT_LOGIN_PER_IP',
+      'TRUST_PROXY',
+      'EMBEDDED_PG_PORT',
+    ]) {
+      expect(problems.some((p) => p.startsWith(`${name}:`)), `${name} in\n${text}`).toBe(true);
+    }
+  });
+
+  it('lists malformed values and missing production settings together', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', DATABASE_URL: 'not-a-url' });
+    const text = problems.join('\n');
+    expect(text).toMatch(/^PORT:/m);
+    expect(text).toMatch(/^DATABASE_URL: must be a URL/m);
+    expect(text).toMatch(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production/);
+    expect(text).toMatch(/REDIS_URL: required in production/);
+    // A malformed DATABASE_URL is reported as malformed, not also as missing.
+    expect(text).not.toMatch(/DATABASE_URL: required/);
+  });
+
+  it('reads process.env by default', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '4321';
+    try {
+      expect(loadConfig().http.port).toBe(4321);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});

@@ -1,17 +1,9 @@
 import 'reflect-metadata';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig, type RawEnv } from '../../src/config/config.js';
-import { loggerOptions } from '../../src/http/server.js';
+import type { RawEnv } from '../../src/config/config.js';
 import { SignUpDocument } from '../generated/graphql.js';
 import { workerDatabaseUrl } from '../support/db.js';
-import { REDIS_URL } from '../support/env.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** /healthz, /readyz and /metrics, with everything up, with PostgreSQL away and with Redis away. */
@@ -23,42 +15,8 @@ async function getJson(url: string) {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-/**
- * The app as `npm start` builds it, but without waiting for migrations: with PostgreSQL
- * unreachable `app.migrated` never resolves, and the server must still answer.
- */
-async function startWithoutWaiting(env: RawEnv): Promise<{ app: App; url: string; logs: string[]; close(): Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wallet-health-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `test:health:${process.pid}:`,
-    DATA_DIR: dataDir,
-    DATABASE_POOL_MAX: '2',
-    LOG_LEVEL: 'info',
-    ...env,
-  });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const app = await createApp(config, { log: pino(loggerOptions(config), sink) });
-  const url = (await app.listen()).replace('[::1]', '127.0.0.1');
-  return {
-    app,
-    url,
-    logs,
-    async close() {
-      await app.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** The server without waiting for migrations, which never finish with PostgreSQL unreachable. */
+const startWithoutWaiting = (env: RawEnv) => startTestServer(env, { waitForMigrations: false });
 
 describe('with PostgreSQL and Redis up', () => {
   let server: TestServer;

@@ -119,6 +119,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     };
   };
 
+  const rules = limitRules(config.graphql);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
@@ -129,7 +130,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
-    validationRules: limitRules(config.graphql),
+    validationRules: rules,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       config.isProduction
@@ -150,7 +151,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     fork: () => orm.em.fork(),
     formatError,
     parseOptions: { maxTokens: config.graphql.maxTokens },
-    validationRules: [...limitRules(config.graphql), ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
+    validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
   });
   apollo.addPlugin({
     async serverWillStart() {

@@ -12,6 +12,14 @@ import { PasswordHasher } from './domain/auth/password.js';
 import { TokenService } from './domain/auth/tokens.js';
 import { CurrencyService } from './domain/currencies/currency.service.js';
 import { UserService } from './domain/users/user.service.js';
+import { AuditService } from './domain/audit/audit.service.js';
+import { IdempotencyService } from './domain/idempotency/idempotency.service.js';
+import { LedgerService } from './domain/ledger/ledger.service.js';
+import { MonitoringService } from './domain/monitoring/monitoring.service.js';
+import { TransactionRepository } from './domain/transactions/transaction.repository.js';
+import { TransactionService } from './domain/transactions/transaction.service.js';
+import { TransferService } from './domain/wallets/transfer.service.js';
+import { WalletService } from './domain/wallets/wallet.service.js';
 import { buildHttpServer, loggerOptions, type HttpServer } from './http/server.js';
 import type { Readiness } from './http/health.js';
 import { buildApiSchema, type Services } from './schema/build-schema.js';
@@ -72,7 +80,22 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     log,
   );
   const readiness: Readiness = { migrated: false };
-  const services: Services = { auth, users: new UserService(), currencies: new CurrencyService() };
+  const users = new UserService();
+  const ledger = new LedgerService();
+  const wallets = new WalletService();
+  const transactionRepo = new TransactionRepository();
+  const idempotency = new IdempotencyService();
+  const monitoring = new MonitoringService(config.monitoring);
+  const audit = new AuditService();
+  const services: Services = {
+    auth,
+    users,
+    currencies: new CurrencyService(),
+    ledger,
+    wallets,
+    transfers: new TransferService(ledger, wallets, transactionRepo, users, idempotency, monitoring, audit),
+    transactions: new TransactionService(transactionRepo),
+  };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
   // interval, so a lost write or a flushed Redis cannot revive a session for long.
   const resync = () => {

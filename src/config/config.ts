@@ -21,6 +21,23 @@ const optionalUrl = (protocols: RegExp) =>
     message: 'must be a URL',
   });
 
+/** "NGN=500000,USD=1000": amounts in minor units per currency. */
+const perCurrency = z
+  .string()
+  .regex(/^\s*([A-Z]{3}=\d{1,18}\s*(,\s*[A-Z]{3}=\d{1,18}\s*)*)?$/, 'must look like NGN=500000,USD=1000 (minor units)')
+  .transform((v) =>
+    Object.fromEntries(
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => {
+          const [code, amount] = p.split('=');
+          return [code, BigInt(amount)];
+        }),
+    ) as Record<string, bigint>,
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
@@ -63,6 +80,19 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+  MONITORING_MAX_TRANSACTION: perCurrency.prefault(
+    'NGN=500000000,USD=1000000,GHS=5000000,KES=100000000,ZAR=10000000,GBP=1000000,EUR=1000000',
+  ),
+  MONITORING_DAILY_OUTFLOW: perCurrency.prefault(
+    'NGN=2000000000,USD=5000000,GHS=20000000,KES=500000000,ZAR=50000000,GBP=5000000,EUR=5000000',
+  ),
+  MONITORING_BURST_COUNT: positiveInt.default(10),
+  MONITORING_BURST_WINDOW_SECONDS: positiveInt.default(60),
+  MONITORING_UNUSUAL_FACTOR: positiveInt.default(10),
+  MONITORING_NEW_RECIPIENT_THRESHOLD: perCurrency.prefault(
+    'NGN=10000000,USD=100000,GHS=1000000,KES=10000000,ZAR=1000000,GBP=100000,EUR=100000',
+  ),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -110,6 +140,14 @@ export interface Config {
     signupPerIp: number;
     signupPerEmail: number;
     signupWindowSeconds: number;
+  };
+  monitoring: {
+    maxTransaction: Record<string, bigint>;
+    dailyOutflow: Record<string, bigint>;
+    burstCount: number;
+    burstWindowSeconds: number;
+    unusualFactor: number;
+    newRecipientThreshold: Record<string, bigint>;
   };
   graphql: {
     maxDepth: number;
@@ -183,6 +221,14 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       signupPerEmail: e.RATE_LIMIT_SIGNUP_PER_EMAIL,
       signupWindowSeconds: e.RATE_LIMIT_SIGNUP_WINDOW_SECONDS,
+    },
+    monitoring: {
+      maxTransaction: e.MONITORING_MAX_TRANSACTION,
+      dailyOutflow: e.MONITORING_DAILY_OUTFLOW,
+      burstCount: e.MONITORING_BURST_COUNT,
+      burstWindowSeconds: e.MONITORING_BURST_WINDOW_SECONDS,
+      unusualFactor: e.MONITORING_UNUSUAL_FACTOR,
+      newRecipientThreshold: e.MONITORING_NEW_RECIPIENT_THRESHOLD,
     },
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -60,7 +60,13 @@ export function loggerOptions(config: Config) {
 }
 
 export function createLoaders(em: GraphQLContext['em'], services: Services): GraphQLContext['loaders'] {
-  return { user: new DataLoader((ids: readonly string[]) => services.users.findByIds(em, ids)) };
+  return {
+    user: new DataLoader((ids: readonly string[]) => services.users.findByIds(em, ids)),
+    account: new DataLoader(async (ids: readonly string[]) => {
+      const byId = new Map((await services.ledger.findAccounts(em, ids)).map((a) => [a.id, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
 }
 
 export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer> {

@@ -5,20 +5,38 @@ import type { AuthService } from '../domain/auth/auth.service.js';
 import type { CurrencyService } from '../domain/currencies/currency.service.js';
 import type { Role } from '../domain/users/user.entity.js';
 import type { UserService } from '../domain/users/user.service.js';
+import type { LedgerService } from '../domain/ledger/ledger.service.js';
+import type { TransactionService } from '../domain/transactions/transaction.service.js';
+import type { TransferService } from '../domain/wallets/transfer.service.js';
+import type { WalletService } from '../domain/wallets/wallet.service.js';
+import { TransactionResolver } from '../resolvers/transaction.resolver.js';
+import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 import { CurrencyResolver } from '../resolvers/currency.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
 import type { GraphQLContext } from './context.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
+import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
 /** The domain services, built once at boot and shared by every request. */
 export interface Services {
   auth: AuthService;
   users: UserService;
   currencies: CurrencyService;
+  ledger: LedgerService;
+  wallets: WalletService;
+  transfers: TransferService;
+  transactions: TransactionService;
 }
 
-const resolvers = [AuthResolver, UserResolver, CurrencyResolver] as const;
+const resolvers = [
+  AuthResolver,
+  UserResolver,
+  CurrencyResolver,
+  WalletResolver,
+  UserWalletsResolver,
+  TransactionResolver,
+] as const;
 
 /** Roles are read from the database, so a role change takes effect on the next request. */
 const authChecker: AuthChecker<GraphQLContext, Role> = async ({ context }, roles) => {
@@ -35,6 +53,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
           [AuthResolver, new AuthResolver(services.auth)],
           [UserResolver, new UserResolver(services.users)],
           [CurrencyResolver, new CurrencyResolver(services.currencies)],
+          [WalletResolver, new WalletResolver(services)],
+          [UserWalletsResolver, new UserWalletsResolver(services)],
+          [TransactionResolver, new TransactionResolver(services)],
         ]
       : [],
   );
@@ -42,7 +63,10 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
     resolvers,
     authChecker,
     validate: false,
-    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    scalarsMap: [
+      { type: Date, scalar: DateTimeScalar },
+      { type: BigInt, scalar: MinorUnitsScalar },
+    ],
     container: {
       get: (cls) => {
         const instance = instances.get(cls);

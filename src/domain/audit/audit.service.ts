@@ -1,0 +1,27 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export interface AuditEntry {
+  userId?: string | null;
+  action: string;
+  outcome: string;
+  requestId?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Who did what to money, when, from where, and how it ended: one row per mutation or webhook. */
+export class AuditService {
+  async record(em: EntityManager, e: AuditEntry): Promise<void> {
+    await em.execute(
+      'insert into audit_log (user_id, action, outcome, request_id, ip, details) values (?, ?, ?, ?, ?, ?::jsonb)',
+      [
+        e.userId ?? null,
+        e.action,
+        e.outcome,
+        e.requestId ?? null,
+        e.ip ?? null,
+        JSON.stringify(e.details ?? {}, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+      ],
+    );
+  }
+}

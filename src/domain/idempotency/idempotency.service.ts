@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError, ErrorCode } from '../shared/error-codes.js';
+import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+
+/** Business answers are recorded and replayed; provider and internal failures are not (rule 6). */
+const REPLAYED_CODES = new Set<string>([
+  ErrorCode.INSUFFICIENT_FUNDS,
+  ErrorCode.LIMIT_EXCEEDED,
+  ErrorCode.CARD_NOT_ACTIVE,
+  ErrorCode.CURRENCY_MISMATCH,
+  ErrorCode.UNSUPPORTED_CURRENCY,
+]);
+
+/** How long a repeat waits for the first request with its key before giving up. */
+const WAIT_FOR_FIRST = '5s';
+
+type Recorded<T> = { value: T } | { error: { code: string; message: string; extensions: Record<string, unknown> } };
+
+/** A business answer given to the first request, given again to its repeats. */
+export class ReplayedError extends DomainError<string> {
+  readonly code: ErrorCode;
+
+  constructor(code: string, message: string, extensions: Record<string, unknown>) {
+    super(code, message, extensions);
+    this.code = code as ErrorCode;
+  }
+}
+
+export interface IdempotentRequest {
+  userId: string;
+  key: string;
+  /** The mutation's name: the same key on another operation is a reuse. */
+  operation: string;
+  /** The canonical input; its fingerprint decides whether a repeat is the same request. */
+  input: Record<string, unknown>;
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+export function fingerprint(operation: string, input: Record<string, unknown>): string {
+  return createHash('sha256').update(`${operation}\n${canonical(input)}`).digest('hex');
+}
+
+/**
+ * Money rule 6. The key is recorded in PostgreSQL in the same transaction as the effect:
+ * a repeat with the same fingerprint gets the recorded result and moves nothing (also after
+ * a restart); a concurrent repeat waits on the first one's row lock and then replays it.
+ */
+export class IdempotencyService {
+  async run<T>(em: EntityManager, req: IdempotentRequest, body: (tx: EntityManager) => Promise<T>): Promise<T> {
+    if (req.key.length < 1 || req.key.length > 255) throw new WalletException(WalletError.InvalidIdempotencyKey);
+    const print = fingerprint(req.operation, req.input);
+    const recorded: Recorded<T> = await em.transactional(async (tx) => {
+      await tx.execute(`set local lock_timeout = '${WAIT_FOR_FIRST}'`);
+      let inserted: unknown[];
+      try {
+        inserted = await tx.execute(
+          `insert into idempotency_keys (user_id, key, operation, fingerprint) values (?, ?, ?, ?)
+           on conflict (user_id, key) do nothing returning 1`,
+          [req.userId, req.key, req.operation, print],
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === '55P03') throw new WalletException(WalletError.IdempotencyKeyInProgress);
+        throw err;
+      }
+      if (inserted.length === 0) return this.replay<T>(tx, req, print);
+      await tx.execute(`set local lock_timeout = 0`);
+      let result: Recorded<T>;
+      try {
+        // A savepoint: a business refusal undoes the body's writes but keeps the key record.
+        result = { value: await tx.transactional((inner) => body(inner)) };
+      } catch (err) {
+        if (!(err instanceof DomainError) || !REPLAYED_CODES.has(err.code)) throw err;
+        result = { error: { code: err.code, message: err.message, extensions: err.extensions } };
+      }
+      await tx.execute('update idempotency_keys set result = ?::jsonb where user_id = ? and key = ?', [
+        JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+        req.userId,
+        req.key,
+      ]);
+      return result;
+    });
+    if ('error' in recorded) throw new ReplayedError(recorded.error.code, recorded.error.message, recorded.error.extensions);
+    return recorded.value;
+  }
+
+  /** Forgets a key whose request failed in a way that must not be replayed (the provider was down). */
+  async forget(em: EntityManager, userId: string, key: string): Promise<void> {
+    await em.execute('delete from idempotency_keys where user_id = ? and key = ?', [userId, key]);
+  }
+
+  private async replay<T>(tx: EntityManager, req: IdempotentRequest, print: string): Promise<Recorded<T>> {
+    const [row] = await tx.execute<{ fingerprint: string; result: Recorded<T> | null }[]>(
+      'select fingerprint, result from idempotency_keys where user_id = ? and key = ?',
+      [req.userId, req.key],
+    );
+    if (!row) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    if (row.fingerprint !== print) throw new WalletException(WalletError.IdempotencyKeyReused);
+    if (!row.result) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    return row.result;
+  }
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { IsolationLevel } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * The double-entry ledger, in TigerBeetle's words: accounts keep debitsPosted,
+ * creditsPosted, debitsPending and creditsPending; a transfer moves one amount from a debit
+ * account to a credit account of the same currency. Every method here runs inside the
+ * caller's database transaction (`tx`), so a movement is all or nothing.
+ */
+
+export type AccountKind = 'WALLET' | 'CARD' | 'SETTLEMENT' | 'FEES' | 'CARD_ISSUING' | 'CARD_RECEIVABLE';
+export type TransferStatus = 'PENDING' | 'POSTED' | 'VOIDED';
+export type TransferCode = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER' | 'FEE' | 'REVERSAL' | 'CARD_FUNDING' | 'CARD_WITHDRAWAL';
+
+export interface LedgerAccount {
+  id: string;
+  kind: AccountKind;
+  userId: string | null;
+  currency: string;
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Credit-normal accounts (users' wallets and cards): what can be spent now. */
+export function available(a: LedgerAccount): bigint {
+  return a.creditsPosted - a.debitsPosted - a.debitsPending;
+}
+
+export function balance(a: LedgerAccount): bigint {
+  return a.creditsPosted - a.debitsPosted;
+}
+
+interface AccountRow {
+  id: string;
+  kind: AccountKind;
+  user_id: string | null;
+  currency: string;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const ACCOUNT_COLUMNS =
+  'id, kind, user_id, currency, debits_posted, credits_posted, debits_pending, credits_pending, version, created_at, updated_at';
+
+export function toAccount(r: AccountRow): LedgerAccount {
+  return {
+    id: r.id,
+    kind: r.kind,
+    userId: r.user_id,
+    currency: r.currency,
+    debitsPosted: BigInt(r.debits_posted),
+    creditsPosted: BigInt(r.credits_posted),
+    debitsPending: BigInt(r.debits_pending),
+    creditsPending: BigInt(r.credits_pending),
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** A user-owned account would go below zero. */
+export class InsufficientFundsError extends Error {
+  constructor(readonly accountId: string) {
+    super('insufficient funds');
+  }
+}
+
+export interface TransferInput {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: bigint;
+  currency: string;
+  code: TransferCode;
+  reference: string;
+  /** A hold: counted in the pending counters until posted or voided. */
+  pending?: boolean;
+}
+
+export interface LedgerReportResult {
+  balanced: boolean;
+  accountCount: number;
+  transferCount: number;
+  mismatchedAccountIds: string[];
+  checkedAt: Date;
+}
+
+export class LedgerService {
+  async findAccounts(em: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
+    if (ids.length === 0) return [];
+    const rows = await em.execute<AccountRow[]>(`select ${ACCOUNT_COLUMNS} from ledger_accounts where id = any(?::uuid[])`, [
+      `{${ids.join(',')}}`,
+    ]);
+    return rows.map(toAccount);
+  }
+
+  /**
+   * The system account of a kind for a provider and currency (settlement, fees, ...),
+   * created on first use.
+   */
+  async systemAccount(tx: EntityManager, kind: AccountKind, provider: string, currency: string): Promise<string> {
+    const inserted = await tx.execute<{ id: string }[]>(
+      `insert into ledger_accounts (id, kind, provider, currency) values (?, ?, ?, ?)
+       on conflict ("kind", "provider", "currency") where "user_id" is null do nothing returning id`,
+      [randomUUID(), kind, provider, currency],
+    );
+    if (inserted.length > 0) return inserted[0].id;
+    const [row] = await tx.execute<{ id: string }[]>(
+      'select id from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null',
+      [kind, provider, currency],
+    );
+    return row.id;
+  }
+
+  /**
+   * Writes one transfer and moves the counters of both accounts. Each account row is locked
+   * by its own conditional UPDATE, taken in id order so two movements never deadlock; the
+   * debit side's UPDATE also checks the balance, so checking and locking cost one round trip.
+   */
+  async transfer(tx: EntityManager, input: TransferInput): Promise<{ transferId: string; accounts: Map<string, LedgerAccount> }> {
+    if (input.amount <= 0n) throw new Error('transfer amount must be positive');
+    if (input.debitAccountId === input.creditAccountId) throw new Error('a transfer needs two accounts');
+    const debitColumn = input.pending ? 'debits_pending' : 'debits_posted';
+    const creditColumn = input.pending ? 'credits_pending' : 'credits_posted';
+    const amount = input.amount.toString();
+    const accounts = new Map<string, LedgerAccount>();
+    for (const id of [input.debitAccountId, input.creditAccountId].sort()) {
+      const isDebit = id === input.debitAccountId;
+      const column = isDebit ? debitColumn : creditColumn;
+      const guard = isDebit
+        ? `and (kind not in ('WALLET', 'CARD') or credits_posted - debits_posted - debits_pending >= ?::bigint)`
+        : '';
+      const rows = await tx.execute<AccountRow[]>(
+        `update ledger_accounts set ${column} = ${column} + ?::bigint, version = version + 1, updated_at = now()
+         where id = ? and currency = ? ${guard} returning ${ACCOUNT_COLUMNS}`,
+        isDebit ? [amount, id, input.currency, amount] : [amount, id, input.currency],
+      );
+      if (rows.length === 0) {
+        if (isDebit && (await this.exists(tx, id, input.currency))) throw new InsufficientFundsError(id);
+        throw new Error(`ledger account ${id} does not exist in ${input.currency}`);
+      }
+      accounts.set(id, toAccount(rows[0]));
+    }
+    const transferId = randomUUID();
+    await tx.execute(
+      `insert into ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, status, code, reference, resolved_at)
+       values (?, ?, ?, ?::bigint, ?, ?, ?, ?, ?)`,
+      [
+        transferId,
+        input.debitAccountId,
+        input.creditAccountId,
+        amount,
+        input.currency,
+        input.pending ? 'PENDING' : 'POSTED',
+        input.code,
+        input.reference,
+        input.pending ? null : new Date(),
+      ],
+    );
+    return { transferId, accounts };
+  }
+
+  /**
+   * Posts or voids a pending transfer, exactly once: returns false when it was no longer
+   * pending (already resolved by someone else), changing nothing.
+   */
+  async resolvePending(
+    tx: EntityManager,
+    transferId: string,
+    outcome: 'POST' | 'VOID',
+  ): Promise<{ resolved: boolean; accounts: Map<string, LedgerAccount> }> {
+    const [transfer] = await tx.execute<
+      { debit_account_id: string; credit_account_id: string; amount: string }[]
+    >(
+      `update ledger_transfers set status = ?, resolved_at = now() where id = ? and status = 'PENDING'
+       returning debit_account_id, credit_account_id, amount`,
+      [outcome === 'POST' ? 'POSTED' : 'VOIDED', transferId],
+    );
+    const accounts = new Map<string, LedgerAccount>();
+    if (!transfer) return { resolved: false, accounts };
+    for (const id of [transfer.debit_account_id, transfer.credit_account_id].sort()) {
+      const side = id === transfer.debit_account_id ? 'debits' : 'credits';
+      const move = outcome === 'POST' ? `, ${side}_posted = ${side}_posted + ?::bigint` : '';
+      const rows = await tx.execute<AccountRow[]>(
+        `update ledger_accounts set ${side}_pending = ${side}_pending - ?::bigint${move}, version = version + 1, updated_at = now()
+         where id = ? returning ${ACCOUNT_COLUMNS}`,
+        outcome === 'POST' ? [transfer.amount, transfer.amount, id] : [transfer.amount, id],
+      );
+      accounts.set(id, toAccount(rows[0]));
+    }
+    return { resolved: true, accounts };
+  }
+
+  private async exists(tx: EntityManager, id: string, currency: string): Promise<boolean> {
+    const rows = await tx.execute('select 1 from ledger_accounts where id = ? and currency = ?', [id, currency]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Money rule 5 over the whole ledger: per currency, debits equal credits; every stored
+   * counter equals the sum of its transfers.
+   */
+  async report(em: EntityManager): Promise<LedgerReportResult> {
+    // One consistent snapshot for every query below.
+    return em.transactional(async (tx) => {
+      const mismatched = await tx.execute<{ id: string }[]>(`
+        with sums as (
+          select account_id,
+                 sum(case when side = 'D' and status = 'POSTED' then amount else 0 end) as dp,
+                 sum(case when side = 'C' and status = 'POSTED' then amount else 0 end) as cp,
+                 sum(case when side = 'D' and status = 'PENDING' then amount else 0 end) as dpend,
+                 sum(case when side = 'C' and status = 'PENDING' then amount else 0 end) as cpend
+          from (
+            select debit_account_id as account_id, 'D' as side, status, amount from ledger_transfers
+            union all
+            select credit_account_id, 'C', status, amount from ledger_transfers
+          ) t group by account_id
+        )
+        select a.id from ledger_accounts a left join sums s on s.account_id = a.id
+        where a.debits_posted <> coalesce(s.dp, 0) or a.credits_posted <> coalesce(s.cp, 0)
+           or a.debits_pending <> coalesce(s.dpend, 0) or a.credits_pending <> coalesce(s.cpend, 0)
+        order by a.id`);
+      const [totals] = await tx.execute<{ unbalanced: string; accounts: string; transfers: string }[]>(`
+        select (select count(*) from (
+                  select currency from ledger_accounts group by currency
+                  having sum(debits_posted) <> sum(credits_posted) or sum(debits_pending) <> sum(credits_pending)
+                ) u) as unbalanced,
+               (select count(*) from ledger_accounts) as accounts,
+               (select count(*) from ledger_transfers) as transfers`);
+      return {
+        balanced: mismatched.length === 0 && Number(totals.unbalanced) === 0,
+        accountCount: Number(totals.accounts),
+        transferCount: Number(totals.transfers),
+        mismatchedAccountIds: mismatched.map((r) => r.id),
+        checkedAt: new Date(),
+      };
+    }, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  }
+}

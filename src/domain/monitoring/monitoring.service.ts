@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+
+export interface MonitoringSettings {
+  /** Largest single outgoing transaction, per currency, in minor units. */
+  maxTransaction: Record<string, bigint>;
+  /** Largest outflow per user per UTC day (holds included), per currency. */
+  dailyOutflow: Record<string, bigint>;
+  burstCount: number;
+  burstWindowSeconds: number;
+  /** An amount this many times the user's usual outgoing amount is flagged. */
+  unusualFactor: number;
+  /** A first transfer to a new recipient above this (per currency) is flagged. */
+  newRecipientThreshold: Record<string, bigint>;
+}
+
+export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH';
+
+/** Outgoing movements that count against limits. */
+const OUTFLOW_TYPES = `('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE')`;
+
+/**
+ * Limits that block (LIMIT_EXCEEDED) and rules that only flag for an ADMIN. Limits are
+ * checked inside the movement's transaction, after its accounts are locked, so concurrent
+ * movements cannot pass a daily limit together.
+ */
+export class MonitoringService {
+  constructor(private readonly settings: MonitoringSettings) {}
+
+  async checkLimits(tx: EntityManager, userId: string, currency: string, amount: bigint): Promise<void> {
+    const max = this.settings.maxTransaction[currency];
+    if (max !== undefined && amount > max) {
+      throw new WalletException(WalletError.LimitExceeded, { limit: 'MAX_TRANSACTION', max: max.toString() });
+    }
+    const daily = this.settings.dailyOutflow[currency];
+    if (daily === undefined) return;
+    const [row] = await tx.execute<{ total: string }[]>(
+      `select coalesce(sum(amount), 0) as total from transactions
+       where user_id = ? and currency = ? and direction = 'DEBIT' and type in ${OUTFLOW_TYPES}
+         and status in ('PENDING', 'COMPLETED') and created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'`,
+      [userId, currency],
+    );
+    if (BigInt(row.total) + amount > daily) {
+      throw new WalletException(WalletError.LimitExceeded, {
+        limit: 'DAILY_OUTFLOW',
+        max: daily.toString(),
+        usedToday: row.total,
+      });
+    }
+  }
+
+  /** Rules that flag an outgoing transfer (already written) without blocking it. */
+  async reviewTransfer(
+    tx: EntityManager,
+    t: { id: string; userId: string; currency: string; amount: bigint; recipientUserId: string },
+  ): Promise<FlagRule[]> {
+    const [stats] = await tx.execute<{ recent: string; usual: string | null; to_recipient: string }[]>(
+      `select
+         (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
+            and created_at > now() - make_interval(secs => ?)) as recent,
+         (select avg(amount) from (select amount from transactions where user_id = ? and direction = 'DEBIT'
+            and currency = ? and id <> ? order by seq desc limit 20) last) as usual,
+         (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
+            and counterparty_user_id = ? and id <> ?) as to_recipient`,
+      [t.userId, this.settings.burstWindowSeconds, t.userId, t.currency, t.id, t.userId, t.recipientUserId, t.id],
+    );
+    const flags: { rule: FlagRule; details: Record<string, unknown> }[] = [];
+    if (Number(stats.recent) >= this.settings.burstCount) {
+      flags.push({ rule: 'BURST', details: { count: Number(stats.recent), windowSeconds: this.settings.burstWindowSeconds } });
+    }
+    if (stats.usual !== null && Number(t.amount) > Number(stats.usual) * this.settings.unusualFactor) {
+      flags.push({ rule: 'UNUSUAL_AMOUNT', details: { amount: t.amount.toString(), usual: Math.round(Number(stats.usual)).toString() } });
+    }
+    const threshold = this.settings.newRecipientThreshold[t.currency];
+    if (Number(stats.to_recipient) === 0 && threshold !== undefined && t.amount > threshold) {
+      flags.push({ rule: 'NEW_RECIPIENT', details: { amount: t.amount.toString(), threshold: threshold.toString() } });
+    }
+    for (const f of flags) await this.flag(tx, t.id, f.rule, f.details);
+    return flags.map((f) => f.rule);
+  }
+
+  async flag(tx: EntityManager, transactionId: string, rule: FlagRule, details: Record<string, unknown>): Promise<void> {
+    await tx.execute(
+      `insert into transaction_flags (id, transaction_id, rule, details) values (?, ?, ?, ?::jsonb)
+       on conflict (transaction_id, rule) do nothing`,
+      [randomUUID(), transactionId, rule, JSON.stringify(details)],
+    );
+  }
+}

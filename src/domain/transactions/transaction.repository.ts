@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export type TransactionType =
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'TRANSFER'
+  | 'CARD_FUNDING'
+  | 'CARD_WITHDRAWAL'
+  | 'CARD_PURCHASE'
+  | 'CARD_REFUND'
+  | 'FEE'
+  | 'REVERSAL';
+export type TransactionStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REVERSED';
+export type TransactionDirection = 'CREDIT' | 'DEBIT';
+
+/** One user-facing row: one per user-owned account a movement touches (money rule 12). */
+export interface TransactionRecord {
+  id: string;
+  seq: bigint;
+  userId: string;
+  accountId: string;
+  transferId: string | null;
+  type: TransactionType;
+  status: TransactionStatus;
+  direction: TransactionDirection;
+  amount: bigint;
+  currency: string;
+  description: string | null;
+  reference: string;
+  counterpartyUserId: string | null;
+  merchant: { name: string; category?: string | null; country?: string | null } | null;
+  failureReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface Row {
+  id: string;
+  seq: string;
+  user_id: string;
+  account_id: string;
+  transfer_id: string | null;
+  type: TransactionType;
+  status: TransactionStatus;
+  direction: TransactionDirection;
+  amount: string;
+  currency: string;
+  description: string | null;
+  reference: string;
+  counterparty_user_id: string | null;
+  merchant: TransactionRecord['merchant'];
+  failure_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const TRANSACTION_COLUMNS =
+  'id, seq, user_id, account_id, transfer_id, type, status, direction, amount, currency, description, reference, counterparty_user_id, merchant, failure_reason, created_at, updated_at';
+
+export function toTransaction(r: Row): TransactionRecord {
+  return {
+    id: r.id,
+    seq: BigInt(r.seq),
+    userId: r.user_id,
+    accountId: r.account_id,
+    transferId: r.transfer_id,
+    type: r.type,
+    status: r.status,
+    direction: r.direction,
+    amount: BigInt(r.amount),
+    currency: r.currency,
+    description: r.description,
+    reference: r.reference,
+    counterpartyUserId: r.counterparty_user_id,
+    merchant: r.merchant,
+    failureReason: r.failure_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface NewTransaction {
+  userId: string;
+  accountId: string;
+  transferId?: string | null;
+  type: TransactionType;
+  status: TransactionStatus;
+  direction: TransactionDirection;
+  amount: bigint;
+  currency: string;
+  description?: string | null;
+  reference: string;
+  counterpartyUserId?: string | null;
+  merchant?: TransactionRecord['merchant'];
+  failureReason?: string | null;
+}
+
+export interface HistoryFilter {
+  types?: TransactionType[] | null;
+  statuses?: TransactionStatus[] | null;
+  /** Account ids (a wallet, a card) the rows must belong to. */
+  accountIds?: string[] | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** SQL for the user-facing transaction rows; every write runs in the caller's transaction. */
+export class TransactionRepository {
+  async insert(tx: EntityManager, rows: NewTransaction[]): Promise<TransactionRecord[]> {
+    const out: TransactionRecord[] = [];
+    for (const t of rows) {
+      const [row] = await tx.execute<Row[]>(
+        `insert into transactions (id, user_id, account_id, transfer_id, type, status, direction, amount, currency,
+                                   description, reference, counterparty_user_id, merchant, failure_reason)
+         values (?, ?, ?, ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, ?::jsonb, ?) returning ${TRANSACTION_COLUMNS}`,
+        [
+          randomUUID(),
+          t.userId,
+          t.accountId,
+          t.transferId ?? null,
+          t.type,
+          t.status,
+          t.direction,
+          t.amount.toString(),
+          t.currency,
+          t.description ?? null,
+          t.reference,
+          t.counterpartyUserId ?? null,
+          t.merchant ? JSON.stringify(t.merchant) : null,
+          t.failureReason ?? null,
+        ],
+      );
+      out.push(toTransaction(row));
+    }
+    return out;
+  }
+
+  /** Moves rows of a movement (by transfer or reference) from one status to another. */
+  async setStatus(
+    tx: EntityManager,
+    where: { transferId?: string; id?: string },
+    from: TransactionStatus,
+    to: TransactionStatus,
+    failureReason?: string | null,
+  ): Promise<TransactionRecord[]> {
+    const [column, value] = where.transferId ? ['transfer_id', where.transferId] : ['id', where.id];
+    const rows = await tx.execute<Row[]>(
+      `update transactions set status = ?, failure_reason = coalesce(?, failure_reason), updated_at = now()
+       where ${column} = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
+      [to, failureReason ?? null, value, from],
+    );
+    return rows.map(toTransaction);
+  }
+
+  async findByIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [
+      `{${ids.join(',')}}`,
+    ]);
+    return rows.map(toTransaction);
+  }
+
+  /**
+   * One page of a user's rows, newest first, strictly before `beforeSeq`: keyset pagination
+   * on (user_id, seq), never OFFSET. Fetches one extra row to tell whether more follow.
+   */
+  async page(
+    em: EntityManager,
+    userId: string,
+    filter: HistoryFilter,
+    limit: number,
+    beforeSeq: bigint | null,
+  ): Promise<TransactionRecord[]> {
+    const where = ['user_id = ?'];
+    const params: unknown[] = [userId];
+    if (beforeSeq !== null) {
+      where.push('seq < ?::bigint');
+      params.push(beforeSeq.toString());
+    }
+    if (filter.types?.length) {
+      where.push('type = any(?::text[])');
+      params.push(`{${filter.types.join(',')}}`);
+    }
+    if (filter.statuses?.length) {
+      where.push('status = any(?::text[])');
+      params.push(`{${filter.statuses.join(',')}}`);
+    }
+    if (filter.accountIds) {
+      where.push('account_id = any(?::uuid[])');
+      params.push(`{${filter.accountIds.join(',')}}`);
+    }
+    if (filter.from) {
+      where.push('created_at >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to) {
+      where.push('created_at < ?');
+      params.push(filter.to);
+    }
+    params.push(limit + 1);
+    const rows = await em.execute<Row[]>(
+      `select ${TRANSACTION_COLUMNS} from transactions where ${where.join(' and ')} order by seq desc limit ?`,
+      params,
+    );
+    return rows.map(toTransaction);
+  }
+}

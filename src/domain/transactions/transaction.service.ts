@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../wallets/wallet.service.js';
+import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import type {
+  HistoryFilter,
+  TransactionRecord,
+  TransactionRepository,
+  TransactionStatus,
+  TransactionType,
+} from './transaction.repository.js';
+
+export const MAX_PAGE = 100;
+
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+  filter?: {
+    types?: TransactionType[] | null;
+    statuses?: TransactionStatus[] | null;
+    walletId?: string | null;
+    cardId?: string | null;
+    from?: Date | null;
+    to?: Date | null;
+  } | null;
+}
+
+export interface Page {
+  edges: { cursor: string; node: TransactionRecord }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+const CURSOR_PREFIX = 'tx1:';
+
+export function encodeCursor(seq: bigint): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): bigint {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith(CURSOR_PREFIX) || !/^\d{1,19}$/.test(text.slice(CURSOR_PREFIX.length))) {
+    throw new WalletException(WalletError.InvalidCursor);
+  }
+  return BigInt(text.slice(CURSOR_PREFIX.length));
+}
+
+/** The viewer's transaction history: newest first, keyset pages, only their own rows. */
+export class TransactionService {
+  constructor(private readonly repo: TransactionRepository) {}
+
+  async get(em: EntityManager, userId: string, id: string): Promise<TransactionRecord | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.repo.findByIds(em, [id]);
+    return row && row.userId === userId ? row : null;
+  }
+
+  /**
+   * A page of the user's rows; `scopeAccountId` narrows it to one wallet or card (their
+   * `transactions` field). A wallet or card in the filter that is not the viewer's yields
+   * an empty page, like one that does not exist.
+   */
+  async page(em: EntityManager, userId: string, req: PageRequest, scopeAccountId?: string): Promise<Page> {
+    const first = req.first ?? 20;
+    if (!Number.isInteger(first) || first < 1) throw new WalletException(WalletError.InvalidPageSize);
+    const limit = Math.min(first, MAX_PAGE);
+    const after = req.after ? decodeCursor(req.after) : null;
+    const f = req.filter ?? {};
+    const wanted = [scopeAccountId, f.walletId, f.cardId].filter((v): v is string => Boolean(v));
+    if (new Set(wanted).size > 1 || wanted.some((id) => !isUuid(id))) return { edges: [], hasNextPage: false, hasPreviousPage: false };
+    const filter: HistoryFilter = { types: f.types, statuses: f.statuses, from: f.from, to: f.to };
+    if (wanted.length === 1) filter.accountIds = wanted;
+    const rows = await this.repo.page(em, userId, filter, limit, after);
+    const nodes = rows.slice(0, limit);
+    return {
+      edges: nodes.map((node) => ({ cursor: encodeCursor(node.seq), node })),
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: after !== null,
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import { WalletError, WalletException } from './wallets.errors.js';
+
+/** A wallet is a user's credit-normal ledger account in one currency; its id is the account's. */
+export class WalletService {
+  async create(em: EntityManager, userId: string, currency: string): Promise<LedgerAccount> {
+    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
+      `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
+       on conflict (user_id, currency) where kind = 'WALLET' do nothing returning ${ACCOUNT_COLUMNS}`,
+      [randomUUID(), userId, currency],
+    );
+    if (rows.length === 0) throw new WalletException(WalletError.WalletExists);
+    return toAccount(rows[0]);
+  }
+
+  /** The user's wallet in a currency, created when missing (a transfer's recipient). */
+  async ensure(tx: EntityManager, userId: string, currency: string): Promise<string> {
+    await tx.execute(
+      `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
+       on conflict (user_id, currency) where kind = 'WALLET' do nothing`,
+      [randomUUID(), userId, currency],
+    );
+    const [row] = await tx.execute<{ id: string }[]>(
+      `select id from ledger_accounts where user_id = ? and currency = ? and kind = 'WALLET'`,
+      [userId, currency],
+    );
+    return row.id;
+  }
+
+  async listForUser(em: EntityManager, userId: string): Promise<LedgerAccount[]> {
+    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
+      `select ${ACCOUNT_COLUMNS} from ledger_accounts where user_id = ? and kind = 'WALLET' order by created_at, id`,
+      [userId],
+    );
+    return rows.map(toAccount);
+  }
+
+  /** The viewer's wallet, or null: another user's wallet looks exactly like a missing one. */
+  async findOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount | null> {
+    if (!isUuid(walletId)) return null;
+    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
+      `select ${ACCOUNT_COLUMNS} from ledger_accounts where id = ? and user_id = ? and kind = 'WALLET'`,
+      [walletId, userId],
+    );
+    return rows.length > 0 ? toAccount(rows[0]) : null;
+  }
+
+  async getOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount> {
+    const wallet = await this.findOwned(em, userId, walletId);
+    if (!wallet) throw new WalletException(WalletError.WalletNotFound);
+    return wallet;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,70 @@
+import { DomainError, ErrorCode } from '../shared/error-codes.js';
+
+export enum WalletError {
+  WalletExists = 'WalletExists',
+  WalletNotFound = 'WalletNotFound',
+  TransactionNotFound = 'TransactionNotFound',
+  InsufficientFunds = 'InsufficientFunds',
+  RecipientNotFound = 'RecipientNotFound',
+  SelfTransfer = 'SelfTransfer',
+  NoteTooLong = 'NoteTooLong',
+  InvalidCursor = 'InvalidCursor',
+  InvalidPageSize = 'InvalidPageSize',
+  UnsupportedCurrency = 'UnsupportedCurrency',
+  InvalidBankAccount = 'InvalidBankAccount',
+  UnknownBank = 'UnknownBank',
+  ProviderUnavailable = 'ProviderUnavailable',
+  LimitExceeded = 'LimitExceeded',
+  InvalidIdempotencyKey = 'InvalidIdempotencyKey',
+  IdempotencyKeyReused = 'IdempotencyKeyReused',
+  IdempotencyKeyInProgress = 'IdempotencyKeyInProgress',
+}
+
+const codes: { [key in WalletError]: ErrorCode } = {
+  [WalletError.WalletExists]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.WalletNotFound]: ErrorCode.NOT_FOUND,
+  [WalletError.TransactionNotFound]: ErrorCode.NOT_FOUND,
+  [WalletError.InsufficientFunds]: ErrorCode.INSUFFICIENT_FUNDS,
+  [WalletError.RecipientNotFound]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.SelfTransfer]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.NoteTooLong]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.InvalidCursor]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.InvalidPageSize]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.UnsupportedCurrency]: ErrorCode.UNSUPPORTED_CURRENCY,
+  [WalletError.InvalidBankAccount]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.UnknownBank]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.ProviderUnavailable]: ErrorCode.PROVIDER_UNAVAILABLE,
+  [WalletError.LimitExceeded]: ErrorCode.LIMIT_EXCEEDED,
+  [WalletError.InvalidIdempotencyKey]: ErrorCode.BAD_USER_INPUT,
+  [WalletError.IdempotencyKeyReused]: ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  [WalletError.IdempotencyKeyInProgress]: ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+};
+
+const messages: { [key in WalletError]: string } = {
+  [WalletError.WalletExists]: 'You already have a wallet in this currency',
+  [WalletError.WalletNotFound]: 'No such wallet',
+  [WalletError.TransactionNotFound]: 'No such transaction',
+  [WalletError.InsufficientFunds]: 'The wallet does not hold enough available money for this',
+  [WalletError.RecipientNotFound]: 'No user with that email',
+  [WalletError.SelfTransfer]: 'You cannot send money to yourself',
+  [WalletError.NoteTooLong]: 'Notes can be at most 280 characters long',
+  [WalletError.InvalidCursor]: 'The cursor is not one this API gave out',
+  [WalletError.InvalidPageSize]: '`first` must be a positive number (at most 100 are returned)',
+  [WalletError.UnsupportedCurrency]: 'This currency is not supported for this operation',
+  [WalletError.InvalidBankAccount]: 'The bank knows no such account',
+  [WalletError.UnknownBank]: 'No such bank for this currency',
+  [WalletError.ProviderUnavailable]: 'The payment provider could not be reached; nothing was charged, try again',
+  [WalletError.LimitExceeded]: 'This would exceed a transaction limit',
+  [WalletError.InvalidIdempotencyKey]: 'idempotencyKey must be 1 to 255 characters',
+  [WalletError.IdempotencyKeyReused]: 'This idempotency key was already used for a different request',
+  [WalletError.IdempotencyKeyInProgress]: 'A request with this idempotency key is still being processed; retry shortly',
+};
+
+export class WalletException extends DomainError<WalletError> {
+  readonly code: ErrorCode;
+
+  constructor(error: WalletError, extensions?: Record<string, unknown>, message?: string) {
+    super(error, message ?? messages[error], extensions);
+    this.code = codes[error];
+  }
+}

@@ -1,0 +1,68 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Services } from '../schema/build-schema.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { MoneyType } from '../schema/money.type.js';
+import {
+  CounterpartyType,
+  TransactionConnectionType,
+  TransactionFilter,
+  TransactionType,
+  toConnection,
+} from '../schema/transaction.type.js';
+import { TransferInput, TransferPayload } from '../schema/transfer.type.js';
+import { WalletType } from '../schema/wallet.type.js';
+import { requireViewer } from './viewer.js';
+
+@Resolver(() => TransactionType)
+export class TransactionResolver {
+  constructor(private readonly services: Services) {}
+
+  @Query(() => TransactionType, { nullable: true })
+  async transaction(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransactionType | null> {
+    const viewer = requireViewer(ctx);
+    const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
+    return t ? TransactionType.from(t) : null;
+  }
+
+  @Query(() => TransactionConnectionType, { description: "All of the viewer's transactions across wallets and cards." })
+  async transactions(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransactionConnectionType> {
+    const viewer = requireViewer(ctx);
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }));
+  }
+
+  @Mutation(() => TransferPayload)
+  async transfer(@Arg('input', () => TransferInput) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
+    const viewer = requireViewer(ctx);
+    const id = await this.services.transfers.transfer(
+      ctx.em,
+      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
+    );
+    const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
+    const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.fromWalletId);
+    return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
+  }
+
+  @FieldResolver(() => MoneyType)
+  async amount(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+    return MoneyType.of(t.record.amount, await this.services.currencies.get(ctx.em, t.record.currency));
+  }
+
+  @FieldResolver(() => WalletType, { nullable: true })
+  async wallet(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
+    const account = await ctx.loaders.account.load(t.record.accountId);
+    return account && account.kind === 'WALLET' ? WalletType.from(account) : null;
+  }
+
+  @FieldResolver(() => CounterpartyType, { nullable: true })
+  async counterparty(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<CounterpartyType | null> {
+    if (!t.record.counterpartyUserId) return null;
+    const user = await ctx.loaders.user.load(t.record.counterpartyUserId);
+    return user ? { id: user.id, fullName: user.fullName } : null;
+  }
+}

@@ -1,0 +1,67 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { balance, available } from '../domain/ledger/ledger.service.js';
+import type { Services } from '../schema/build-schema.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { MoneyType } from '../schema/money.type.js';
+import { TransactionConnectionType, TransactionFilter, toConnection } from '../schema/transaction.type.js';
+import { UserType } from '../schema/user.type.js';
+import { CreateWalletInput, CreateWalletPayload, WalletType } from '../schema/wallet.type.js';
+import { requireViewer } from './viewer.js';
+
+@Resolver(() => WalletType)
+export class WalletResolver {
+  constructor(private readonly services: Services) {}
+
+  @Query(() => WalletType, { nullable: true, description: "Null when it does not exist or is not the viewer's." })
+  async wallet(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
+    const viewer = requireViewer(ctx);
+    const wallet = await this.services.wallets.findOwned(ctx.em, viewer.userId, id);
+    return wallet ? WalletType.from(wallet) : null;
+  }
+
+  @Mutation(() => CreateWalletPayload)
+  async createWallet(
+    @Arg('input', () => CreateWalletInput) input: CreateWalletInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreateWalletPayload> {
+    const viewer = requireViewer(ctx);
+    return { wallet: WalletType.from(await this.services.wallets.create(ctx.em, viewer.userId, input.currency)) };
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'Posted credits minus posted debits.' })
+  async balance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+    return MoneyType.of(balance(wallet.account), await this.services.currencies.get(ctx.em, wallet.currency));
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'Balance minus pending holds: what can be spent now.' })
+  async availableBalance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+    return MoneyType.of(available(wallet.account), await this.services.currencies.get(ctx.em, wallet.currency));
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'Sum of pending holds (withdrawals and card authorizations in flight).' })
+  async pendingDebits(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+    return MoneyType.of(wallet.account.debitsPending, await this.services.currencies.get(ctx.em, wallet.currency));
+  }
+
+  @FieldResolver(() => TransactionConnectionType, { description: 'Newest first; first is capped at 100.' })
+  async transactions(
+    @Root() wallet: WalletType,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransactionConnectionType> {
+    const viewer = requireViewer(ctx);
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }, wallet.id));
+  }
+}
+
+@Resolver(() => UserType)
+export class UserWalletsResolver {
+  constructor(private readonly services: Services) {}
+
+  @FieldResolver(() => [WalletType])
+  async wallets(@Root() user: UserType, @Ctx() ctx: GraphQLContext): Promise<WalletType[]> {
+    return (await this.services.wallets.listForUser(ctx.em, user.id)).map((w) => WalletType.from(w));
+  }
+}

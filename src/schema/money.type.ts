@@ -1,0 +1,24 @@
+import { Field, ObjectType } from 'type-graphql';
+import { CurrencyCode, formatMoney } from '../domain/currencies/currency.service.js';
+import type { Currency } from '../domain/currencies/currency.entity.js';
+import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
+
+@ObjectType('Money')
+export class MoneyType {
+  @Field(() => MinorUnitsScalar)
+  amount!: bigint;
+
+  @Field(() => CurrencyCode)
+  currency!: CurrencyCode;
+
+  @Field(() => String, { description: 'For people, e.g. "NGN 1,500.00".' })
+  formatted!: string;
+
+  static of(amount: bigint, currency: Currency): MoneyType {
+    return Object.assign(new MoneyType(), {
+      amount,
+      currency: currency.code as CurrencyCode,
+      formatted: formatMoney(amount, currency),
+    });
+  }
+}

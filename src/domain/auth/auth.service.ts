@@ -95,7 +95,7 @@ export class AuthService {
       : await this.passwords.verifyAgainstDummy(input.password);
     if (!user || !ok) throw new AuthException(AuthError.InvalidCredentials);
     await Promise.all([this.limits.loginPerIp.refund(client.ip), this.limits.loginPerEmail.refund(email)]);
-    return em.transactional((tx) => this.openSession(tx, user, client));
+    return this.openSessionFor(em, user, client);
   }
 
   /**
@@ -212,6 +212,11 @@ export class AuthService {
     );
     const ids = [...new Set([...rows.map((r) => r.id), ...this.unsyncedRevocations])];
     if (await this.revocations.markRevoked(ids)) this.unsyncedRevocations.clear();
+  }
+
+  /** A new session for a user whose identity is already established (sign-in, seeding). */
+  openSessionFor(em: EntityManager, user: User, client: ClientInfo): Promise<AuthResult> {
+    return em.transactional((tx) => this.openSession(tx, user, client));
   }
 
   private async openSession(em: EntityManager, user: User, client: ClientInfo): Promise<AuthResult> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgDate, uuidArray } from '../shared/pg.js';
 
 /**
  * The double-entry ledger, in TigerBeetle's words: accounts keep debitsPosted,
@@ -46,8 +47,8 @@ interface AccountRow {
   debits_pending: string;
   credits_pending: string;
   version: number;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
 
 export const ACCOUNT_COLUMNS =
@@ -64,8 +65,8 @@ export function toAccount(r: AccountRow): LedgerAccount {
     debitsPending: BigInt(r.debits_pending),
     creditsPending: BigInt(r.credits_pending),
     version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    createdAt: pgDate(r.created_at),
+    updatedAt: pgDate(r.updated_at),
   };
 }
 
@@ -99,7 +100,7 @@ export class LedgerService {
   async findAccounts(em: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
     if (ids.length === 0) return [];
     const rows = await em.execute<AccountRow[]>(`select ${ACCOUNT_COLUMNS} from ledger_accounts where id = any(?::uuid[])`, [
-      `{${ids.join(',')}}`,
+      uuidArray(ids),
     ]);
     return rows.map(toAccount);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgDate, uuidArray } from '../shared/pg.js';
 
 export type TransactionType =
   | 'DEPOSIT'
@@ -51,8 +52,8 @@ interface Row {
   counterparty_user_id: string | null;
   merchant: TransactionRecord['merchant'];
   failure_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
 
 export const TRANSACTION_COLUMNS =
@@ -75,8 +76,8 @@ export function toTransaction(r: Row): TransactionRecord {
     counterpartyUserId: r.counterparty_user_id,
     merchant: r.merchant,
     failureReason: r.failure_reason,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    createdAt: pgDate(r.created_at),
+    updatedAt: pgDate(r.updated_at),
   };
 }
 
@@ -156,7 +157,7 @@ export class TransactionRepository {
   async findByIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
     if (ids.length === 0) return [];
     const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [
-      `{${ids.join(',')}}`,
+      uuidArray(ids),
     ]);
     return rows.map(toTransaction);
   }

@@ -73,7 +73,7 @@ export class PaystackProvider implements PaymentProvider {
     }
     return {
       reference: typeof data.reference === 'string' ? data.reference : reference,
-      status: DEPOSIT_STATUSES[String(data.status)] ?? 'PENDING',
+      status: DEPOSIT_STATUSES.get(String(data.status)) ?? 'PENDING',
       amount,
       currency: data.currency,
       fee: toMinorUnits(data.fees) ?? 0n,
@@ -104,7 +104,7 @@ export class PaystackProvider implements PaymentProvider {
   }
 
   async payout(input: PayoutInput): Promise<PayoutStatus> {
-    const type = RECIPIENT_TYPES[input.currency];
+    const type = RECIPIENT_TYPES.get(input.currency);
     if (!type) return { status: 'FAILED', failureReason: `Paystack cannot pay out in ${input.currency}` };
     const amount = Number(input.amount);
     if (!Number.isSafeInteger(amount) || amount <= 0) {
@@ -171,37 +171,42 @@ export class PaystackProvider implements PaymentProvider {
 const PAYOUT_CURRENCIES = Object.freeze(['NGN', 'GHS', 'ZAR', 'KES']);
 
 /** Bank-account recipient type per currency (Paystack, "Creating transfer recipients"). */
-const RECIPIENT_TYPES: Record<string, string> = { NGN: 'nuban', GHS: 'ghipss', ZAR: 'basa', KES: 'kepss' };
+const RECIPIENT_TYPES = new Map([
+  ['NGN', 'nuban'],
+  ['GHS', 'ghipss'],
+  ['ZAR', 'basa'],
+  ['KES', 'kepss'],
+]);
 
 /**
  * "abandoned" is a checkout not (yet) completed: it can still be paid, so only our own 24-hour
  * expiry turns it into FAILED. A reversed charge was refunded: never credit it.
  */
-const DEPOSIT_STATUSES: Record<string, DepositStatus['status']> = {
-  success: 'SUCCEEDED',
-  failed: 'FAILED',
-  reversed: 'FAILED',
-  abandoned: 'PENDING',
-  ongoing: 'PENDING',
-  pending: 'PENDING',
-  processing: 'PENDING',
-  queued: 'PENDING',
-};
+const DEPOSIT_STATUSES = new Map<string, DepositStatus['status']>([
+  ['success', 'SUCCEEDED'],
+  ['failed', 'FAILED'],
+  ['reversed', 'FAILED'],
+  ['abandoned', 'PENDING'],
+  ['ongoing', 'PENDING'],
+  ['pending', 'PENDING'],
+  ['processing', 'PENDING'],
+  ['queued', 'PENDING'],
+]);
 
 /** Paystack's conclusive failures (abandoned OTP, blocked, rejected) moved no money either. */
-const TRANSFER_STATUSES: Record<string, PayoutStatus['status']> = {
-  success: 'SUCCEEDED',
-  failed: 'FAILED',
-  abandoned: 'FAILED',
-  blocked: 'FAILED',
-  rejected: 'FAILED',
-  reversed: 'REVERSED',
-  pending: 'PENDING',
-  otp: 'PENDING',
-  received: 'PENDING',
-  queued: 'PENDING',
-  processing: 'PENDING',
-};
+const TRANSFER_STATUSES = new Map<string, PayoutStatus['status']>([
+  ['success', 'SUCCEEDED'],
+  ['failed', 'FAILED'],
+  ['abandoned', 'FAILED'],
+  ['blocked', 'FAILED'],
+  ['rejected', 'FAILED'],
+  ['reversed', 'REVERSED'],
+  ['pending', 'PENDING'],
+  ['otp', 'PENDING'],
+  ['received', 'PENDING'],
+  ['queued', 'PENDING'],
+  ['processing', 'PENDING'],
+]);
 
 interface TransferData {
   status?: unknown;
@@ -214,7 +219,7 @@ interface TransferData {
 function transferStatus(data: TransferData): PayoutStatus {
   const raw = String(data.status);
   // A status we do not know decides nothing.
-  const status = TRANSFER_STATUSES[raw] ?? 'UNKNOWN';
+  const status = TRANSFER_STATUSES.get(raw) ?? 'UNKNOWN';
   const result: PayoutStatus = { status };
   if (typeof data.transfer_code === 'string') result.providerRef = data.transfer_code;
   const fee = toMinorUnits(data.fee_charged);

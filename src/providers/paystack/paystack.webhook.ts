@@ -6,12 +6,12 @@ import { WebhookSignatureError, type WebhookEvent, type WebhookEventType } from 
  * declined or abandoned checkout is learned from transaction/verify by the recovery job), so
  * everything else is IGNORED but still verified and keyed.
  */
-const EVENT_TYPES: Record<string, WebhookEventType> = {
-  'charge.success': 'DEPOSIT_SUCCEEDED',
-  'transfer.success': 'PAYOUT_SUCCEEDED',
-  'transfer.failed': 'PAYOUT_FAILED',
-  'transfer.reversed': 'PAYOUT_REVERSED',
-};
+const EVENT_TYPES = new Map<string, WebhookEventType>([
+  ['charge.success', 'DEPOSIT_SUCCEEDED'],
+  ['transfer.success', 'PAYOUT_SUCCEEDED'],
+  ['transfer.failed', 'PAYOUT_FAILED'],
+  ['transfer.reversed', 'PAYOUT_REVERSED'],
+]);
 
 /** Hex HMAC-SHA512 of the raw body with the secret key, as Paystack signs `x-paystack-signature`. */
 export function paystackSignature(rawBody: Buffer | string, secretKey: string): string {
@@ -58,7 +58,7 @@ export function parsePaystackWebhook(
   // Events with neither id nor reference are still deduplicated, on their exact bytes.
   const objectKey = id || reference || `sha256-${createHash('sha256').update(rawBody).digest('hex')}`;
   return {
-    type: EVENT_TYPES[providerType] ?? 'IGNORED',
+    type: EVENT_TYPES.get(providerType) ?? 'IGNORED',
     providerType,
     reference,
     eventKey: `paystack:${providerType}:${objectKey}`,

@@ -23,6 +23,11 @@ import { WalletService } from './domain/wallets/wallet.service.js';
 import { buildHttpServer, loggerOptions, type HttpServer } from './http/server.js';
 import type { Readiness } from './http/health.js';
 import { buildApiSchema, type Services } from './schema/build-schema.js';
+import { PaymentService } from './domain/payments/payment.service.js';
+import { registerSandboxCheckout } from './http/sandbox-checkout.js';
+import { registerWebhookRoutes } from './http/webhooks.js';
+import { createPaymentProvider } from './providers/registry.js';
+import { SandboxProvider } from './providers/sandbox/sandbox.provider.js';
 
 export interface App {
   config: Config;
@@ -87,14 +92,29 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const idempotency = new IdempotencyService();
   const monitoring = new MonitoringService(config.monitoring);
   const audit = new AuditService();
+  const provider = createPaymentProvider(config, orm);
+  const transfers = new TransferService(ledger, wallets, transactionRepo, users, idempotency, monitoring, audit);
+  const payments = new PaymentService(
+    provider,
+    ledger,
+    wallets,
+    transactionRepo,
+    idempotency,
+    monitoring,
+    audit,
+    config.payments,
+    log,
+  );
+  const currencies = new CurrencyService();
   const services: Services = {
     auth,
     users,
-    currencies: new CurrencyService(),
+    currencies,
     ledger,
     wallets,
-    transfers: new TransferService(ledger, wallets, transactionRepo, users, idempotency, monitoring, audit),
+    transfers,
     transactions: new TransactionService(transactionRepo),
+    payments,
   };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
   // interval, so a lost write or a flushed Redis cannot revive a session for long.
@@ -108,6 +128,28 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
 
   const schema = await buildApiSchema(services);
   const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
+  await registerWebhookRoutes(http.fastify, { orm, payments, provider });
+  if (provider instanceof SandboxProvider) {
+    registerSandboxCheckout(http.fastify, { orm, sandbox: provider, payments, currencies });
+  }
+
+  // Rule 8: settle what is due and ask the provider about what waits, on an interval and at
+  // start-up. Leases in the payments table keep replicas from doing the same one twice.
+  let jobRun: Promise<void> | undefined;
+  const runPaymentJobs = () => {
+    if (jobRun || !readiness.migrated) return;
+    jobRun = (async () => {
+      try {
+        while ((await payments.runDue(orm.em.fork())) > 0 && !closing);
+      } catch (err) {
+        log.error({ err }, 'payment job failed; it runs again on the next tick');
+      } finally {
+        jobRun = undefined;
+      }
+    })();
+  };
+  const jobTimer = setInterval(runPaymentJobs, config.payments.jobIntervalMs);
+  jobTimer.unref();
 
   let closing = false;
   const migrated = (async () => {
@@ -116,6 +158,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
         const applied = await migrate(orm, databaseUrl);
         if (applied.length > 0) log.info({ applied }, 'migrations applied');
         readiness.migrated = true;
+        runPaymentJobs();
         return;
       } catch (err) {
         if (closing) return;
@@ -142,6 +185,8 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     async close() {
       closing = true;
       clearInterval(resyncTimer);
+      clearInterval(jobTimer);
+      await jobRun;
       await http.close();
       await Promise.allSettled([orm.close(true), redis.close()]);
       await embedded?.stop();

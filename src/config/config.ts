@@ -81,6 +81,15 @@ const envSchema = z.object({
 
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
+  PAYMENT_PROVIDER: z.enum(['sandbox', 'paystack']).default('sandbox'),
+  PAYSTACK_SECRET_KEY: optionalString,
+  PAYSTACK_BASE_URL: optionalUrl(/^https?:$/),
+  PROVIDER_TIMEOUT_MS: positiveInt.default(10_000),
+  SANDBOX_PAYOUT_DELAY_MS: z.coerce.number().int().nonnegative().default(1000),
+  PAYMENTS_JOB_INTERVAL_MS: positiveInt.default(1000),
+  PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
+  DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),
+
   MONITORING_MAX_TRANSACTION: perCurrency.prefault(
     'NGN=500000000,USD=1000000,GHS=5000000,KES=100000000,ZAR=10000000,GBP=1000000,EUR=1000000',
   ),
@@ -141,6 +150,15 @@ export interface Config {
     signupPerEmail: number;
     signupWindowSeconds: number;
   };
+  payments: {
+    provider: 'sandbox' | 'paystack';
+    paystack: { secretKey?: string; baseUrl?: string };
+    providerTimeoutMs: number;
+    sandboxPayoutDelayMs: number;
+    jobIntervalMs: number;
+    recheckAfterSeconds: number;
+    depositExpirySeconds: number;
+  };
   monitoring: {
     maxTransaction: Record<string, bigint>;
     dailyOutflow: Record<string, bigint>;
@@ -174,6 +192,12 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
     }
     if (!isSet('DATABASE_URL')) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
     if (!isSet('REDIS_URL')) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
+  }
+  if (isProduction && (env.PAYMENT_PROVIDER ?? 'sandbox') === 'sandbox') {
+    problems.push('PAYMENT_PROVIDER: the sandbox provider refuses to run in production');
+  }
+  if (env.PAYMENT_PROVIDER === 'paystack' && !isSet('PAYSTACK_SECRET_KEY')) {
+    problems.push('PAYSTACK_SECRET_KEY: required when PAYMENT_PROVIDER=paystack');
   }
   if (isSet('JWT_PRIVATE_KEY') !== isSet('JWT_PUBLIC_KEY')) {
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
@@ -221,6 +245,15 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       signupPerEmail: e.RATE_LIMIT_SIGNUP_PER_EMAIL,
       signupWindowSeconds: e.RATE_LIMIT_SIGNUP_WINDOW_SECONDS,
+    },
+    payments: {
+      provider: e.PAYMENT_PROVIDER,
+      paystack: { secretKey: e.PAYSTACK_SECRET_KEY, baseUrl: e.PAYSTACK_BASE_URL },
+      providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+      sandboxPayoutDelayMs: e.SANDBOX_PAYOUT_DELAY_MS,
+      jobIntervalMs: e.PAYMENTS_JOB_INTERVAL_MS,
+      recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
+      depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
     },
     monitoring: {
       maxTransaction: e.MONITORING_MAX_TRANSACTION,

@@ -115,6 +115,19 @@ export class Migration20261128010000_ledger extends Migration {
     // The settlement and recovery jobs look only at what is still open.
     this.addSql(`create index "payments_open" on "payments" ("due_at") where "status" = 'PENDING';`);
 
+    // The built-in sandbox provider's own books: what a real provider would know.
+    this.addSql(`
+      create table "sandbox_payments" (
+        "reference" text primary key,
+        "kind" text not null check ("kind" in ('DEPOSIT', 'WITHDRAWAL')),
+        "status" text not null check ("status" in ('PENDING', 'SUCCEEDED', 'FAILED')),
+        "amount" bigint not null,
+        "currency" text not null,
+        "account_number" text null,
+        "settle_at" timestamptz null,
+        "created_at" timestamptz not null default now()
+      );`);
+
     this.addSql(`
       create table "webhook_events" (
         "event_key" text primary key,
@@ -152,6 +165,7 @@ export class Migration20261128010000_ledger extends Migration {
 
   override async down(): Promise<void> {
     for (const table of [
+      'sandbox_payments',
       'audit_log',
       'transaction_flags',
       'webhook_events',

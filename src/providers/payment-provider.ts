@@ -57,6 +57,8 @@ export interface PayoutStatus {
   providerRef?: string;
   failureReason?: string;
   fee?: bigint;
+  /** When PENDING: ask again after this long (the sandbox settles on a timetable). */
+  checkAfterMs?: number;
 }
 
 export type WebhookEventType =

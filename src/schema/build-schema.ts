@@ -10,6 +10,8 @@ import type { TransactionService } from '../domain/transactions/transaction.serv
 import type { TransferService } from '../domain/wallets/transfer.service.js';
 import type { WalletService } from '../domain/wallets/wallet.service.js';
 import { TransactionResolver } from '../resolvers/transaction.resolver.js';
+import { PaymentResolver } from '../resolvers/payment.resolver.js';
+import type { PaymentService } from '../domain/payments/payment.service.js';
 import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 import { CurrencyResolver } from '../resolvers/currency.resolver.js';
@@ -27,6 +29,7 @@ export interface Services {
   wallets: WalletService;
   transfers: TransferService;
   transactions: TransactionService;
+  payments: PaymentService;
 }
 
 const resolvers = [
@@ -36,6 +39,7 @@ const resolvers = [
   WalletResolver,
   UserWalletsResolver,
   TransactionResolver,
+  PaymentResolver,
 ] as const;
 
 /** Roles are read from the database, so a role change takes effect on the next request. */
@@ -56,6 +60,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
           [WalletResolver, new WalletResolver(services)],
           [UserWalletsResolver, new UserWalletsResolver(services)],
           [TransactionResolver, new TransactionResolver(services)],
+          [PaymentResolver, new PaymentResolver(services)],
         ]
       : [],
   );

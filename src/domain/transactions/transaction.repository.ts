@@ -206,4 +206,16 @@ export class TransactionRepository {
     );
     return rows.map(toTransaction);
   }
+
+  /** Every user's rows that monitoring flagged, newest first (an ADMIN view). */
+  async pageFlagged(em: EntityManager, limit: number, beforeSeq: bigint | null): Promise<TransactionRecord[]> {
+    const rows = await em.execute<Row[]>(
+      `select ${TRANSACTION_COLUMNS} from transactions t
+       where exists (select 1 from transaction_flags f where f.transaction_id = t.id)
+         and (?::bigint is null or seq < ?::bigint)
+       order by seq desc limit ?`,
+      [beforeSeq?.toString() ?? null, beforeSeq?.toString() ?? null, limit + 1],
+    );
+    return rows.map(toTransaction);
+  }
 }

@@ -60,21 +60,34 @@ export class TransactionService {
    * an empty page, like one that does not exist.
    */
   async page(em: EntityManager, userId: string, req: PageRequest, scopeAccountId?: string): Promise<Page> {
-    const first = req.first ?? 20;
-    if (!Number.isInteger(first) || first < 1) throw new WalletException(WalletError.InvalidPageSize);
-    const limit = Math.min(first, MAX_PAGE);
-    const after = req.after ? decodeCursor(req.after) : null;
+    const { limit, after } = pageBounds(req);
     const f = req.filter ?? {};
     const wanted = [scopeAccountId, f.walletId, f.cardId].filter((v): v is string => Boolean(v));
     if (new Set(wanted).size > 1 || wanted.some((id) => !isUuid(id))) return { edges: [], hasNextPage: false, hasPreviousPage: false };
     const filter: HistoryFilter = { types: f.types, statuses: f.statuses, from: f.from, to: f.to };
     if (wanted.length === 1) filter.accountIds = wanted;
-    const rows = await this.repo.page(em, userId, filter, limit, after);
-    const nodes = rows.slice(0, limit);
-    return {
-      edges: nodes.map((node) => ({ cursor: encodeCursor(node.seq), node })),
-      hasNextPage: rows.length > limit,
-      hasPreviousPage: after !== null,
-    };
+    return toPage(await this.repo.page(em, userId, filter, limit, after), limit, after);
   }
+
+  /** Flagged rows of every user: for ADMINs only (the resolver checks the role). */
+  async flaggedPage(em: EntityManager, req: { first?: number | null; after?: string | null }): Promise<Page> {
+    const { limit, after } = pageBounds(req);
+    const rows = await this.repo.pageFlagged(em, limit, after);
+    return toPage(rows, limit, after);
+  }
+}
+
+function pageBounds(req: { first?: number | null; after?: string | null }): { limit: number; after: bigint | null } {
+  const first = req.first ?? 20;
+  if (!Number.isInteger(first) || first < 1) throw new WalletException(WalletError.InvalidPageSize);
+  return { limit: Math.min(first, MAX_PAGE), after: req.after ? decodeCursor(req.after) : null };
+}
+
+function toPage(rows: TransactionRecord[], limit: number, after: bigint | null): Page {
+  const nodes = rows.slice(0, limit);
+  return {
+    edges: nodes.map((node) => ({ cursor: encodeCursor(node.seq), node })),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: after !== null,
+  };
 }

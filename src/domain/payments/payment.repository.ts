@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { WebhookEvent } from '../../providers/payment-provider.js';
+import { pgDate } from '../shared/pg.js';
+
+export type PaymentStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REVERSED';
+
+/** A deposit or withdrawal as the provider sees it: our reference, its state, when to ask again. */
+export interface Payment {
+  id: string;
+  reference: string;
+  kind: 'DEPOSIT' | 'WITHDRAWAL';
+  provider: string;
+  status: PaymentStatus;
+  userId: string;
+  accountId: string;
+  transactionId: string;
+  transferId: string | null;
+  amount: bigint;
+  currency: string;
+  bankCode: string | null;
+  accountNumber: string | null;
+  accountName: string | null;
+  checkoutUrl: string | null;
+  attempts: number;
+  expiresAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  reference: string;
+  kind: Payment['kind'];
+  provider: string;
+  status: PaymentStatus;
+  user_id: string;
+  account_id: string;
+  transaction_id: string;
+  transfer_id: string | null;
+  amount: string;
+  currency: string;
+  bank_code: string | null;
+  account_number: string | null;
+  account_name: string | null;
+  checkout_url: string | null;
+  attempts: number;
+  expires_at: Date | string | null;
+}
+
+const COLUMNS =
+  'id, reference, kind, provider, status, user_id, account_id, transaction_id, transfer_id, amount, currency, bank_code, account_number, account_name, checkout_url, attempts, expires_at';
+
+function toPayment(r: Row): Payment {
+  return {
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind,
+    provider: r.provider,
+    status: r.status,
+    userId: r.user_id,
+    accountId: r.account_id,
+    transactionId: r.transaction_id,
+    transferId: r.transfer_id,
+    amount: BigInt(r.amount),
+    currency: r.currency,
+    bankCode: r.bank_code,
+    accountNumber: r.account_number,
+    accountName: r.account_name,
+    checkoutUrl: r.checkout_url,
+    attempts: r.attempts,
+    expiresAt: r.expires_at === null ? null : pgDate(r.expires_at),
+  };
+}
+
+export interface NewPayment {
+  reference: string;
+  kind: Payment['kind'];
+  provider: string;
+  userId: string;
+  accountId: string;
+  transactionId: string;
+  transferId?: string;
+  amount: bigint;
+  currency: string;
+  bankCode?: string;
+  accountNumber?: string;
+  accountName?: string;
+  /** When the recovery job should first ask the provider about it. */
+  dueInSeconds: number;
+  expiresInSeconds?: number;
+}
+
+export class PaymentRepository {
+  async insert(tx: EntityManager, p: NewPayment): Promise<string> {
+    const id = randomUUID();
+    await tx.execute(
+      `insert into payments (id, reference, kind, provider, status, user_id, account_id, transaction_id, transfer_id, amount,
+                             currency, bank_code, account_number, account_name, due_at, expires_at)
+       values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, now() + make_interval(secs => ?),
+               case when ?::int is null then null else now() + make_interval(secs => ?::int) end)`,
+      [
+        id,
+        p.reference,
+        p.kind,
+        p.provider,
+        p.userId,
+        p.accountId,
+        p.transactionId,
+        p.transferId ?? null,
+        p.amount.toString(),
+        p.currency,
+        p.bankCode ?? null,
+        p.accountNumber ?? null,
+        p.accountName ?? null,
+        p.dueInSeconds,
+        p.expiresInSeconds ?? null,
+        p.expiresInSeconds ?? null,
+      ],
+    );
+    return id;
+  }
+
+  async get(em: EntityManager, id: string): Promise<Payment> {
+    const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where id = ?`, [id]);
+    return toPayment(row);
+  }
+
+  async findByReference(em: EntityManager, reference: string): Promise<Payment | null> {
+    const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where reference = ?`, [reference]);
+    return row ? toPayment(row) : null;
+  }
+
+  async findByTransaction(em: EntityManager, transactionId: string): Promise<Payment | null> {
+    const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where transaction_id = ?`, [transactionId]);
+    return row ? toPayment(row) : null;
+  }
+
+  async lock(tx: EntityManager, id: string): Promise<Payment> {
+    const [row] = await tx.execute<Row[]>(`select ${COLUMNS} from payments where id = ? for update`, [id]);
+    return toPayment(row);
+  }
+
+  /** The row locked while still PENDING; null once something else settled it. */
+  async lockPending(tx: EntityManager, id: string): Promise<Payment | null> {
+    const [row] = await tx.execute<Row[]>(`select ${COLUMNS} from payments where id = ? and status = 'PENDING' for update`, [id]);
+    return row ? toPayment(row) : null;
+  }
+
+  async setCheckout(em: EntityManager, id: string, checkoutUrl: string, providerRef: string | null): Promise<void> {
+    await em.execute('update payments set checkout_url = ?, provider_ref = coalesce(?, provider_ref), updated_at = now() where id = ?', [
+      checkoutUrl,
+      providerRef,
+      id,
+    ]);
+  }
+
+  async finish(tx: EntityManager, id: string, status: PaymentStatus, reason: string | null, transferId?: string): Promise<void> {
+    await tx.execute(
+      `update payments set status = ?, failure_reason = ?, transfer_id = coalesce(?, transfer_id), due_at = null, updated_at = now()
+       where id = ?`,
+      [status, reason, transferId ?? null, id],
+    );
+  }
+
+  /** The one caller that moves attempts from 0 to 1 sends the payout; everyone else does not. */
+  async claimFirstAttempt(em: EntityManager, id: string): Promise<Payment | null> {
+    const [row] = await em.execute<Row[]>(
+      `update payments set attempts = 1, updated_at = now() where id = ? and attempts = 0 and status = 'PENDING' returning ${COLUMNS}`,
+      [id],
+    );
+    return row ? toPayment(row) : null;
+  }
+
+  /**
+   * PENDING payments whose time has come, leased to this process by pushing their due time
+   * forward, so replicas running the same job never work on one payment at once.
+   */
+  async leaseDue(em: EntityManager, limit: number, leaseSeconds: number): Promise<Payment[]> {
+    const rows = await em.execute<Row[]>(
+      `update payments set due_at = now() + make_interval(secs => ?), updated_at = now()
+       where id in (select id from payments where status = 'PENDING' and due_at <= now()
+                    order by due_at limit ? for update skip locked)
+       returning ${COLUMNS}`,
+      [leaseSeconds, limit],
+    );
+    return rows.map(toPayment);
+  }
+
+  /** Makes a payment due now (a sandbox payout reaches its settlement time). */
+  async dueAt(em: EntityManager, id: string, inMs: number): Promise<void> {
+    await em.execute(`update payments set due_at = now() + make_interval(secs => ?) where id = ? and status = 'PENDING'`, [inMs / 1000, id]);
+  }
+
+  async seenEvent(em: EntityManager, eventKey: string): Promise<boolean> {
+    const rows = await em.execute('select 1 from webhook_events where event_key = ?', [eventKey]);
+    return rows.length > 0;
+  }
+
+  /** False when this event was applied before (the dedupe of rule 7), in the effect's transaction. */
+  async recordEvent(tx: EntityManager, provider: string, event: WebhookEvent): Promise<boolean> {
+    const rows = await tx.execute(
+      `insert into webhook_events (event_key, provider, type, reference, outcome) values (?, ?, ?, ?, 'APPLIED')
+       on conflict (event_key) do nothing returning 1`,
+      [event.eventKey, provider, event.providerType, event.reference],
+    );
+    return rows.length > 0;
+  }
+}

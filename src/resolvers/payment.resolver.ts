@@ -1,0 +1,84 @@
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { CurrencyCode } from '../domain/currencies/currency.service.js';
+import { Role } from '../domain/users/user.entity.js';
+import type { Services } from '../schema/build-schema.js';
+import type { GraphQLContext } from '../schema/context.js';
+import {
+  BankAccountType,
+  BankType,
+  DepositInput,
+  DepositPayload,
+  LedgerReportType,
+  WithdrawInput,
+  WithdrawPayload,
+} from '../schema/payment.type.js';
+import { TransactionConnectionType, TransactionType, toConnection } from '../schema/transaction.type.js';
+import { WalletType } from '../schema/wallet.type.js';
+import { requireViewer } from './viewer.js';
+
+@Resolver()
+export class PaymentResolver {
+  constructor(private readonly services: Services) {}
+
+  @Mutation(() => DepositPayload)
+  async deposit(@Arg('input', () => DepositInput) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<DepositPayload> {
+    const viewer = requireViewer(ctx);
+    const user = await ctx.loaders.user.load(viewer.userId);
+    const { transactionId, checkoutUrl } = await this.services.payments.deposit(
+      ctx.em,
+      { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
+    );
+    const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
+    return { transaction: TransactionType.from(t!), checkoutUrl };
+  }
+
+  @Mutation(() => WithdrawPayload, { description: 'Holds the amount at once; PENDING until the provider settles or fails the payout.' })
+  async withdraw(@Arg('input', () => WithdrawInput) input: WithdrawInput, @Ctx() ctx: GraphQLContext): Promise<WithdrawPayload> {
+    const viewer = requireViewer(ctx);
+    const transactionId = await this.services.payments.withdraw(
+      ctx.em,
+      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
+    );
+    const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
+    const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.walletId);
+    return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
+  }
+
+  @Query(() => [BankType], { description: 'Banks that withdrawals in this currency can be paid to. Public and cacheable.' })
+  async banks(@Arg('currency', () => CurrencyCode) currency: CurrencyCode): Promise<BankType[]> {
+    return (await this.services.payments.banks(currency)).map((b) => ({ ...b, currency: b.currency as CurrencyCode }));
+  }
+
+  @Query(() => BankAccountType, {
+    description: "The account holder's name, looked up before a withdrawal; BAD_USER_INPUT when the bank knows no such account.",
+  })
+  async resolveBankAccount(
+    @Arg('bankCode', () => String) bankCode: string,
+    @Arg('accountNumber', () => String) accountNumber: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<BankAccountType> {
+    requireViewer(ctx);
+    return { bankCode, accountNumber, accountName: await this.services.payments.resolveAccount(bankCode, accountNumber) };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => LedgerReportType, { nullable: true, description: 'ADMIN only (null with FORBIDDEN otherwise).' })
+  async ledgerReport(@Ctx() ctx: GraphQLContext): Promise<LedgerReportType> {
+    return this.services.ledger.report(ctx.em);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => TransactionConnectionType, {
+    nullable: true,
+    description: 'ADMIN only: transactions that monitoring rules flagged, newest first.',
+  })
+  async flaggedTransactions(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransactionConnectionType> {
+    return toConnection(await this.services.transactions.flaggedPage(ctx.em, { first, after }));
+  }
+}

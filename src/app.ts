@@ -27,6 +27,8 @@ import { PaymentService } from './domain/payments/payment.service.js';
 import { registerSandboxCheckout } from './http/sandbox-checkout.js';
 import { registerWebhookRoutes } from './http/webhooks.js';
 import { createPaymentProvider } from './providers/registry.js';
+import { WalletCache } from './cache/wallet-cache.js';
+import { trackLedgerChanges } from './domain/ledger/ledger-changes.js';
 import { SandboxProvider } from './providers/sandbox/sandbox.provider.js';
 
 export interface App {
@@ -48,6 +50,7 @@ export interface App {
 
 const MIGRATION_RETRY_MS = 2_000;
 const REVOCATION_RESYNC_MS = 30_000;
+const WALLET_CACHE_TTL_SECONDS = 30;
 
 /**
  * Wires the whole service from its configuration. PostgreSQL not being reachable does not
@@ -87,7 +90,8 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const readiness: Readiness = { migrated: false };
   const users = new UserService();
   const ledger = new LedgerService();
-  const wallets = new WalletService();
+  const walletCache = new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log);
+  const wallets = new WalletService(walletCache);
   const transactionRepo = new TransactionRepository();
   const idempotency = new IdempotencyService();
   const monitoring = new MonitoringService(config.monitoring);
@@ -113,8 +117,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     ledger,
     wallets,
     transfers,
-    transactions: new TransactionService(transactionRepo),
+    transactions: new TransactionService(transactionRepo, walletCache),
     payments,
+    track: (work) => trackLedgerChanges(work, (changes) => walletCache.invalidate(changes)),
   };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
   // interval, so a lost write or a flushed Redis cannot revive a session for long.
@@ -128,9 +133,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
 
   const schema = await buildApiSchema(services);
   const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
-  await registerWebhookRoutes(http.fastify, { orm, payments, provider });
+  await registerWebhookRoutes(http.fastify, { orm, services, provider });
   if (provider instanceof SandboxProvider) {
-    registerSandboxCheckout(http.fastify, { orm, sandbox: provider, payments, currencies });
+    registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services });
   }
 
   // Rule 8: settle what is due and ask the provider about what waits, on an interval and at
@@ -140,7 +145,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     if (jobRun || !readiness.migrated) return;
     jobRun = (async () => {
       try {
-        while ((await payments.runDue(orm.em.fork())) > 0 && !closing);
+        while ((await services.track(() => payments.runDue(orm.em.fork()))) > 0 && !closing);
       } catch (err) {
         log.error({ err }, 'payment job failed; it runs again on the next tick');
       } finally {

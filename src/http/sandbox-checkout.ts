@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
-import { formatMoney, type CurrencyService } from '../domain/currencies/currency.service.js';
-import type { PaymentService } from '../domain/payments/payment.service.js';
+import { formatMoney } from '../domain/currencies/currency.service.js';
+import type { Services } from '../schema/build-schema.js';
 import { SANDBOX_SIGNATURE_HEADER, type SandboxProvider } from '../providers/sandbox/sandbox.provider.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -20,13 +20,13 @@ button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}</style></head><bo
  */
 export function registerSandboxCheckout(
   fastify: FastifyInstance,
-  deps: { orm: MikroORM; sandbox: SandboxProvider; payments: PaymentService; currencies: CurrencyService },
+  deps: { orm: MikroORM; sandbox: SandboxProvider; services: Services },
 ): void {
   fastify.get<{ Params: { reference: string } }>('/sandbox/checkout/:reference', async (request, reply) => {
     const payment = await deps.sandbox.checkout(request.params.reference);
     reply.type('text/html; charset=utf-8');
     if (!payment) return reply.code(404).send(page('Not found', '<h1>No such checkout</h1>'));
-    const currency = await deps.currencies.get(deps.orm.em.fork(), payment.currency);
+    const currency = await deps.services.currencies.get(deps.orm.em.fork(), payment.currency);
     const amount = escape(formatMoney(payment.amount, currency));
     if (payment.status !== 'PENDING') {
       return page('Checkout', `<h1>Sandbox checkout</h1><p>This payment of ${amount} is already ${payment.status.toLowerCase()}.</p>`);
@@ -49,12 +49,14 @@ export function registerSandboxCheckout(
       }
       const signed = await deps.sandbox.completeCheckout(request.params.reference, outcome);
       if (!signed) return reply.code(409).send({ error: 'This checkout is unknown or already completed' });
-      const result = await deps.payments.handleWebhook(
-        deps.orm.em.fork(),
-        deps.sandbox,
-        signed.body,
-        { [SANDBOX_SIGNATURE_HEADER]: signed.signature },
-        { requestId: request.id, ip: request.ip },
+      const result = await deps.services.track(() =>
+        deps.services.payments.handleWebhook(
+          deps.orm.em.fork(),
+          deps.sandbox,
+          signed.body,
+          { [SANDBOX_SIGNATURE_HEADER]: signed.signature },
+          { requestId: request.id, ip: request.ip },
+        ),
       );
       const paid = outcome === 'success' && result.outcome === 'DEPOSIT_CREDITED';
       if (!wantsHtml) return { outcome: result.outcome };

@@ -24,10 +24,12 @@ export class PaymentResolver {
   async deposit(@Arg('input', () => DepositInput) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
-    const { transactionId, checkoutUrl } = await this.services.payments.deposit(
-      ctx.em,
-      { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
-      input,
+    const { transactionId, checkoutUrl } = await this.services.track(() =>
+      this.services.payments.deposit(
+        ctx.em,
+        { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
+        input,
+      ),
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
     return { transaction: TransactionType.from(t!), checkoutUrl };
@@ -36,10 +38,8 @@ export class PaymentResolver {
   @Mutation(() => WithdrawPayload, { description: 'Holds the amount at once; PENDING until the provider settles or fails the payout.' })
   async withdraw(@Arg('input', () => WithdrawInput) input: WithdrawInput, @Ctx() ctx: GraphQLContext): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
-    const transactionId = await this.services.payments.withdraw(
-      ctx.em,
-      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
-      input,
+    const transactionId = await this.services.track(() =>
+      this.services.payments.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
     const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.walletId);

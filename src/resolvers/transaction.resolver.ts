@@ -38,10 +38,8 @@ export class TransactionResolver {
   @Mutation(() => TransferPayload)
   async transfer(@Arg('input', () => TransferInput) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
-    const id = await this.services.transfers.transfer(
-      ctx.em,
-      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
-      input,
+    const id = await this.services.track(() =>
+      this.services.transfers.transfer(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
     const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.fromWalletId);

@@ -15,7 +15,7 @@ export class WalletResolver {
   @Query(() => WalletType, { nullable: true, description: "Null when it does not exist or is not the viewer's." })
   async wallet(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
     const viewer = requireViewer(ctx);
-    const wallet = await this.services.wallets.findOwned(ctx.em, viewer.userId, id);
+    const wallet = await this.services.wallets.readOwned(ctx.em, viewer.userId, id);
     return wallet ? WalletType.from(wallet) : null;
   }
 

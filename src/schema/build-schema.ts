@@ -30,6 +30,11 @@ export interface Services {
   transfers: TransferService;
   transactions: TransactionService;
   payments: PaymentService;
+  /**
+   * Runs work that may move money and, once it has committed, makes the cached balances and
+   * history pages it changed unreachable (before the mutation returns).
+   */
+  track<T>(work: () => Promise<T>): Promise<T>;
 }
 
 const resolvers = [

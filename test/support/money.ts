@@ -32,7 +32,8 @@ export async function createWallet(app: App, userId: string, currency = 'NGN'): 
 /** Credits a wallet as a completed sandbox deposit would: a ledger transfer plus its row. */
 export async function fund(app: App, walletId: string, amount: bigint): Promise<void> {
   const em = app.orm.em.fork();
-  await em.transactional(async (tx) => {
+  // Tracked like every money movement, so cached balances and history pages are invalidated.
+  await app.services.track(() => em.transactional(async (tx) => {
     const [wallet] = await app.services.ledger.findAccounts(tx, [walletId]);
     const settlement = await app.services.ledger.systemAccount(tx, 'SETTLEMENT', 'sandbox', wallet.currency);
     const reference = `seed_${randomUUID()}`;
@@ -57,5 +58,5 @@ export async function fund(app: App, walletId: string, amount: bigint): Promise<
         reference,
       },
     ]);
-  });
+  }));
 }

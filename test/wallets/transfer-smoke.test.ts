@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CreateWalletDocument, MyWalletsDocument, TransactionsDocument, TransferDocument, WalletDocument } from '../generated/graphql.js';
+import {
+  CreateWalletDocument,
+  MyWalletsDocument,
+  TransactionsDocument,
+  TransferDocument,
+  WalletDocument,
+  WalletTransactionsDocument,
+} from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -94,5 +101,43 @@ describe('wallets and transfers', () => {
     expect(results.filter((r) => r.errors?.[0].extensions?.code === 'INSUFFICIENT_FUNDS')).toHaveLength(100);
     const w = await server.gql(WalletDocument, { id: walletId }, { token: alice.token });
     expect(w.data!.wallet!.balance.amount).toBe('0');
+  });
+});
+
+describe('wallet cache', () => {
+  it('serves a changed balance and history right after the mutation returns', async () => {
+    const [alice, bob] = await seedUsers(server.app, 2);
+    const walletId = await createWallet(server.app, alice.id);
+    await fund(server.app, walletId, 1_000n);
+    // Fill the cache (balance and first history page).
+    const before = await server.gql(WalletTransactionsDocument, { id: walletId }, { token: alice.token });
+    expect(before.data!.wallet!.transactions.edges).toHaveLength(1);
+    expect((await server.gql(WalletDocument, { id: walletId }, { token: alice.token })).data!.wallet!.balance.amount).toBe('1000');
+    const keys = await server.app.redis.client.keys('*');
+    expect(keys.some((k) => k.includes(`acct:${walletId}`))).toBe(true);
+
+    await server.gql(
+      TransferDocument,
+      { input: { fromWalletId: walletId, recipientEmail: bob.email, amount: '300', idempotencyKey: 'c1' } },
+      { token: alice.token },
+    );
+    const after = await server.gql(WalletDocument, { id: walletId }, { token: alice.token });
+    expect(after.data!.wallet!.balance.amount).toBe('700');
+    const history = await server.gql(WalletTransactionsDocument, { id: walletId }, { token: alice.token });
+    expect(history.data!.wallet!.transactions.edges).toHaveLength(2);
+  });
+
+  it('a reader that loaded the old balance cannot put it back after a commit', async () => {
+    const [alice] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, alice.id);
+    const em = server.app.orm.em.fork();
+    const old = (await server.app.services.ledger.findAccounts(em, [walletId]))[0];
+    await fund(server.app, walletId, 500n);
+    // The slow reader now writes what it read before the commit: refused.
+    await server.app.services.wallets.readOwned(em, alice.id, walletId);
+    const cache = (server.app.services.wallets as unknown as { cache: { putAccount(a: typeof old): Promise<void> } }).cache;
+    await cache.putAccount(old);
+    const w = await server.gql(WalletDocument, { id: walletId }, { token: alice.token });
+    expect(w.data!.wallet!.balance.amount).toBe('500');
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgDate, uuidArray } from '../shared/pg.js';
+import { noteAccountChanged } from './ledger-changes.js';
 
 /**
  * The double-entry ledger, in TigerBeetle's words: accounts keep debitsPosted,
@@ -151,6 +152,7 @@ export class LedgerService {
         throw new Error(`ledger account ${id} does not exist in ${input.currency}`);
       }
       accounts.set(id, toAccount(rows[0]));
+      noteAccountChanged(id, rows[0].version);
     }
     const transferId = randomUUID();
     await tx.execute(
@@ -198,6 +200,7 @@ export class LedgerService {
         outcome === 'POST' ? [transfer.amount, transfer.amount, id] : [transfer.amount, id],
       );
       accounts.set(id, toAccount(rows[0]));
+      noteAccountChanged(id, rows[0].version);
     }
     return { resolved: true, accounts };
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { noteHistoryChanged } from '../ledger/ledger-changes.js';
 import { pgDate, uuidArray } from '../shared/pg.js';
 
 export type TransactionType =
@@ -133,6 +134,7 @@ export class TransactionRepository {
         ],
       );
       out.push(toTransaction(row));
+      noteHistoryChanged(t.accountId);
     }
     return out;
   }
@@ -151,6 +153,7 @@ export class TransactionRepository {
        where ${column} = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
       [to, failureReason ?? null, value, from],
     );
+    for (const r of rows) noteHistoryChanged(r.account_id);
     return rows.map(toTransaction);
   }
 

@@ -31,6 +31,7 @@ export interface Page {
 }
 
 const CURSOR_PREFIX = 'tx1:';
+const MAX_SEQ = 2n ** 63n - 1n;
 
 export function encodeCursor(seq: bigint): string {
   return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url');
@@ -41,12 +42,33 @@ function decodeCursor(cursor: string): bigint {
   if (!text.startsWith(CURSOR_PREFIX) || !/^\d{1,19}$/.test(text.slice(CURSOR_PREFIX.length))) {
     throw new WalletException(WalletError.InvalidCursor);
   }
-  return BigInt(text.slice(CURSOR_PREFIX.length));
+  const seq = BigInt(text.slice(CURSOR_PREFIX.length));
+  // 19 digits can exceed PostgreSQL's bigint, which would fail the query instead.
+  if (seq > MAX_SEQ) throw new WalletException(WalletError.InvalidCursor);
+  return seq;
+}
+
+/** Where the first page of a wallet's history may be kept (src/cache/wallet-cache.ts). */
+export interface HistoryCache {
+  getHistory<T>(accountId: string, variant: string): Promise<{ value: T | null; generation: string }>;
+  putHistory(accountId: string, generation: string, variant: string, value: unknown): Promise<void>;
+}
+
+type StoredPage = { edges: { cursor: string; node: Record<string, unknown> }[]; hasNextPage: boolean };
+
+const bigintsAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
+function revive(node: Record<string, unknown>): TransactionRecord {
+  const t = node as unknown as TransactionRecord & { seq: string; amount: string; createdAt: string; updatedAt: string };
+  return { ...t, seq: BigInt(t.seq), amount: BigInt(t.amount), createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) };
 }
 
 /** The viewer's transaction history: newest first, keyset pages, only their own rows. */
 export class TransactionService {
-  constructor(private readonly repo: TransactionRepository) {}
+  constructor(
+    private readonly repo: TransactionRepository,
+    private readonly cache?: HistoryCache,
+  ) {}
 
   async get(em: EntityManager, userId: string, id: string): Promise<TransactionRecord | null> {
     if (!isUuid(id)) return null;
@@ -61,6 +83,29 @@ export class TransactionService {
    */
   async page(em: EntityManager, userId: string, req: PageRequest, scopeAccountId?: string): Promise<Page> {
     const { limit, after } = pageBounds(req);
+    // The first, unfiltered page of a wallet is what apps show most: it may come from the cache.
+    if (scopeAccountId && this.cache && after === null && !hasFilter(req.filter)) {
+      const variant = `first:${limit}`;
+      const { value, generation } = await this.cache.getHistory<StoredPage>(scopeAccountId, variant);
+      if (value) {
+        const edges = value.edges.map((e) => ({ cursor: e.cursor, node: revive(e.node) }));
+        if (edges.every((e) => e.node.userId === userId)) return { edges, hasNextPage: value.hasNextPage, hasPreviousPage: false };
+      }
+      const page = await this.uncachedPage(em, userId, req, limit, after, scopeAccountId);
+      await this.cache.putHistory(scopeAccountId, generation, variant, JSON.parse(JSON.stringify(page, bigintsAsText)));
+      return page;
+    }
+    return this.uncachedPage(em, userId, req, limit, after, scopeAccountId);
+  }
+
+  private async uncachedPage(
+    em: EntityManager,
+    userId: string,
+    req: PageRequest,
+    limit: number,
+    after: bigint | null,
+    scopeAccountId?: string,
+  ): Promise<Page> {
     const f = req.filter ?? {};
     const wanted = [scopeAccountId, f.walletId, f.cardId].filter((v): v is string => Boolean(v));
     if (new Set(wanted).size > 1 || wanted.some((id) => !isUuid(id))) return { edges: [], hasNextPage: false, hasPreviousPage: false };
@@ -90,4 +135,8 @@ function toPage(rows: TransactionRecord[], limit: number, after: bigint | null):
     hasNextPage: rows.length > limit,
     hasPreviousPage: after !== null,
   };
+}
+
+function hasFilter(filter: PageRequest['filter']): boolean {
+  return Boolean(filter && Object.values(filter).some((v) => v !== null && v !== undefined));
 }

@@ -3,8 +3,29 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
 import { WalletError, WalletException } from './wallets.errors.js';
 
+/** Where reads may find a wallet without asking PostgreSQL (src/cache/wallet-cache.ts). */
+export interface WalletReadCache {
+  getAccount(id: string): Promise<LedgerAccount | null>;
+  putAccount(account: LedgerAccount): Promise<void>;
+}
+
 /** A wallet is a user's credit-normal ledger account in one currency; its id is the account's. */
 export class WalletService {
+  constructor(private readonly cache?: WalletReadCache) {}
+
+  /**
+   * For showing a wallet only: may come from the cache. Money decisions use findOwned or
+   * getOwned, which always read PostgreSQL.
+   */
+  async readOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount | null> {
+    if (!isUuid(walletId)) return null;
+    const cached = await this.cache?.getAccount(walletId);
+    if (cached) return cached.userId === userId && cached.kind === 'WALLET' ? cached : null;
+    const wallet = await this.findOwned(em, userId, walletId);
+    if (wallet) await this.cache?.putAccount(wallet);
+    return wallet;
+  }
+
   async create(em: EntityManager, userId: string, currency: string): Promise<LedgerAccount> {
     const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
       `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)

@@ -92,6 +92,15 @@ export class IdempotencyService {
     return recorded.value;
   }
 
+  /** True when this exact request was already recorded (its repeat needs no fresh checks). */
+  async seen(em: EntityManager, req: IdempotentRequest): Promise<boolean> {
+    const rows = await em.execute<{ fingerprint: string }[]>(
+      'select fingerprint from idempotency_keys where user_id = ? and key = ? and result is not null',
+      [req.userId, req.key],
+    );
+    return rows.length > 0 && rows[0].fingerprint === fingerprint(req.operation, req.input);
+  }
+
   /** Forgets a key whose request failed in a way that must not be replayed (the provider was down). */
   async forget(em: EntityManager, userId: string, key: string): Promise<void> {
     await em.execute('delete from idempotency_keys where user_id = ? and key = ?', [userId, key]);

@@ -144,10 +144,14 @@ export class PaymentService {
       operation: 'withdraw',
       input: { walletId: input.walletId, amount: input.amount.toString(), bankCode: input.bankCode, accountNumber: input.accountNumber },
     };
-    // Validation that asks the provider runs before anything is recorded.
+    // Validation that asks the provider runs before anything is recorded, and only once:
+    // a repeat of a recorded request replays it even while the provider is away.
     const wallet = await this.wallets.getOwned(em, actor.userId, input.walletId);
-    if (!this.provider.payoutCurrencies().includes(wallet.currency)) throw new WalletException(WalletError.UnsupportedCurrency);
-    const accountName = await this.resolveAccount(input.bankCode, input.accountNumber, wallet.currency);
+    let accountName = '';
+    if (!(await this.idempotency.seen(em, request))) {
+      if (!this.provider.payoutCurrencies().includes(wallet.currency)) throw new WalletException(WalletError.UnsupportedCurrency);
+      accountName = await this.resolveAccount(input.bankCode, input.accountNumber, wallet.currency);
+    }
 
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       await tx.execute('select id from ledger_accounts where id = ? for update', [wallet.id]);

@@ -25,16 +25,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('unexpected errors', () => {
   it('reach the client masked and are logged with the request id', async () => {
-    const before = await server.gql(CurrenciesDocument);
+    const signUp = await server.gql(SignUpDocument, {
+      input: { email: 'masked@example.com', password: 'password-1', fullName: 'Masked' },
+    });
+    const token = signUp.data!.signUp.accessToken;
+    const query = 'query Broken { transactions { edges { cursor } } }';
+    const before = await server.raw(query, undefined, { token });
     expect(before.errors).toBeUndefined();
-    expect(before.data!.currencies.length).toBeGreaterThan(0);
 
-    await sql('alter table currencies rename to currencies_hidden_by_test');
+    // The history table disappears under the server's feet: a failure nobody planned for.
+    await sql('alter table transactions rename to transactions_hidden_by_test');
     let res;
     try {
-      res = await server.raw('query Broken { currencies { code } }');
+      res = await server.raw(query, undefined, { token });
     } finally {
-      await sql('alter table currencies_hidden_by_test rename to currencies');
+      await sql('alter table transactions_hidden_by_test rename to transactions');
     }
 
     expect(res.status).toBe(200);
@@ -44,7 +49,7 @@ describe('unexpected errors', () => {
     expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     expect(error.message).toBe('Internal server error');
     const body = JSON.stringify(res);
-    for (const leak of ['currencies_hidden', 'relation', 'select', 'does not exist', 'stack', 'at ']) {
+    for (const leak of ['transactions_hidden', 'relation', 'select', 'does not exist', 'stack', 'at ']) {
       expect(body.toLowerCase()).not.toContain(leak);
     }
 
@@ -55,12 +60,11 @@ describe('unexpected errors', () => {
       .filter((line) => (line.level as number) >= 50 && (line.reqId === requestId || line.requestId === requestId));
     expect(logged.length, `no error log line carries request id ${requestId}`).toBeGreaterThan(0);
     // The log keeps what the client does not see.
-    expect(JSON.stringify(logged)).toMatch(/currencies/);
+    expect(JSON.stringify(logged)).toMatch(/transactions_hidden_by_test|transactions/);
 
     // The table is back and the server answers normally again.
-    const after = await server.gql(CurrenciesDocument);
+    const after = await server.raw(query, undefined, { token });
     expect(after.errors).toBeUndefined();
-    expect(after.data!.currencies).toEqual(before.data!.currencies);
   });
 });
 

@@ -316,6 +316,9 @@ describe('production', () => {
     });
     server = await startTestServer({
       NODE_ENV: 'production',
+      // The sandbox provider refuses production; Paystack is only configured, never called here.
+      PAYMENT_PROVIDER: 'paystack',
+      PAYSTACK_SECRET_KEY: 'sk_test_unused',
       JWT_PRIVATE_KEY: keys.privateKey,
       JWT_PUBLIC_KEY: keys.publicKey,
     });

@@ -10,6 +10,8 @@ const PRODUCTION: RawEnv = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://wallet@db.internal:5432/wallet',
   REDIS_URL: 'redis://cache.internal:6379',
+  PAYMENT_PROVIDER: 'paystack',
+  PAYSTACK_SECRET_KEY: 'sk_live_example',
   ...KEY_PAIR,
 };
 
@@ -131,7 +133,8 @@ describe('loadConfig', () => {
       expect(problems.join('\n'), `without ${missing}`).toMatch(new RegExp(`${missing}.*required in production`));
     }
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PAYMENT_PROVIDER: the sandbox provider refuses to run in production/);
     expect(problems.join('\n')).toMatch(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: required in production/);
     expect(problems.join('\n')).toMatch(/REDIS_URL: required in production/);

@@ -84,6 +84,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Outside GraphQL too (checkout pages, webhooks): a bug reaches the client masked, never
+  // with its message (Fastify's default puts SQL there); the log keeps it with the request id.
+  fastify.setErrorHandler((err: { statusCode?: number }, request, reply) => {
+    if (err.statusCode !== undefined && err.statusCode < 500) return reply.send(err);
+    request.log.error({ err, requestId: request.id }, 'unexpected error while handling a request');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
+  });
   // Once stopping, answers to requests in flight close their connection: a keep-alive socket
   // would otherwise hold fastify.close() open until the drain plugin's 10 s timeout.
   let closing = false;

@@ -154,10 +154,12 @@ export class PaymentService {
     }
 
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
-      await tx.execute('select id from ledger_accounts where id = ? for update', [wallet.id]);
+      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency);
+      // Both accounts, in id order (rule 4): locking the wallet first and the settlement account
+      // later deadlocked against deposits and transfers whenever settlement's id sorted first.
+      await tx.execute('select id from ledger_accounts where id in (?, ?) order by id for update', [wallet.id, settlement]);
       await this.monitoring.checkLimits(tx, actor.userId, wallet.currency, input.amount);
       const reference = `wdr-${randomUUID().replace(/-/g, '')}`;
-      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency);
       let transferId: string;
       try {
         ({ transferId } = await this.ledger.transfer(tx, {

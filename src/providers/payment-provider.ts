@@ -79,6 +79,8 @@ export interface WebhookEvent {
   eventKey: string;
   amount?: bigint;
   currency?: string;
+  /** What the provider kept, when the event says (Paystack transfers: `fee_charged`). */
+  fee?: bigint;
 }
 
 /** Signature missing or wrong: answer 401 and change nothing. */

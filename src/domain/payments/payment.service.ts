@@ -309,7 +309,7 @@ export class PaymentService {
         break;
       }
       case 'PAYOUT_SUCCEEDED':
-        apply = (tx) => this.settleWithdrawal(tx, payment, { status: 'SUCCEEDED' });
+        apply = (tx) => this.settleWithdrawal(tx, payment, { status: 'SUCCEEDED', fee: event.fee });
         break;
       case 'PAYOUT_FAILED':
         apply = (tx) => this.settleWithdrawal(tx, payment, { status: 'FAILED', failureReason: 'The bank refused the payout' });

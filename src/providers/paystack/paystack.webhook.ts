@@ -64,5 +64,7 @@ export function parsePaystackWebhook(
     eventKey: `paystack:${providerType}:${objectKey}`,
     amount: toMinorUnits(data.amount),
     currency: typeof data.currency === 'string' ? data.currency : undefined,
+    // Transfer events carry Paystack's fee like transfer/verify does, so both paths book it (rule 11).
+    fee: toMinorUnits(data.fee_charged),
   };
 }

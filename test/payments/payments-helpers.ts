@@ -1,0 +1,167 @@
+import { expect } from 'vitest';
+import type { RawEnv } from '../../src/config/config.js';
+import { FakePaystack } from '../fakes/paystack-server.js';
+import {
+  DepositDocument,
+  LedgerReportDocument,
+  TransactionDocument,
+  TransactionsDocument,
+  WalletDocument,
+  WithdrawDocument,
+  type TransactionStatus,
+} from '../generated/graphql.js';
+import { createWallet, fund, seedUsers } from '../support/money.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/** Polls `fn` until `ok` holds, at most `ms`; returns the last value either way (assert on it). */
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000, every = 50): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+export interface PaystackEnv {
+  server: TestServer;
+  fake: FakePaystack;
+  webhookUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server with PAYMENT_PROVIDER=paystack pointed at a local fake Paystack; the fake
+ * delivers its webhooks (signed with the same secret key) to the server's webhook route.
+ */
+export async function startPaystack(env: RawEnv = {}): Promise<PaystackEnv> {
+  const fake = await FakePaystack.start();
+  const server = await startTestServer({
+    PAYMENT_PROVIDER: 'paystack',
+    PAYSTACK_SECRET_KEY: fake.secretKey,
+    PAYSTACK_BASE_URL: fake.url,
+    ...env,
+  });
+  const webhookUrl = `${server.url}/webhooks/paystack`;
+  fake.webhookUrl = webhookUrl;
+  return {
+    server,
+    fake,
+    webhookUrl,
+    async close() {
+      await server.close();
+      await fake.close();
+    },
+  };
+}
+
+export interface Customer {
+  id: string;
+  email: string;
+  token: string;
+  walletId: string;
+}
+
+/** A seeded user with a wallet, optionally funded (as a completed sandbox deposit). */
+export async function customer(server: TestServer, opts: { currency?: string; funds?: bigint } = {}): Promise<Customer> {
+  const [u] = await seedUsers(server.app, 1, 'payer');
+  const walletId = await createWallet(server.app, u.id, opts.currency ?? 'NGN');
+  if (opts.funds) await fund(server.app, walletId, opts.funds);
+  return { ...u, walletId };
+}
+
+/** A seeded user promoted with plain SQL; roles are read from the database on every request. */
+export async function admin(server: TestServer): Promise<{ id: string; token: string }> {
+  const [u] = await seedUsers(server.app, 1, 'admin');
+  await server.app.orm.em.fork().execute(`update users set role = 'ADMIN' where id = ?`, [u.id]);
+  return u;
+}
+
+export async function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
+  return server.app.orm.em.fork().execute<T[]>(query, params);
+}
+
+export async function deposit(server: TestServer, c: Customer, amount: string, key: string) {
+  return server.gql(DepositDocument, { input: { walletId: c.walletId, amount, idempotencyKey: key } }, { token: c.token });
+}
+
+export async function withdraw(
+  server: TestServer,
+  c: Customer,
+  amount: string,
+  key: string,
+  to: { bankCode?: string; accountNumber?: string } = {},
+) {
+  return server.gql(
+    WithdrawDocument,
+    {
+      input: {
+        walletId: c.walletId,
+        amount,
+        bankCode: to.bankCode ?? '058',
+        accountNumber: to.accountNumber ?? '0123456789',
+        idempotencyKey: key,
+      },
+    },
+    { token: c.token },
+  );
+}
+
+export async function wallet(server: TestServer, c: Customer) {
+  const res = await server.gql(WalletDocument, { id: c.walletId }, { token: c.token });
+  expect(res.errors).toBeUndefined();
+  const w = res.data!.wallet!;
+  return { balance: w.balance.amount, available: w.availableBalance.amount, pending: w.pendingDebits.amount, version: w.version };
+}
+
+export async function transaction(server: TestServer, c: Customer, id: string) {
+  const res = await server.gql(TransactionDocument, { id }, { token: c.token });
+  expect(res.errors).toBeUndefined();
+  return res.data!.transaction!;
+}
+
+/** Waits until the transaction leaves `from` (PENDING by default) and returns it. */
+export async function settled(server: TestServer, c: Customer, id: string, ms = 8_000, from: TransactionStatus = 'PENDING') {
+  return waitFor(
+    () => transaction(server, c, id),
+    (t) => t.status !== from,
+    ms,
+  );
+}
+
+export async function history(server: TestServer, c: Customer) {
+  const res = await server.gql(TransactionsDocument, { first: 50, filter: { walletId: c.walletId } }, { token: c.token });
+  expect(res.errors).toBeUndefined();
+  return res.data!.transactions.edges.map((e) => e.node);
+}
+
+/** ledgerReport over HTTP, as an ADMIN sees it: balanced, every counter equal to its transfers. */
+export async function expectLedgerBalanced(server: TestServer, adminToken: string): Promise<void> {
+  const res = await server.gql(LedgerReportDocument, {}, { token: adminToken });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.ledgerReport).toMatchObject({ balanced: true, mismatchedAccountIds: [] });
+}
+
+export interface AccountRow {
+  id: string;
+  kind: string;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+}
+
+/** A system account's counters (SETTLEMENT, FEES) for provider and currency; undefined if never used. */
+export async function systemAccount(server: TestServer, kind: string, provider: string, currency = 'NGN'): Promise<AccountRow | undefined> {
+  const [row] = await sql<AccountRow>(
+    server,
+    `select id, kind, debits_posted::text, credits_posted::text, debits_pending::text, credits_pending::text
+     from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null`,
+    [kind, provider, currency],
+  );
+  return row;
+}
+
+export function errorCode(res: { errors?: readonly { extensions?: Record<string, unknown> }[] }): unknown {
+  return res.errors?.[0]?.extensions?.code;
+}

@@ -1,0 +1,186 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  admin,
+  customer,
+  deposit,
+  errorCode,
+  expectLedgerBalanced,
+  settled,
+  sql,
+  transaction,
+  wallet,
+  withdraw,
+} from './payments-helpers.js';
+
+/** The built-in sandbox provider (the default) over HTTP: checkout page, signed webhooks, payouts on a timetable. */
+
+const PAYOUT_DELAY_MS = 1_000;
+let server: TestServer;
+let adminToken: string;
+beforeAll(async () => {
+  server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: String(PAYOUT_DELAY_MS), PAYMENTS_JOB_INTERVAL_MS: '100' });
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  await server.reset();
+  adminToken = (await admin(server)).token;
+});
+afterEach(async () => {
+  await expectLedgerBalanced(server, adminToken);
+});
+
+const form = (outcome: string) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: `outcome=${outcome}`,
+});
+
+describe('sandbox checkout', () => {
+  it('shows the amount on the checkout page; Decline marks the deposit FAILED and credits nothing', async () => {
+    const c = await customer(server);
+    const res = await deposit(server, c, '123456', 'sb-decline');
+    expect(res.errors).toBeUndefined();
+    const { transaction: t, checkoutUrl } = res.data!.deposit;
+    expect(t.status).toBe('PENDING');
+    expect(checkoutUrl).toBe(`${server.url}/sandbox/checkout/${t.reference}`);
+
+    const page = await fetch(checkoutUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('NGN 1,234.56');
+    expect(html).toContain('value="success"');
+    expect(html).toContain('value="failed"');
+
+    const declined = await fetch(checkoutUrl, form('failed'));
+    expect(declined.status).toBe(200);
+    expect(await declined.text()).toContain('Payment declined');
+    const done = await transaction(server, c, t.id);
+    expect(done.status).toBe('FAILED');
+    expect(done.failureReason).toBeTruthy();
+    expect(await wallet(server, c)).toMatchObject({ balance: '0', available: '0' });
+
+    // Completed: the page says so, and it cannot be paid any more.
+    expect(await (await fetch(checkoutUrl)).text()).toMatch(/already failed/);
+    const payLater = await fetch(checkoutUrl, form('success'));
+    expect(payLater.status).toBe(409);
+    expect(await wallet(server, c)).toMatchObject({ balance: '0' });
+    expect(await sql(server, 'select 1 from ledger_transfers where reference = ?', [t.reference])).toHaveLength(0);
+  });
+
+  it('pays with a JSON outcome; refuses other outcomes; unknown checkouts are 404', async () => {
+    const c = await customer(server);
+    const { transaction: t, checkoutUrl } = (await deposit(server, c, '5000', 'sb-json')).data!.deposit;
+    const bad = await fetch(checkoutUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"outcome":"maybe"}' });
+    expect(bad.status).toBe(400);
+    expect((await transaction(server, c, t.id)).status).toBe('PENDING');
+    const paid = await fetch(checkoutUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"outcome":"success"}' });
+    expect(paid.status).toBe(200);
+    expect(await paid.json()).toEqual({ outcome: 'DEPOSIT_CREDITED' });
+    expect((await transaction(server, c, t.id)).status).toBe('COMPLETED');
+    expect(await wallet(server, c)).toMatchObject({ balance: '5000' });
+    expect((await fetch(`${server.url}/sandbox/checkout/dep-unknown`)).status).toBe(404);
+  });
+
+  it('the same deposit key twice gives the same transaction and checkout page', async () => {
+    const c = await customer(server);
+    const a = (await deposit(server, c, '7000', 'sb-idem')).data!.deposit;
+    const b = (await deposit(server, c, '7000', 'sb-idem')).data!.deposit;
+    expect(b.transaction.id).toBe(a.transaction.id);
+    expect(b.checkoutUrl).toBe(a.checkoutUrl);
+    expect(await sql(server, 'select 1 from sandbox_payments')).toHaveLength(1);
+  });
+});
+
+describe('sandbox webhooks', () => {
+  it('refuses POST /webhooks/sandbox with a bad or missing signature (401): nothing credited', async () => {
+    const c = await customer(server);
+    const t = (await deposit(server, c, '9000', 'sb-forged')).data!.deposit.transaction;
+    const body = JSON.stringify({ event: 'deposit.success', data: { reference: t.reference, amount: '9000', currency: 'NGN' } });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${server.url}/webhooks/sandbox`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const forged = createHmac('sha256', 'not-the-server-secret').update(body).digest('hex');
+    expect((await send({ 'x-sandbox-signature': forged })).status).toBe(401);
+    expect((await send({ 'x-sandbox-signature': 'short' })).status).toBe(401);
+    expect((await send({})).status).toBe(401);
+    expect((await transaction(server, c, t.id)).status).toBe('PENDING');
+    expect(await wallet(server, c)).toMatchObject({ balance: '0' });
+    expect(await sql(server, 'select 1 from webhook_events')).toHaveLength(0);
+    const audit = await sql<{ outcome: string }>(server, `select outcome from audit_log where action = 'webhook:sandbox' order by id`);
+    expect(audit.map((r) => r.outcome)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'BAD_SIGNATURE']);
+    // Paystack's route does not exist while the sandbox is the provider.
+    expect((await fetch(`${server.url}/webhooks/paystack`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
+
+describe('sandbox payouts', () => {
+  it('lists its fixed banks and resolves any 10-digit number, 0000000000 included', async () => {
+    const c = await customer(server);
+    const banks = await server.gql(BanksDocument, { currency: 'NGN' });
+    expect(banks.data!.banks.map((b) => b.code)).toEqual(['001', '002', '003']);
+    const r = await server.gql(ResolveBankAccountDocument, { bankCode: '001', accountNumber: '0000000000' }, { token: c.token });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.resolveBankAccount.accountName).toBeTruthy();
+    const bad = await server.gql(ResolveBankAccountDocument, { bankCode: '001', accountNumber: '123' }, { token: c.token });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+  });
+
+  it('a withdrawal to 0000000000 holds the money, then fails after SANDBOX_PAYOUT_DELAY_MS and returns it', async () => {
+    const c = await customer(server, { funds: 100_000n });
+    const started = Date.now();
+    const res = await withdraw(server, c, '40000', 'sb-fail', { bankCode: '001', accountNumber: '0000000000' });
+    expect(res.errors).toBeUndefined();
+    const t = res.data!.withdraw.transaction;
+    expect(t.status).toBe('PENDING');
+    expect(res.data!.withdraw.wallet).toMatchObject({ availableBalance: { amount: '60000' }, pendingDebits: { amount: '40000' } });
+    // Its settlement is a stored row with a due time, not a timer.
+    const [row] = await sql<{ status: string; due_ms: string }>(
+      server,
+      `select p.status, (extract(epoch from (p.due_at - p.created_at)) * 1000)::bigint::text as due_ms
+       from payments p where p.reference = ?`,
+      [t.reference],
+    );
+    expect(row.status).toBe('PENDING');
+    expect(Number(row.due_ms)).toBeGreaterThanOrEqual(PAYOUT_DELAY_MS - 100);
+    expect(await sql(server, `select 1 from sandbox_payments where reference = ? and settle_at is not null`, [t.reference])).toHaveLength(1);
+
+    const done = await settled(server, c, t.id, PAYOUT_DELAY_MS + 8_000);
+    const elapsed = Date.now() - started;
+    expect(done.status).toBe('FAILED');
+    expect(done.failureReason).toBeTruthy();
+    // Not before its time (the job ticks every 100 ms).
+    expect(elapsed).toBeGreaterThanOrEqual(PAYOUT_DELAY_MS * 0.9);
+    expect(await wallet(server, c)).toMatchObject({ balance: '100000', available: '100000', pending: '0' });
+    expect(await sql(server, `select status from ledger_transfers where reference = ?`, [t.reference])).toEqual([{ status: 'VOIDED' }]);
+  });
+
+  it('writes audit_log rows for deposits, withdrawals and webhooks, with their outcome', async () => {
+    const c = await customer(server, { funds: 100_000n });
+    const { checkoutUrl } = (await deposit(server, c, '15000', 'sb-audit-dep')).data!.deposit;
+    await fetch(checkoutUrl, form('success'));
+    const { checkoutUrl: second } = (await deposit(server, c, '16000', 'sb-audit-dep2')).data!.deposit;
+    await fetch(second, form('failed'));
+    const w = (await withdraw(server, c, '20000', 'sb-audit-wdr', { bankCode: '001', accountNumber: '0123456789' })).data!.withdraw.transaction;
+    const insufficient = await withdraw(server, c, '200000', 'sb-audit-poor', { bankCode: '001', accountNumber: '0123456789' });
+    expect(errorCode(insufficient)).toBe('INSUFFICIENT_FUNDS');
+    expect((await settled(server, c, w.id)).status).toBe('COMPLETED');
+
+    const rows = await sql<{ user_id: string | null; action: string; outcome: string; request_id: string | null; ip: string | null }>(
+      server,
+      'select user_id, action, outcome, request_id, ip from audit_log order by id',
+    );
+    const byAction = (action: string) => rows.filter((r) => r.action === action);
+    expect(byAction('deposit').map((r) => r.outcome)).toEqual(['PENDING', 'PENDING']);
+    expect(byAction('webhook:sandbox').map((r) => r.outcome)).toEqual(['DEPOSIT_CREDITED', 'DEPOSIT_FAILED']);
+    expect(byAction('withdraw').map((r) => r.outcome)).toContain('PENDING');
+    for (const r of [...byAction('deposit'), ...byAction('withdraw')]) {
+      expect(r.user_id).toBe(c.id);
+      expect(r.request_id).toBeTruthy();
+      expect(r.ip).toBeTruthy();
+    }
+    for (const r of byAction('webhook:sandbox')) expect(r.request_id).toBeTruthy();
+  });
+});

@@ -128,6 +128,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
   };
   redis.onReconnect(resync);
+  redis.onReconnect(() => void walletCache.resend());
   const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
   resyncTimer.unref();
 

@@ -39,6 +39,14 @@ interface Log {
 }
 
 export class WalletCache {
+  /**
+   * Invalidations Redis did not take (it was unreachable), by account id, stamped: entries
+   * for these ids are never read until a later invalidation (or Redis coming back) delivers
+   * them, since Redis may still hold, after a partition, what was true before it.
+   */
+  private readonly unsent = new Map<string, { version?: number; history: boolean; stamp: number }>();
+  private stamp = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
@@ -46,6 +54,7 @@ export class WalletCache {
   ) {}
 
   async getAccount(id: string): Promise<LedgerAccount | null> {
+    if (this.unsent.has(id)) return null;
     const raw = await this.redis.get(`acct:${id}`).catch(() => null);
     if (!raw) return null;
     const json = raw.slice(raw.indexOf('|') + 1);
@@ -69,6 +78,7 @@ export class WalletCache {
 
   /** The first history page of a wallet, under its current generation. */
   async getHistory<T>(accountId: string, variant: string): Promise<{ value: T | null; generation: string }> {
+    if (this.unsent.has(accountId)) return { value: null, generation: 'unavailable' };
     try {
       const generation = (await this.redis.get(`hist-gen:${accountId}`)) ?? '0';
       const raw = await this.redis.get(`hist:${accountId}:${generation}:${variant}`);
@@ -87,19 +97,43 @@ export class WalletCache {
 
   /** After a commit, before the mutation returns: what changed is unreachable in the cache. */
   async invalidate(changes: LedgerChanges): Promise<void> {
+    // What earlier invalidations could not deliver goes along with this one.
+    const sentUpTo = this.stamp;
+    const accounts = new Map(changes.accounts);
+    const histories = new Set(changes.histories);
+    for (const [id, u] of this.unsent) {
+      if (u.version !== undefined) accounts.set(id, Math.max(u.version, accounts.get(id) ?? 0));
+      if (u.history) histories.add(id);
+    }
+    if (accounts.size === 0 && histories.size === 0) return;
     try {
       const pipeline = this.redis.pipeline();
-      for (const [id, version] of changes.accounts) {
+      for (const [id, version] of accounts) {
         pipeline.eval(WRITE_IF_NEWER, 1, `acct:${id}`, version, '', this.ttlSeconds);
       }
-      for (const id of changes.histories) {
+      for (const id of histories) {
         pipeline.incr(`hist-gen:${id}`);
         pipeline.expire(`hist-gen:${id}`, this.ttlSeconds * 10);
       }
-      await pipeline.exec();
+      // exec() resolves with each command's own error rather than rejecting.
+      const failed = (await pipeline.exec())?.find(([err]) => err)?.[0];
+      if (failed) throw failed;
+      for (const [id, u] of this.unsent) if (u.stamp <= sentUpTo) this.unsent.delete(id);
     } catch (err) {
-      // Redis away: its entries expire on their own (ttl), and reads fall back to PostgreSQL.
+      // Redis away: remembered and sent again with the next invalidation or when Redis is
+      // back; until then reads of these wallets go to PostgreSQL.
+      const stamp = ++this.stamp;
+      for (const id of new Set([...changes.accounts.keys(), ...changes.histories])) {
+        const before = this.unsent.get(id);
+        const version = Math.max(changes.accounts.get(id) ?? 0, before?.version ?? 0) || undefined;
+        this.unsent.set(id, { version, history: changes.histories.has(id) || (before?.history ?? false), stamp });
+      }
       this.log.warn({ err: (err as Error).message }, 'cache invalidation failed');
     }
+  }
+
+  /** Redis is back: deliver what could not be invalidated while it was away. */
+  async resend(): Promise<void> {
+    await this.invalidate({ accounts: new Map(), histories: new Set() });
   }
 }

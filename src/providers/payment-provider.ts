@@ -59,6 +59,11 @@ export interface PayoutStatus {
   fee?: bigint;
   /** When PENDING: ask again after this long (the sandbox settles on a timetable). */
   checkAfterMs?: number;
+  /**
+   * With FAILED from checkPayout: the provider has no payout with this reference at all.
+   * After an unknown outcome that means our call never arrived: send it again (rule 8).
+   */
+  neverReceived?: boolean;
 }
 
 export type WebhookEventType =

@@ -152,6 +152,26 @@ describe('Paystack deposits, completed by webhook', () => {
     await expectLedgerBalanced(server, adminToken);
   });
 
+  it('refuses a charge.success whose own amount disagrees with transaction/verify, even when verify matches us', async () => {
+    const { server, fake } = env;
+    const c = await customer(server);
+    const t = (await deposit(server, c, '70000', 'dep-event-amount')).data!.deposit.transaction;
+    fake.webhookUrl = undefined;
+    let data;
+    try {
+      ({ data } = await fake.pay(t.reference));
+    } finally {
+      fake.webhookUrl = env.webhookUrl;
+    }
+    const odd = await fake.sendWebhook(env.webhookUrl, 'charge.success', { ...data, amount: 7_000_000 });
+    expect(odd.status).toBe(422);
+    expect(await wallet(server, c)).toMatchObject({ balance: '0' });
+    // The genuine event is still applied.
+    const genuine = await fake.sendWebhook(env.webhookUrl, 'charge.success', data);
+    expect(genuine.status).toBe(200);
+    expect(await wallet(server, c)).toMatchObject({ balance: '70000' });
+  });
+
   it('refuses a payment verified in another currency', async () => {
     const { server, fake } = env;
     const c = await customer(server);
@@ -305,6 +325,20 @@ describe('Paystack deposits, resolved by the recovery job', () => {
       t.reference,
     ]);
     expect(payment).toMatchObject({ status: 'FAILED', due_at: null });
+    await expectLedgerBalanced(server, adminToken);
+  });
+
+  it('still credits a payment made after its checkout expired (the money reached Paystack)', async () => {
+    const { server, fake } = env;
+    const c = await customer(server);
+    const t = (await deposit(server, c, '45000', 'dep-late')).data!.deposit.transaction;
+    expect((await settled(server, c, t.id)).status).toBe('FAILED');
+    // The payer finishes on Paystack's page anyway; its charge.success arrives late.
+    const { webhook } = await fake.pay(t.reference);
+    expect(webhook?.status).toBe(200);
+    const done = await transaction(server, c, t.id);
+    expect(done).toMatchObject({ status: 'COMPLETED', failureReason: null });
+    expect(await wallet(server, c)).toMatchObject({ balance: '45000' });
     await expectLedgerBalanced(server, adminToken);
   });
 

@@ -392,7 +392,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(fake.requestsTo('POST', '/transfer')).toHaveLength(1);
   });
 
-  it('a 5xx before Paystack took anything: the hold stays until verify says Paystack has no such transfer, then the money comes back', async () => {
+  it('a 5xx before Paystack took anything: the hold stays; when verify says Paystack never got it, the same transfer is sent again', async () => {
     const { server, fake } = env;
     const c = await customer(server, { funds: 100_000n });
     fake.failNext('POST /transfer', 500);
@@ -403,11 +403,18 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(t.status).toBe('PENDING');
     expect(res.data!.withdraw.wallet).toMatchObject({ availableBalance: { amount: '60000' }, pendingDebits: { amount: '40000' } });
     expect(fake.transfers.size).toBe(0);
-    const done = await settled(server, c, t.id);
-    expect(done.status).toBe('FAILED');
+    // The recovery job asks, hears 404, and sends the payout again with our reference (rule 8).
+    await waitFor(async () => fake.transfers.size, (n) => n === 1, 10_000);
     expect(verifies(env, t.reference)).toBeGreaterThanOrEqual(1);
-    expect(await wallet(server, c)).toMatchObject({ balance: '100000', available: '100000', pending: '0' });
-    expect(fake.transfers.size).toBe(0);
+    expect(fake.requestsTo('POST', '/transfer').map((r) => (r.body as { reference?: string }).reference)).toEqual([
+      t.reference,
+      t.reference,
+    ]);
+    await expectHeld(c, t.id, 40_000n, 100_000n);
+    await fake.settleTransfer(t.reference, 'success');
+    expect((await settled(server, c, t.id)).status).toBe('COMPLETED');
+    expect(await wallet(server, c)).toMatchObject({ balance: '60000', available: '60000', pending: '0' });
+    expect(fake.transfers.size).toBe(1);
   });
 
   it('keeps the hold while /transfer/verify itself times out or answers 5xx', async () => {

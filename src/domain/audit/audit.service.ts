@@ -24,4 +24,23 @@ export class AuditService {
       ],
     );
   }
+
+  /** A refused or failed mutation: its outcome is the error's code. Never throws. */
+  async recordRefusal(
+    em: EntityManager,
+    actor: { userId: string; requestId?: string; ip?: string },
+    action: string,
+    err: unknown,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const code = (err as { code?: unknown }).code;
+    await this.record(em, {
+      userId: actor.userId,
+      action,
+      outcome: typeof code === 'string' ? code : 'ERROR',
+      requestId: actor.requestId,
+      ip: actor.ip,
+      details,
+    }).catch(() => undefined);
+  }
 }

@@ -139,12 +139,6 @@ export class PaymentRepository {
     return toPayment(row);
   }
 
-  /** The row locked while still PENDING; null once something else settled it. */
-  async lockPending(tx: EntityManager, id: string): Promise<Payment | null> {
-    const [row] = await tx.execute<Row[]>(`select ${COLUMNS} from payments where id = ? and status = 'PENDING' for update`, [id]);
-    return row ? toPayment(row) : null;
-  }
-
   async setCheckout(em: EntityManager, id: string, checkoutUrl: string, providerRef: string | null): Promise<void> {
     await em.execute('update payments set checkout_url = ?, provider_ref = coalesce(?, provider_ref), updated_at = now() where id = ?', [
       checkoutUrl,

@@ -64,6 +64,32 @@ export class PaymentService {
     actor: Actor & { email: string },
     input: { walletId: string; amount: bigint; idempotencyKey: string },
   ): Promise<{ transactionId: string; checkoutUrl: string }> {
+    try {
+      return await this.startDeposit(em, actor, input);
+    } catch (err) {
+      await this.audit.recordRefusal(em, actor, 'deposit', err, { walletId: input.walletId, amount: input.amount });
+      throw err;
+    }
+  }
+
+  async withdraw(
+    em: EntityManager,
+    actor: Actor,
+    input: { walletId: string; amount: bigint; bankCode: string; accountNumber: string; idempotencyKey: string },
+  ): Promise<string> {
+    try {
+      return await this.startWithdrawal(em, actor, input);
+    } catch (err) {
+      await this.audit.recordRefusal(em, actor, 'withdraw', err, { walletId: input.walletId, amount: input.amount });
+      throw err;
+    }
+  }
+
+  private async startDeposit(
+    em: EntityManager,
+    actor: Actor & { email: string },
+    input: { walletId: string; amount: bigint; idempotencyKey: string },
+  ): Promise<{ transactionId: string; checkoutUrl: string }> {
     const request = {
       userId: actor.userId,
       key: input.idempotencyKey,
@@ -133,7 +159,7 @@ export class PaymentService {
     }
   }
 
-  async withdraw(
+  private async startWithdrawal(
     em: EntityManager,
     actor: Actor,
     input: { walletId: string; amount: bigint; bankCode: string; accountNumber: string; idempotencyKey: string },
@@ -293,7 +319,13 @@ export class PaymentService {
           this.log.warn({ err: (err as Error).message, reference: payment.reference }, 'deposit verification failed');
           return { status: 503, outcome: 'VERIFY_UNAVAILABLE' };
         }
-        if (status.status === 'SUCCEEDED' && (status.amount !== payment.amount || status.currency !== payment.currency)) {
+        const eventDisagrees =
+          (event.amount !== undefined && event.amount !== status.amount) ||
+          (event.currency !== undefined && event.currency !== status.currency);
+        if (
+          status.status === 'SUCCEEDED' &&
+          (status.amount !== payment.amount || status.currency !== payment.currency || eventDisagrees)
+        ) {
           await em.transactional((tx) =>
             this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
               expected: payment.amount.toString(),
@@ -357,6 +389,13 @@ export class PaymentService {
         status = { status: 'UNKNOWN' };
       }
       if (status.status === 'PENDING' || status.status === 'UNKNOWN') return;
+      if (status.neverReceived) {
+        // Our earlier call never arrived: send it again with the same reference; only a
+        // definite refusal of that call voids the hold.
+        this.log.warn({ reference: payment.reference }, 'the provider never received this payout; sending it again');
+        await this.sendPayout(em, payment);
+        return;
+      }
       await em.transactional((tx) => this.settleWithdrawal(tx, payment, status));
       return;
     }
@@ -409,8 +448,16 @@ export class PaymentService {
 
   /** Applies a deposit's final status once; returns what happened. */
   private async applyDepositStatus(tx: EntityManager, payment: Payment, status: DepositStatus, reason?: string): Promise<string> {
-    const locked = await this.payments.lockPending(tx, payment.id);
-    if (!locked) return 'ALREADY_SETTLED';
+    const current = await this.payments.lock(tx, payment.id);
+    // A payment that arrives after its checkout expired (or after initialize was reported as
+    // failed) is still the customer's money: it is credited, never left at the provider.
+    const latePayment = current.status === 'FAILED' && status.status === 'SUCCEEDED';
+    if (current.status !== 'PENDING' && !latePayment) return 'ALREADY_SETTLED';
+    if (latePayment) {
+      await tx.execute(`update transactions set status = 'PENDING', failure_reason = null where id = ? and status = 'FAILED'`, [
+        payment.transactionId,
+      ]);
+    }
     if (status.status !== 'SUCCEEDED') {
       const why = reason ?? 'The payment was declined';
       await this.payments.finish(tx, payment.id, 'FAILED', why);

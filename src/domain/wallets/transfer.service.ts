@@ -123,18 +123,7 @@ export class TransferService {
       });
       return transactionId;
     } catch (err) {
-      if (err instanceof WalletException || (err as { code?: string }).code) {
-        await this.audit
-          .record(em, {
-            userId: actor.userId,
-            action: 'transfer',
-            outcome: (err as { code?: string }).code ?? 'ERROR',
-            requestId: actor.requestId,
-            ip: actor.ip,
-            details: { fromWalletId: input.fromWalletId, amount: input.amount },
-          })
-          .catch(() => undefined);
-      }
+      await this.audit.recordRefusal(em, actor, 'transfer', err, { fromWalletId: input.fromWalletId, amount: input.amount });
       throw err;
     }
   }

@@ -146,7 +146,13 @@ export class PaystackProvider implements PaymentProvider {
   }
 
   async checkPayout(reference: string): Promise<PayoutStatus> {
-    return (await this.findPayout(reference)) ?? { status: 'FAILED', failureReason: 'Paystack has no transfer with this reference' };
+    return (
+      (await this.findPayout(reference)) ?? {
+        status: 'FAILED',
+        failureReason: 'Paystack has no transfer with this reference',
+        neverReceived: true,
+      }
+    );
   }
 
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): WebhookEvent {

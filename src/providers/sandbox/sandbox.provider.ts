@@ -111,7 +111,9 @@ export class SandboxProvider implements PaymentProvider {
   /** A sandbox payout settles by itself once its time has come; the failing account fails. */
   async checkPayout(reference: string): Promise<PayoutStatus> {
     const row = await this.find(reference);
-    if (!row || row.kind !== 'WITHDRAWAL') return { status: 'FAILED', failureReason: 'The sandbox never received this payout' };
+    if (!row || row.kind !== 'WITHDRAWAL') {
+      return { status: 'FAILED', failureReason: 'The sandbox never received this payout', neverReceived: true };
+    }
     if (row.status === 'PENDING' && row.due) {
       const status = row.account_number === SANDBOX_FAILING_ACCOUNT ? 'FAILED' : 'SUCCEEDED';
       await this.orm.em.fork().execute(`update sandbox_payments set status = ? where reference = ? and status = 'PENDING'`, [status, reference]);

@@ -7,6 +7,7 @@ import {
   type AuthFieldsFragment,
 } from '../generated/graphql.js';
 import type { GraphQLResponse, TestServer } from '../support/server.js';
+import { sql as appSql } from '../support/helpers.js';
 
 /** Shared by the auth suites: small steps every scenario repeats. */
 
@@ -79,8 +80,8 @@ export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export async function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
-  return server.app.orm.em.fork().getConnection().execute<T[]>(query, params);
+export function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
+  return appSql<T>(server.app, query, params);
 }
 
 export async function count(server: TestServer, table: 'users' | 'auth_sessions' | 'refresh_tokens'): Promise<number> {

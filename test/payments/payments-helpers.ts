@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { RawEnv } from '../../src/config/config.js';
 import { FakePaystack } from '../fakes/paystack-server.js';
+import { sql as appSql, waitFor } from '../support/helpers.js';
 import {
   DepositDocument,
   LedgerReportDocument,
@@ -13,15 +14,7 @@ import {
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-/** Polls `fn` until `ok` holds, at most `ms`; returns the last value either way (assert on it). */
-export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000, every = 50): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+export { errorCode, waitFor } from '../support/helpers.js';
 
 export interface PaystackEnv {
   server: TestServer;
@@ -77,8 +70,8 @@ export async function admin(server: TestServer): Promise<{ id: string; token: st
   return u;
 }
 
-export async function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
-  return server.app.orm.em.fork().execute<T[]>(query, params);
+export function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
+  return appSql<T>(server.app, query, params);
 }
 
 export async function deposit(server: TestServer, c: Customer, amount: string, key: string) {
@@ -162,6 +155,3 @@ export async function systemAccount(server: TestServer, kind: string, provider: 
   return row;
 }
 
-export function errorCode(res: { errors?: readonly { extensions?: Record<string, unknown> }[] }): unknown {
-  return res.errors?.[0]?.extensions?.code;
-}

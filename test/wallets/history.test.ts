@@ -11,7 +11,7 @@ import {
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { code, inBatches, insertRow, sql } from './wallet-helpers.js';
+import { code, pool, insertRow, sql } from './wallet-helpers.js';
 
 /** transaction(id), transactions(first, after, filter) and Wallet.transactions over HTTP. */
 let server: TestServer;
@@ -92,7 +92,7 @@ describe('history', () => {
   it('clamps first to 100, defaults to 20, and pages on with the cursor', async () => {
     const [alice] = await seedUsers(server.app, 1);
     const wallet = await createWallet(server.app, alice.id, 'NGN');
-    await inBatches(Array.from({ length: 107 }, (_, i) => i), 4, () => fund(server.app, wallet, 1n));
+    await pool(Array.from({ length: 107 }, (_, i) => i), 4, () => fund(server.app, wallet, 1n));
     const everything = await storedIds(alice.id);
     expect(everything).toHaveLength(107);
 
@@ -225,7 +225,7 @@ describe('history', () => {
     const aliceWallet = await createWallet(server.app, alice.id, 'NGN');
     const bobWallet = await createWallet(server.app, bob.id, 'NGN');
     await fund(server.app, bobWallet, 1_000_000n);
-    await inBatches(Array.from({ length: 30 }, (_, i) => i), 4, () => fund(server.app, aliceWallet, 1_000n));
+    await pool(Array.from({ length: 30 }, (_, i) => i), 4, () => fund(server.app, aliceWallet, 1_000n));
     for (let i = 0; i < 6; i++) expect((await transfer(alice, aliceWallet, bob, '10')).errors).toBeUndefined();
     const atStart = await storedIds(alice.id);
     expect(atStart).toHaveLength(36);
@@ -261,7 +261,7 @@ describe('history', () => {
     const aliceWallet = await createWallet(server.app, alice.id, 'NGN');
     const bobWallet = await createWallet(server.app, bob.id, 'NGN');
     await fund(server.app, bobWallet, 1_000_000n);
-    await inBatches(Array.from({ length: 40 }, (_, i) => i), 4, () => fund(server.app, aliceWallet, 1_000n));
+    await pool(Array.from({ length: 40 }, (_, i) => i), 4, () => fund(server.app, aliceWallet, 1_000n));
     const atStart = await storedIds(alice.id);
 
     let walking = true;
@@ -319,7 +319,7 @@ describe('SQL statements per page', () => {
     const senderWallets = await Promise.all(senders.map((s, i) => createWallet(server.app, s.id, currencies[i % 3])));
     await Promise.all(senderWallets.map((w) => fund(server.app, w, 1_000_000n)));
     // 55 incoming transfers from 10 people into 3 wallets of the viewer (created on the way).
-    await inBatches(Array.from({ length: 55 }, (_, i) => i), 4, async (i) => {
+    await pool(Array.from({ length: 55 }, (_, i) => i), 4, async (i) => {
       const s = i % 10;
       const res = await transfer(senders[s], senderWallets[s], viewer, String(100 + i));
       expect(res.errors).toBeUndefined();

@@ -4,16 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../../src/app.js';
 import { TransactionRepository, type NewTransaction } from '../../src/domain/transactions/transaction.repository.js';
+import { errorCode, sql } from '../support/helpers.js';
 import type { GraphQLResponse } from '../support/server.js';
+
+export { pool, sql } from '../support/helpers.js';
 
 /** The first error's code, or undefined when the response has none. */
 export function code(res: GraphQLResponse<unknown>): string | undefined {
-  return res.errors?.[0]?.extensions?.code as string | undefined;
-}
-
-/** Rows straight from the worker database (MikroORM `?` placeholders). */
-export function sql<T = Record<string, unknown>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.fork().execute<T[]>(query, params);
+  return errorCode(res);
 }
 
 /** The wallet's ledger counters as stored, read from PostgreSQL. */
@@ -33,21 +31,6 @@ export async function insertRow(app: App, row: Omit<NewTransaction, 'reference'>
     em.transactional((tx) => new TransactionRepository().insert(tx, [{ ...row, reference: row.reference ?? `test_${randomUUID()}` }])),
   );
   return t.id;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inBatches<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
 }
 
 /**

@@ -1,0 +1,38 @@
+import type { App } from '../../src/app.js';
+
+/** Small tools every suite needs; feature helpers re-export them rather than copy them. */
+
+/** The first error's code, or undefined when the reply has none. */
+export function errorCode(res: { errors?: readonly { extensions?: Record<string, unknown> }[] }): string | undefined {
+  return res.errors?.[0]?.extensions?.code as string | undefined;
+}
+
+/** Rows straight from the server's database (MikroORM `?` placeholders). */
+export function sql<T = Record<string, unknown>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
+  return app.orm.em.fork().execute<T[]>(query, params);
+}
+
+/** Polls `fn` until `ok` holds or `ms` passed; returns the last value either way (assert on it). */
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}

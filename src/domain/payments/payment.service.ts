@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ProviderError,
@@ -99,6 +99,7 @@ export class PaymentService {
     // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       const wallet = await this.wallets.getOwned(tx, actor.userId, input.walletId);
+      // Fresh for every attempt: a deposit whose provider call failed is retried under a new one.
       const reference = `dep-${randomUUID().replace(/-/g, '')}`;
       const [row] = await this.transactions.insert(tx, [
         {
@@ -185,7 +186,7 @@ export class PaymentService {
       // later deadlocked against deposits and transfers whenever settlement's id sorted first.
       await tx.execute('select id from ledger_accounts where id in (?, ?) order by id for update', [wallet.id, settlement]);
       await this.monitoring.checkLimits(tx, actor.userId, wallet.currency, input.amount);
-      const reference = `wdr-${randomUUID().replace(/-/g, '')}`;
+      const reference = payoutReference(actor.userId, input.idempotencyKey);
       let transferId: string;
       try {
         ({ transferId } = await this.ledger.transfer(tx, {
@@ -324,7 +325,10 @@ export class PaymentService {
           (event.currency !== undefined && event.currency !== status.currency);
         if (
           status.status === 'SUCCEEDED' &&
-          (status.amount !== payment.amount || status.currency !== payment.currency || eventDisagrees)
+          (status.reference !== payment.reference ||
+            status.amount !== payment.amount ||
+            status.currency !== payment.currency ||
+            eventDisagrees)
         ) {
           await em.transactional((tx) =>
             this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
@@ -546,6 +550,15 @@ export class PaymentService {
       reference: payment.reference,
     });
   }
+}
+
+/**
+ * A payout's reference is the caller's idempotency key (rule 6: Paystack's transfer
+ * reference), hashed with the user's id: the same request always carries the same reference,
+ * keys of different users never collide, and any key becomes characters Paystack accepts.
+ */
+export function payoutReference(userId: string, idempotencyKey: string): string {
+  return `wdr-${createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
 }
 
 function blankStatus(payment: Payment): DepositStatus {

@@ -26,7 +26,11 @@ import { buildApiSchema, type Services } from './schema/build-schema.js';
 import { PaymentService } from './domain/payments/payment.service.js';
 import { registerSandboxCheckout } from './http/sandbox-checkout.js';
 import { registerWebhookRoutes } from './http/webhooks.js';
-import { createPaymentProvider } from './providers/registry.js';
+import { createCardIssuer, createPaymentProvider } from './providers/registry.js';
+import { CardService } from './domain/cards/card.service.js';
+import { CardAuthorizationService } from './domain/cards/card-authorization.service.js';
+import { SandboxIssuer } from './providers/sandbox/sandbox.issuer.js';
+import { registerSandboxCardPage } from './http/sandbox-cards.js';
 import { WalletCache } from './cache/wallet-cache.js';
 import { trackLedgerChanges } from './domain/ledger/ledger-changes.js';
 import { SandboxProvider } from './providers/sandbox/sandbox.provider.js';
@@ -110,6 +114,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     log,
   );
   const currencies = new CurrencyService();
+  const issuer = await createCardIssuer(config, orm, log);
+  const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
+  const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
   const services: Services = {
     auth,
     users,
@@ -119,6 +126,8 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     transfers,
     transactions: new TransactionService(transactionRepo, walletCache),
     payments,
+    cards,
+    cardPurchases,
     track: (work) => trackLedgerChanges(work, (changes) => walletCache.invalidate(changes)),
   };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
@@ -138,6 +147,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   if (provider instanceof SandboxProvider) {
     registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services });
   }
+  if (issuer instanceof SandboxIssuer) registerSandboxCardPage(http.fastify, { issuer });
 
   // Rule 8: settle what is due and ask the provider about what waits, on an interval and at
   // start-up. Leases in the payments table keep replicas from doing the same one twice.

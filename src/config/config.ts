@@ -74,7 +74,7 @@ const envSchema = z.object({
 
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_ALIASES: positiveInt.default(15),
-  GRAPHQL_MAX_COST: positiveInt.default(5000),
+  GRAPHQL_MAX_COST: positiveInt.default(50_000),
   GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
   GRAPHQL_MAX_DIRECTIVES: positiveInt.default(50),
   BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
@@ -89,6 +89,9 @@ const envSchema = z.object({
   PAYMENTS_JOB_INTERVAL_MS: positiveInt.default(1000),
   PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
   DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),
+
+  CARD_ISSUER: z.enum(['sandbox']).default('sandbox'),
+  SANDBOX_CARD_SECRET: optionalString,
 
   MONITORING_MAX_TRANSACTION: perCurrency.prefault(
     'NGN=500000000,USD=1000000,GHS=5000000,KES=100000000,ZAR=10000000,GBP=1000000,EUR=1000000',
@@ -159,6 +162,7 @@ export interface Config {
     recheckAfterSeconds: number;
     depositExpirySeconds: number;
   };
+  cards: { issuer: 'sandbox'; sandboxSecret?: string };
   monitoring: {
     maxTransaction: Record<string, bigint>;
     dailyOutflow: Record<string, bigint>;
@@ -255,6 +259,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
       depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
     },
+    cards: { issuer: e.CARD_ISSUER, sandboxSecret: e.SANDBOX_CARD_SECRET },
     monitoring: {
       maxTransaction: e.MONITORING_MAX_TRANSACTION,
       dailyOutflow: e.MONITORING_DAILY_OUTFLOW,

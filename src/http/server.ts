@@ -66,6 +66,10 @@ export function createLoaders(em: GraphQLContext['em'], services: Services): Gra
       const byId = new Map((await services.ledger.findAccounts(em, ids)).map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    card: new DataLoader(async (ids: readonly string[]) => {
+      const byId = new Map((await services.cards.repo.findByIds(em, ids)).map((c) => [c.id, c]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
   };
 }
 

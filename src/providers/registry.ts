@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { CardIssuer } from './card-issuer.js';
+import { SandboxIssuer } from './sandbox/sandbox.issuer.js';
 import type { Config } from '../config/config.js';
 import type { PaymentProvider, PaymentProviderName } from './payment-provider.js';
 import { PaystackProvider } from './paystack/paystack.provider.js';
@@ -19,4 +24,25 @@ export function createPaymentProvider(config: Config, orm: MikroORM): PaymentPro
       }),
   };
   return builders[config.payments.provider]();
+}
+
+/**
+ * The card issuer chosen by CARD_ISSUER. The sandbox derives card numbers from a secret kept
+ * in DATA_DIR (or SANDBOX_CARD_SECRET), so a card shows the same number after restarts.
+ */
+export async function createCardIssuer(config: Config, orm: MikroORM, log: { info(msg: string): void }): Promise<CardIssuer> {
+  if (config.isProduction) throw new Error('The sandbox card issuer refuses to run in production');
+  return new SandboxIssuer(orm, { publicUrl: config.http.publicUrl, secret: await sandboxSecret(config, log) });
+}
+
+async function sandboxSecret(config: Config, log: { info(msg: string): void }): Promise<Buffer> {
+  if (config.cards.sandboxSecret) return Buffer.from(config.cards.sandboxSecret);
+  const file = path.join(config.dataDir, 'sandbox-card-secret');
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing && existing.length >= 32) return existing;
+  const secret = randomBytes(32);
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, secret, { mode: 0o600 });
+  log.info(`Generated the sandbox card secret in ${file} (development only)`);
+  return secret;
 }

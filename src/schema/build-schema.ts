@@ -11,6 +11,9 @@ import type { TransferService } from '../domain/wallets/transfer.service.js';
 import type { WalletService } from '../domain/wallets/wallet.service.js';
 import { TransactionResolver } from '../resolvers/transaction.resolver.js';
 import { PaymentResolver } from '../resolvers/payment.resolver.js';
+import { CardResolver, TransactionCardResolver, UserCardsResolver } from '../resolvers/card.resolver.js';
+import type { CardService } from '../domain/cards/card.service.js';
+import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { PaymentService } from '../domain/payments/payment.service.js';
 import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
@@ -30,6 +33,8 @@ export interface Services {
   transfers: TransferService;
   transactions: TransactionService;
   payments: PaymentService;
+  cards: CardService;
+  cardPurchases: CardAuthorizationService;
   /**
    * Runs work that may move money and, once it has committed, makes the cached balances and
    * history pages it changed unreachable (before the mutation returns).
@@ -45,6 +50,9 @@ const resolvers = [
   UserWalletsResolver,
   TransactionResolver,
   PaymentResolver,
+  CardResolver,
+  UserCardsResolver,
+  TransactionCardResolver,
 ] as const;
 
 /** Roles are read from the database, so a role change takes effect on the next request. */
@@ -66,6 +74,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
           [UserWalletsResolver, new UserWalletsResolver(services)],
           [TransactionResolver, new TransactionResolver(services)],
           [PaymentResolver, new PaymentResolver(services)],
+          [CardResolver, new CardResolver(services)],
+          [UserCardsResolver, new UserCardsResolver(services)],
+          [TransactionCardResolver, new TransactionCardResolver(services)],
         ]
       : [],
   );

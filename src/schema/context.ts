@@ -3,12 +3,14 @@ import type DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
+import type { Card } from '../domain/cards/card.repository.js';
 import type { User } from '../domain/users/user.entity.js';
 
 export interface Loaders {
   user: DataLoader<string, User | null>;
   /** Ledger accounts (wallets, cards) by id. */
   account: DataLoader<string, LedgerAccount | null>;
+  card: DataLoader<string, Card | null>;
 }
 
 /** Built once per HTTP request or WebSocket operation. */

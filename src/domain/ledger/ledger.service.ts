@@ -13,7 +13,16 @@ import { noteAccountChanged } from './ledger-changes.js';
 
 export type AccountKind = 'WALLET' | 'CARD' | 'SETTLEMENT' | 'FEES' | 'CARD_ISSUING' | 'CARD_RECEIVABLE';
 export type TransferStatus = 'PENDING' | 'POSTED' | 'VOIDED';
-export type TransferCode = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER' | 'FEE' | 'REVERSAL' | 'CARD_FUNDING' | 'CARD_WITHDRAWAL';
+export type TransferCode =
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'TRANSFER'
+  | 'FEE'
+  | 'REVERSAL'
+  | 'CARD_FUNDING'
+  | 'CARD_WITHDRAWAL'
+  | 'CARD_PURCHASE'
+  | 'CARD_REFUND';
 
 export interface LedgerAccount {
   id: string;

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CardIssuer, CardReveal, IssueCardInput, IssuedCard } from '../../providers/card-issuer.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
+import type { TransactionRepository, TransactionType } from '../transactions/transaction.repository.js';
+import type { UserService } from '../users/user.service.js';
+import { isUuid, type WalletService } from '../wallets/wallet.service.js';
+import type { Actor } from '../wallets/transfer.service.js';
+import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import { CardRepository, type Card, type SpendingInterval } from './card.repository.js';
+import { CardError, CardException } from './cards.errors.js';
+
+export interface CreateCardInput {
+  walletId: string;
+  label?: string | null;
+  billingAddress?: IssueCardInput['billingAddress'];
+  spendingLimit?: { amount: bigint; interval: SpendingInterval } | null;
+  initialAmount?: bigint | null;
+  idempotencyKey: string;
+}
+
+/** Issuers that need a cardholder address to issue (Stripe). */
+const NEEDS_ADDRESS = new Set(['stripe']);
+const MAX_LABEL = 64;
+
+/**
+ * Card lifecycle and loading. A card is a ledger account of its own; money moves onto it from
+ * its wallet (CARD_FUNDING) and back (CARD_WITHDRAWAL) as ledger transfers, each giving the
+ * wallet and the card a row. Issuer calls happen outside database transactions; if the issuer
+ * refuses or is unreachable, our state does not change.
+ */
+export class CardService {
+  readonly repo = new CardRepository();
+
+  constructor(
+    readonly issuer: CardIssuer,
+    private readonly ledger: LedgerService,
+    private readonly wallets: WalletService,
+    private readonly transactions: TransactionRepository,
+    private readonly idempotency: IdempotencyService,
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The viewer's card, or NOT_FOUND: another user's card looks exactly like a missing one. */
+  async getOwned(em: EntityManager, userId: string, cardId: string): Promise<Card> {
+    const card = await this.findOwned(em, userId, cardId);
+    if (!card) throw new CardException(CardError.CardNotFound);
+    return card;
+  }
+
+  async findOwned(em: EntityManager, userId: string, cardId: string): Promise<Card | null> {
+    if (!isUuid(cardId)) return null;
+    const card = await this.repo.find(em, cardId);
+    return card && card.userId === userId ? card : null;
+  }
+
+  async create(em: EntityManager, actor: Actor, input: CreateCardInput): Promise<{ cardId: string; fundingTransactionId: string | null }> {
+    const label = input.label?.trim() || null;
+    if (label && label.length > MAX_LABEL) throw new CardException(CardError.LabelTooLong);
+    const request = {
+      userId: actor.userId,
+      key: input.idempotencyKey,
+      operation: 'createCard',
+      input: {
+        walletId: input.walletId,
+        label,
+        spendingLimit: input.spendingLimit ? { amount: input.spendingLimit.amount.toString(), interval: input.spendingLimit.interval } : null,
+        initialAmount: input.initialAmount?.toString() ?? null,
+        billingAddress: input.billingAddress ?? null,
+      },
+    };
+    const wallet = await this.wallets.getOwned(em, actor.userId, input.walletId);
+    let issued: IssuedCard | null = null;
+    const cardId = randomUUID();
+    // A repeat of a recorded request replays it; only a new one asks the issuer for a card.
+    if (!(await this.idempotency.seen(em, request))) {
+      if (!this.issuer.currencies().includes(wallet.currency)) throw new CardException(CardError.UnsupportedCurrency);
+      if (NEEDS_ADDRESS.has(this.issuer.name) && !input.billingAddress) throw new CardException(CardError.BillingAddressRequired);
+      const user = await this.users.findByIds(em, [actor.userId]);
+      try {
+        issued = await this.issuer.issue({
+          cardId,
+          currency: wallet.currency,
+          cardholderName: user[0]!.fullName,
+          email: user[0]!.email,
+          billingAddress: input.billingAddress,
+        });
+      } catch {
+        throw new CardException(CardError.IssuerUnavailable);
+      }
+    }
+    return this.idempotency.run(em, request, async (tx) => {
+      if (!issued) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+      await this.repo.insert(tx, {
+        id: cardId,
+        userId: actor.userId,
+        walletId: wallet.id,
+        issuer: this.issuer.name,
+        issuerCardId: issued.issuerCardId,
+        brand: issued.brand,
+        last4: issued.last4,
+        expMonth: issued.expMonth,
+        expYear: issued.expYear,
+        label,
+        currency: wallet.currency,
+        spendingLimit: input.spendingLimit ?? null,
+      });
+      const fundingTransactionId = input.initialAmount
+        ? await this.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
+        : null;
+      await this.audit.record(tx, {
+        userId: actor.userId,
+        action: 'createCard',
+        outcome: 'COMPLETED',
+        requestId: actor.requestId,
+        ip: actor.ip,
+        details: { cardId, issuer: this.issuer.name, initialAmount: input.initialAmount ?? null },
+      });
+      return { cardId, fundingTransactionId };
+    });
+  }
+
+  /** Wallet to card (CARD_FUNDING) or card to wallet (CARD_WITHDRAWAL); returns the card's row. */
+  async load(
+    em: EntityManager,
+    actor: Actor,
+    direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL',
+    input: { cardId: string; amount: bigint; idempotencyKey: string },
+  ): Promise<string> {
+    const request = {
+      userId: actor.userId,
+      key: input.idempotencyKey,
+      operation: direction === 'CARD_FUNDING' ? 'fundCard' : 'withdrawFromCard',
+      input: { cardId: input.cardId, amount: input.amount.toString() },
+    };
+    return this.idempotency.run(em, request, async (tx) => {
+      const card = await this.getOwned(tx, actor.userId, input.cardId);
+      if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
+      if (direction === 'CARD_FUNDING' && card.status !== 'ACTIVE') throw new CardException(CardError.CardNotActive);
+      const id = await this.move(tx, actor.userId, { walletId: card.walletId, cardId: card.id, currency: card.account.currency }, input.amount, direction);
+      await this.audit.record(tx, {
+        userId: actor.userId,
+        action: request.operation,
+        outcome: 'COMPLETED',
+        requestId: actor.requestId,
+        ip: actor.ip,
+        details: { cardId: card.id, amount: input.amount },
+      });
+      return id;
+    });
+  }
+
+  async setStatus(em: EntityManager, actor: Actor, cardId: string, target: 'ACTIVE' | 'FROZEN' | 'TERMINATED'): Promise<Card> {
+    const card = await this.getOwned(em, actor.userId, cardId);
+    if (card.status === 'TERMINATED') {
+      // Terminating again returns it unchanged; nothing can bring it back.
+      if (target === 'TERMINATED') return card;
+      throw new CardException(CardError.CardTerminated);
+    }
+    if (card.status === target) return card;
+    // The issuer first: if it cannot follow, our state does not change.
+    try {
+      await this.issuer.setStatus(card.issuerCardId, target);
+    } catch {
+      throw new CardException(CardError.IssuerUnavailable);
+    }
+    await em.transactional(async (tx) => {
+      const locked = await this.repo.lock(tx, card.id);
+      if (!locked || locked.status === 'TERMINATED') return;
+      await this.repo.update(tx, card.id, { status: target });
+      if (target === 'TERMINATED') await this.sweepToWallet(tx, locked);
+      await this.audit.record(tx, {
+        userId: actor.userId,
+        action: target === 'TERMINATED' ? 'terminateCard' : target === 'FROZEN' ? 'freezeCard' : 'unfreezeCard',
+        outcome: 'COMPLETED',
+        requestId: actor.requestId,
+        ip: actor.ip,
+        details: { cardId: card.id },
+      });
+    });
+    return this.getOwned(em, actor.userId, cardId);
+  }
+
+  async setSpendingLimit(
+    em: EntityManager,
+    actor: Actor,
+    cardId: string,
+    limit: { amount: bigint; interval: SpendingInterval } | null,
+  ): Promise<Card> {
+    const card = await this.getOwned(em, actor.userId, cardId);
+    if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
+    await em.transactional((tx) => this.repo.update(tx, card.id, { spendingLimit: limit }));
+    return this.getOwned(em, actor.userId, cardId);
+  }
+
+  async reveal(em: EntityManager, actor: Actor, cardId: string, nonce?: string | null): Promise<CardReveal> {
+    const card = await this.getOwned(em, actor.userId, cardId);
+    if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
+    try {
+      return await this.issuer.reveal({ id: card.id, issuerCardId: card.issuerCardId }, nonce);
+    } catch {
+      throw new CardException(CardError.IssuerUnavailable);
+    }
+  }
+
+  /**
+   * A terminated card's available balance goes back to its wallet at once; holds still pending
+   * come back through here again when they are voided.
+   */
+  async sweepToWallet(tx: EntityManager, card: Card): Promise<void> {
+    const [account] = await this.ledger.findAccounts(tx, [card.id]);
+    const amount = available(account);
+    if (amount > 0n) {
+      await this.move(tx, card.userId, { walletId: card.walletId, cardId: card.id, currency: account.currency }, amount, 'CARD_WITHDRAWAL');
+    }
+  }
+
+  /** One ledger transfer between a card and its wallet, with a row for each side. */
+  private async move(
+    tx: EntityManager,
+    userId: string,
+    accounts: { walletId: string; cardId: string; currency: string },
+    amount: bigint,
+    type: Extract<TransactionType, 'CARD_FUNDING' | 'CARD_WITHDRAWAL'>,
+  ): Promise<string> {
+    const funding = type === 'CARD_FUNDING';
+    const [debit, credit] = funding ? [accounts.walletId, accounts.cardId] : [accounts.cardId, accounts.walletId];
+    await tx.execute('select id from ledger_accounts where id in (?, ?) order by id for update', [debit, credit]);
+    const reference = `${funding ? 'cfd' : 'cwd'}-${randomUUID().replace(/-/g, '')}`;
+    let transferId: string;
+    try {
+      ({ transferId } = await this.ledger.transfer(tx, {
+        debitAccountId: debit,
+        creditAccountId: credit,
+        amount,
+        currency: accounts.currency,
+        code: type,
+        reference,
+      }));
+    } catch (err) {
+      if (err instanceof InsufficientFundsError) throw new WalletException(WalletError.InsufficientFunds);
+      throw err;
+    }
+    const rows = await this.transactions.insert(tx, [
+      { userId, accountId: debit, transferId, type, status: 'COMPLETED', direction: 'DEBIT', amount, currency: accounts.currency, reference },
+      { userId, accountId: credit, transferId, type, status: 'COMPLETED', direction: 'CREDIT', amount, currency: accounts.currency, reference },
+    ]);
+    return rows.find((r) => r.accountId === accounts.cardId)!.id;
+  }
+}

@@ -1,0 +1,43 @@
+import { DomainError, ErrorCode } from '../shared/error-codes.js';
+
+export enum CardError {
+  CardNotFound = 'CardNotFound',
+  CardNotActive = 'CardNotActive',
+  CardTerminated = 'CardTerminated',
+  UnsupportedCurrency = 'UnsupportedCurrency',
+  BillingAddressRequired = 'BillingAddressRequired',
+  LabelTooLong = 'LabelTooLong',
+  NotSandboxCard = 'NotSandboxCard',
+  IssuerUnavailable = 'IssuerUnavailable',
+}
+
+const codes: { [key in CardError]: ErrorCode } = {
+  [CardError.CardNotFound]: ErrorCode.NOT_FOUND,
+  [CardError.CardNotActive]: ErrorCode.CARD_NOT_ACTIVE,
+  [CardError.CardTerminated]: ErrorCode.CARD_NOT_ACTIVE,
+  [CardError.UnsupportedCurrency]: ErrorCode.UNSUPPORTED_CURRENCY,
+  [CardError.BillingAddressRequired]: ErrorCode.BAD_USER_INPUT,
+  [CardError.LabelTooLong]: ErrorCode.BAD_USER_INPUT,
+  [CardError.NotSandboxCard]: ErrorCode.FORBIDDEN,
+  [CardError.IssuerUnavailable]: ErrorCode.PROVIDER_UNAVAILABLE,
+};
+
+const messages: { [key in CardError]: string } = {
+  [CardError.CardNotFound]: 'No such card',
+  [CardError.CardNotActive]: 'The card is not active',
+  [CardError.CardTerminated]: 'The card is terminated and can never be used again',
+  [CardError.UnsupportedCurrency]: 'The card issuer cannot issue cards in this currency',
+  [CardError.BillingAddressRequired]: 'This card issuer needs a billing address',
+  [CardError.LabelTooLong]: 'Labels can be at most 64 characters long',
+  [CardError.NotSandboxCard]: 'Only cards the sandbox issued can be charged by simulateCardPurchase',
+  [CardError.IssuerUnavailable]: 'The card issuer could not be reached; nothing changed, try again',
+};
+
+export class CardException extends DomainError<CardError> {
+  readonly code: ErrorCode;
+
+  constructor(error: CardError, extensions?: Record<string, unknown>) {
+    super(error, messages[error], extensions);
+    this.code = codes[error];
+  }
+}

@@ -25,7 +25,8 @@ import type { Readiness } from './http/health.js';
 import { buildApiSchema, type Services } from './schema/build-schema.js';
 import { PaymentService } from './domain/payments/payment.service.js';
 import { registerSandboxCheckout } from './http/sandbox-checkout.js';
-import { registerWebhookRoutes } from './http/webhooks.js';
+import { registerWebhookRoutes, type WebhookRoute } from './http/webhooks.js';
+import { CardWebhookService } from './domain/cards/card-webhook.service.js';
 import { createCardIssuer, createPaymentProvider } from './providers/registry.js';
 import { CardService } from './domain/cards/card.service.js';
 import { CardAuthorizationService } from './domain/cards/card-authorization.service.js';
@@ -117,6 +118,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const issuer = await createCardIssuer(config, orm, log);
   const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
   const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
+  const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, audit);
   const services: Services = {
     auth,
     users,
@@ -143,7 +145,25 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
 
   const schema = await buildApiSchema(services);
   const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
-  await registerWebhookRoutes(http.fastify, { orm, services, provider });
+  const webhookRoutes: WebhookRoute[] = [
+    {
+      name: provider.name,
+      handle: async (body, request) => {
+        const result = await services.track(() =>
+          payments.handleWebhook(orm.em.fork(), provider, body, request.headers, { requestId: request.id, ip: request.ip }),
+        );
+        return { status: result.status, body: { outcome: result.outcome } };
+      },
+    },
+  ];
+  if (issuer.parseWebhook) {
+    webhookRoutes.push({
+      name: issuer.name,
+      handle: (body, request) =>
+        services.track(() => cardWebhooks.handle(orm.em.fork(), issuer, body, request.headers, { requestId: request.id, ip: request.ip })),
+    });
+  }
+  await registerWebhookRoutes(http.fastify, webhookRoutes);
   if (provider instanceof SandboxProvider) {
     registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services });
   }

@@ -37,6 +37,38 @@ export interface CardReveal {
   expiresAt: Date;
 }
 
+/** An issuer's webhook event, normalized. Amounts in minor units of the card's currency. */
+export type CardWebhookEvent =
+  | {
+      /** The issuer asks us to approve or decline (Stripe's issuing_authorization.request). */
+      type: 'AUTHORIZATION_REQUEST' | 'AUTHORIZATION_CREATED';
+      eventKey: string;
+      issuerCardId: string;
+      issuerAuthorizationId: string;
+      amount: bigint;
+      merchant: { name: string; category?: string | null; country?: string | null };
+      /** The issuer decided already (created events, Flutterwave): record what it decided. */
+      approvedByIssuer?: boolean;
+    }
+  | {
+      /** Money captured: for an authorization we hold, or forced (no or smaller authorization). */
+      type: 'CAPTURE';
+      eventKey: string;
+      issuerCardId: string;
+      issuerAuthorizationId: string | null;
+      amount: bigint;
+      merchant: { name: string; category?: string | null; country?: string | null };
+    }
+  | { type: 'REVERSAL'; eventKey: string; issuerCardId: string; issuerAuthorizationId: string }
+  | {
+      type: 'REFUND';
+      eventKey: string;
+      issuerCardId: string;
+      amount: bigint;
+      merchant: { name: string; category?: string | null; country?: string | null };
+    }
+  | { type: 'IGNORED'; eventKey: string };
+
 export interface CardIssuer {
   readonly name: CardIssuerName;
   /** Currencies it can issue cards in. */
@@ -46,4 +78,11 @@ export interface CardIssuer {
   setStatus(issuerCardId: string, status: IssuerCardStatus): Promise<void>;
   /** How the owner sees the full number and CVV without them crossing our API. */
   reveal(card: { id: string; issuerCardId: string }, nonce?: string | null): Promise<CardReveal>;
+  /**
+   * Issuers with webhooks: verify the signature over the raw body (WebhookSignatureError from
+   * payment-provider.ts when it fails) and normalize the event.
+   */
+  parseWebhook?(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): CardWebhookEvent;
+  /** The HTTP answer to an AUTHORIZATION_REQUEST, in the issuer's own shape (Stripe: approved). */
+  authorizationResponse?(approved: boolean): { status: number; headers?: Record<string, string>; body: unknown };
 }

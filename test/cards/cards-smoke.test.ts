@@ -71,6 +71,6 @@ describe('sandbox cards', () => {
     const w = await server.gql(WalletDocument, { id: walletId }, { token: u.token });
     expect(w.data!.wallet!.balance.amount).toBe('8800');
     const report = await server.app.services.ledger.report(server.app.orm.em.fork());
-    expect(report.balanced).toBe(true);
+    expect(report, JSON.stringify(report)).toMatchObject({ balanced: true });
   });
 });

@@ -157,6 +157,14 @@ export class LedgerService {
         isDebit ? [amount, id, input.currency, amount] : [amount, id, input.currency],
       );
       if (rows.length === 0) {
+        // The credit side may already have moved (it sorts first): put it back, so a caller
+        // that carries on after a refusal (a declined authorization) leaves no trace of it.
+        for (const [doneId] of accounts) {
+          await tx.execute(
+            `update ledger_accounts set ${creditColumn} = ${creditColumn} - ?::bigint, version = version - 1 where id = ?`,
+            [amount, doneId],
+          );
+        }
         if (isDebit && (await this.exists(tx, id, input.currency))) throw new InsufficientFundsError(id);
         throw new Error(`ledger account ${id} does not exist in ${input.currency}`);
       }

@@ -15,7 +15,7 @@ export interface MonitoringSettings {
   newRecipientThreshold: Record<string, bigint>;
 }
 
-export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH';
+export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
 
 /** Outgoing movements that count against limits. */
 const OUTFLOW_TYPES = `('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE')`;

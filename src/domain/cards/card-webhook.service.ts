@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CardIssuer, CardWebhookEvent } from '../../providers/card-issuer.js';
+import { WebhookSignatureError } from '../../providers/payment-provider.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { CardAuthorizationService } from './card-authorization.service.js';
+import type { CardRepository } from './card.repository.js';
+
+export interface CardWebhookResult {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * Issuer webhooks (rule 7): verified, deduplicated on the event key in the same database
+ * transaction as their effect, safe to replay and to receive out of order. Authorization
+ * requests are answered from our ledger.
+ */
+export class CardWebhookService {
+  constructor(
+    private readonly cards: CardRepository,
+    private readonly purchases: CardAuthorizationService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async handle(
+    em: EntityManager,
+    issuer: CardIssuer,
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+    meta: { requestId?: string; ip?: string },
+  ): Promise<CardWebhookResult> {
+    let event: CardWebhookEvent;
+    try {
+      event = issuer.parseWebhook!(rawBody, headers);
+    } catch (err) {
+      const outcome = err instanceof WebhookSignatureError ? 'BAD_SIGNATURE' : 'MALFORMED';
+      await this.audit.record(em, { action: `webhook:${issuer.name}`, outcome, requestId: meta.requestId, ip: meta.ip });
+      return { status: err instanceof WebhookSignatureError ? 401 : 400, body: { outcome } };
+    }
+    const result = await this.apply(em, issuer, event);
+    await this.audit.record(em, {
+      action: `webhook:${issuer.name}`,
+      outcome: String((result.body as { outcome?: string }).outcome ?? result.status),
+      requestId: meta.requestId,
+      ip: meta.ip,
+      details: { type: event.type, eventKey: event.eventKey },
+    });
+    return result;
+  }
+
+  private async apply(em: EntityManager, issuer: CardIssuer, event: CardWebhookEvent): Promise<CardWebhookResult> {
+    if (event.type === 'IGNORED') return { status: 200, body: { outcome: 'IGNORED' } };
+    const card = await this.cards.findByIssuerId(em, issuer.name, event.issuerCardId);
+    if (!card) return { status: 404, body: { outcome: 'UNKNOWN_CARD' } };
+
+    if (event.type === 'AUTHORIZATION_REQUEST' || event.type === 'AUTHORIZATION_CREATED') {
+      // Keyed by the issuer's authorization id: a repeat gets the same decision, nothing more.
+      const result = await this.purchases.authorize(em, {
+        cardId: card.id,
+        issuerAuthorizationId: event.issuerAuthorizationId,
+        amount: event.amount,
+        merchant: event.merchant,
+        issuerDeclineReason: event.approvedByIssuer === false ? 'Declined by the issuer' : undefined,
+      });
+      if (event.type === 'AUTHORIZATION_REQUEST' && issuer.authorizationResponse) {
+        return issuer.authorizationResponse(result.approved);
+      }
+      return { status: 200, body: { outcome: result.approved ? 'APPROVED' : 'DECLINED' } };
+    }
+
+    const outcome = await em.transactional(async (tx) => {
+      const rows = await tx.execute(
+        `insert into webhook_events (event_key, provider, type, reference, outcome) values (?, ?, ?, ?, 'APPLIED')
+         on conflict (event_key) do nothing returning 1`,
+        [event.eventKey, issuer.name, event.type, card.id],
+      );
+      if (rows.length === 0) return 'DUPLICATE';
+      switch (event.type) {
+        case 'CAPTURE':
+          await this.purchases.capture(tx, card.id, event.issuerAuthorizationId, event.amount, event.merchant);
+          return 'CAPTURED';
+        case 'REVERSAL':
+          await this.purchases.reverse(tx, card.id, event.issuerAuthorizationId);
+          return 'REVERSED';
+        case 'REFUND':
+          await this.purchases.refund(tx, card.id, event.amount, event.merchant);
+          return 'REFUNDED';
+      }
+    });
+    return { status: 200, body: { outcome } };
+  }
+}

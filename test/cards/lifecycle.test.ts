@@ -292,6 +292,24 @@ describe('freeze, unfreeze, terminate', () => {
     await expectBalanced(server);
   });
 
+  it('funding racing a termination never leaves money on the terminated card', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { user, walletId } = await userWithWallet(server, 100_000n);
+      const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });
+      const funds = Array.from({ length: 20 }, () =>
+        server.gql(FundCardDocument, { input: { cardId: card.id, amount: '10', idempotencyKey: key() } }, { token: user.token }),
+      );
+      await new Promise((r) => setTimeout(r, round * 3));
+      const terminated = server.gql(TerminateCardDocument, { input: { cardId: card.id } }, { token: user.token });
+      const results = await Promise.all(funds);
+      expect((await terminated).data!.terminateCard.card.status).toBe('TERMINATED');
+      for (const r of results) expect([undefined, 'CARD_NOT_ACTIVE'], JSON.stringify(r.errors)).toContain(errorCode(r));
+      expect(await account(server, card.id), `round ${round}`).toEqual({ balance: 0n, available: 0n, pending: 0n });
+      expect((await account(server, walletId)).balance).toBe(100_000n);
+    }
+    await expectBalanced(server);
+  });
+
   it('setCardSpendingLimit sets, replaces and (with null) removes the limit', async () => {
     const { user, walletId } = await userWithWallet(server, 5_000n);
     const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });

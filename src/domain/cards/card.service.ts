@@ -137,7 +137,9 @@ export class CardService {
       input: { cardId: input.cardId, amount: input.amount.toString() },
     };
     return this.idempotency.run(em, request, async (tx) => {
-      const card = await this.getOwned(tx, actor.userId, input.cardId);
+      // The card row locked, as terminate locks it: a termination that commits meanwhile is
+      // seen here, and its sweep is never followed by money moving onto the terminated card.
+      const card = (await this.repo.lock(tx, (await this.getOwned(tx, actor.userId, input.cardId)).id))!;
       if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
       if (direction === 'CARD_FUNDING' && card.status !== 'ACTIVE') throw new CardException(CardError.CardNotActive);
       const id = await this.move(tx, actor.userId, { walletId: card.walletId, cardId: card.id, currency: card.account.currency }, input.amount, direction);

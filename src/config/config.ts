@@ -90,8 +90,11 @@ const envSchema = z.object({
   PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
   DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),
 
-  CARD_ISSUER: z.enum(['sandbox']).default('sandbox'),
+  CARD_ISSUER: z.enum(['sandbox', 'stripe']).default('sandbox'),
   SANDBOX_CARD_SECRET: optionalString,
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: optionalUrl(/^https?:$/),
 
   MONITORING_MAX_TRANSACTION: perCurrency.prefault(
     'NGN=500000000,USD=1000000,GHS=5000000,KES=100000000,ZAR=10000000,GBP=1000000,EUR=1000000',
@@ -162,7 +165,7 @@ export interface Config {
     recheckAfterSeconds: number;
     depositExpirySeconds: number;
   };
-  cards: { issuer: 'sandbox'; sandboxSecret?: string };
+  cards: { issuer: 'sandbox' | 'stripe'; sandboxSecret?: string; stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string } };
   monitoring: {
     maxTransaction: Record<string, bigint>;
     dailyOutflow: Record<string, bigint>;
@@ -202,6 +205,11 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
   }
   if (env.PAYMENT_PROVIDER === 'paystack' && !isSet('PAYSTACK_SECRET_KEY')) {
     problems.push('PAYSTACK_SECRET_KEY: required when PAYMENT_PROVIDER=paystack');
+  }
+  if (env.CARD_ISSUER === 'stripe') {
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
+      if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=stripe`);
+    }
   }
   if (isSet('JWT_PRIVATE_KEY') !== isSet('JWT_PUBLIC_KEY')) {
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
@@ -259,7 +267,11 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
       depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
     },
-    cards: { issuer: e.CARD_ISSUER, sandboxSecret: e.SANDBOX_CARD_SECRET },
+    cards: {
+      issuer: e.CARD_ISSUER,
+      sandboxSecret: e.SANDBOX_CARD_SECRET,
+      stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
+    },
     monitoring: {
       maxTransaction: e.MONITORING_MAX_TRANSACTION,
       dailyOutflow: e.MONITORING_DAILY_OUTFLOW,

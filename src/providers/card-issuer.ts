@@ -8,6 +8,8 @@ export type CardIssuerName = 'sandbox' | 'stripe' | 'flutterwave';
 export interface IssueCardInput {
   /** Ours: the card's id (also its ledger account's). */
   cardId: string;
+  /** Ours: the card owner's id (Stripe reuses one cardholder per user). */
+  userId?: string;
   currency: string;
   cardholderName: string;
   email: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CardIssuer } from './card-issuer.js';
 import { SandboxIssuer } from './sandbox/sandbox.issuer.js';
+import { StripeIssuer } from './stripe/stripe.issuer.js';
 import type { Config } from '../config/config.js';
 import type { PaymentProvider, PaymentProviderName } from './payment-provider.js';
 import { PaystackProvider } from './paystack/paystack.provider.js';
@@ -31,6 +32,14 @@ export function createPaymentProvider(config: Config, orm: MikroORM): PaymentPro
  * in DATA_DIR (or SANDBOX_CARD_SECRET), so a card shows the same number after restarts.
  */
 export async function createCardIssuer(config: Config, orm: MikroORM, log: { info(msg: string): void }): Promise<CardIssuer> {
+  if (config.cards.issuer === 'stripe') {
+    return new StripeIssuer({
+      secretKey: config.cards.stripe.secretKey!,
+      webhookSecret: config.cards.stripe.webhookSecret!,
+      apiUrl: config.cards.stripe.apiUrl,
+      timeoutMs: config.payments.providerTimeoutMs,
+    });
+  }
   if (config.isProduction) throw new Error('The sandbox card issuer refuses to run in production');
   return new SandboxIssuer(orm, { publicUrl: config.http.publicUrl, secret: await sandboxSecret(config, log) });
 }

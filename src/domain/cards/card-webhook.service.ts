@@ -63,6 +63,12 @@ export class CardWebhookService {
         merchant: event.merchant,
         issuerDeclineReason: event.approvedByIssuer === false ? 'Declined by the issuer' : undefined,
       });
+      if (event.type === 'AUTHORIZATION_CREATED' && event.approvedByIssuer === false && result.approved) {
+        // We approved its request but the issuer declined in the end (our answer came too late,
+        // or its own controls): nothing will be captured, so the hold must not stay.
+        await this.purchases.reverse(em, card.id, event.issuerAuthorizationId);
+        return { status: 200, body: { outcome: 'DECLINED' } };
+      }
       if (event.type === 'AUTHORIZATION_REQUEST' && issuer.authorizationResponse) {
         return issuer.authorizationResponse(result.approved);
       }

@@ -83,6 +83,7 @@ export class CardService {
       try {
         issued = await this.issuer.issue({
           cardId,
+          userId: actor.userId,
           currency: wallet.currency,
           cardholderName: user[0]!.fullName,
           email: user[0]!.email,
@@ -201,6 +202,7 @@ export class CardService {
   async reveal(em: EntityManager, actor: Actor, cardId: string, nonce?: string | null): Promise<CardReveal> {
     const card = await this.getOwned(em, actor.userId, cardId);
     if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
+    if (this.issuer.name === 'stripe' && !nonce) throw new CardException(CardError.NonceRequired);
     try {
       return await this.issuer.reveal({ id: card.id, issuerCardId: card.issuerCardId }, nonce);
     } catch {

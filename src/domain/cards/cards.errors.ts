@@ -9,6 +9,7 @@ export enum CardError {
   LabelTooLong = 'LabelTooLong',
   NotSandboxCard = 'NotSandboxCard',
   IssuerUnavailable = 'IssuerUnavailable',
+  NonceRequired = 'NonceRequired',
 }
 
 const codes: { [key in CardError]: ErrorCode } = {
@@ -20,6 +21,7 @@ const codes: { [key in CardError]: ErrorCode } = {
   [CardError.LabelTooLong]: ErrorCode.BAD_USER_INPUT,
   [CardError.NotSandboxCard]: ErrorCode.FORBIDDEN,
   [CardError.IssuerUnavailable]: ErrorCode.PROVIDER_UNAVAILABLE,
+  [CardError.NonceRequired]: ErrorCode.BAD_USER_INPUT,
 };
 
 const messages: { [key in CardError]: string } = {
@@ -31,6 +33,7 @@ const messages: { [key in CardError]: string } = {
   [CardError.LabelTooLong]: 'Labels can be at most 64 characters long',
   [CardError.NotSandboxCard]: 'Only cards the sandbox issued can be charged by simulateCardPurchase',
   [CardError.IssuerUnavailable]: 'The card issuer could not be reached; nothing changed, try again',
+  [CardError.NonceRequired]: 'This card issuer shows card details through Stripe.js: pass the nonce it created',
 };
 
 export class CardException extends DomainError<CardError> {

@@ -90,8 +90,11 @@ const envSchema = z.object({
   PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
   DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),
 
-  CARD_ISSUER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  CARD_ISSUER: z.enum(['sandbox', 'stripe', 'flutterwave']).default('sandbox'),
   SANDBOX_CARD_SECRET: optionalString,
+  FLUTTERWAVE_SECRET_KEY: optionalString,
+  FLUTTERWAVE_SECRET_HASH: optionalString,
+  FLUTTERWAVE_BASE_URL: optionalUrl(/^https?:$/),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl(/^https?:$/),
@@ -165,7 +168,7 @@ export interface Config {
     recheckAfterSeconds: number;
     depositExpirySeconds: number;
   };
-  cards: { issuer: 'sandbox' | 'stripe'; sandboxSecret?: string; stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string } };
+  cards: { issuer: 'sandbox' | 'stripe' | 'flutterwave'; sandboxSecret?: string; stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string }; flutterwave: { secretKey?: string; secretHash?: string; baseUrl: string } };
   monitoring: {
     maxTransaction: Record<string, bigint>;
     dailyOutflow: Record<string, bigint>;
@@ -209,6 +212,11 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
   if (env.CARD_ISSUER === 'stripe') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
       if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=stripe`);
+    }
+  }
+  if (env.CARD_ISSUER === 'flutterwave') {
+    for (const name of ['FLUTTERWAVE_SECRET_KEY', 'FLUTTERWAVE_SECRET_HASH']) {
+      if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=flutterwave`);
     }
   }
   if (isSet('JWT_PRIVATE_KEY') !== isSet('JWT_PUBLIC_KEY')) {
@@ -270,6 +278,11 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
     cards: {
       issuer: e.CARD_ISSUER,
       sandboxSecret: e.SANDBOX_CARD_SECRET,
+      flutterwave: {
+        secretKey: e.FLUTTERWAVE_SECRET_KEY,
+        secretHash: e.FLUTTERWAVE_SECRET_HASH,
+        baseUrl: (e.FLUTTERWAVE_BASE_URL ?? 'https://api.flutterwave.com/v3').replace(/\/$/, ''),
+      },
       stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
     },
     monitoring: {

@@ -85,6 +85,21 @@ export interface CardIssuer {
    * payment-provider.ts when it fails) and normalize the event.
    */
   parseWebhook?(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): CardWebhookEvent;
+  /**
+   * Issuers that keep the card balance themselves (Flutterwave) and decide authorizations on
+   * it: CardService tells them about every load so our card account keeps mirroring theirs.
+   * Both or neither. Amounts in minor units of the card's currency.
+   */
+  fund?(issuerCardId: string, amount: bigint, currency: string): Promise<void>;
+  withdraw?(issuerCardId: string, amount: bigint, currency: string): Promise<void>;
   /** The HTTP answer to an AUTHORIZATION_REQUEST, in the issuer's own shape (Stripe: approved). */
   authorizationResponse?(approved: boolean): { status: number; headers?: Record<string, string>; body: unknown };
+}
+
+/** The issuer has no way to show card details without them crossing our API (Flutterwave). */
+export class RevealUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RevealUnsupportedError';
+  }
 }

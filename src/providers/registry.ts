@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CardIssuer } from './card-issuer.js';
+import { FlutterwaveIssuer } from './flutterwave/flutterwave.issuer.js';
 import { SandboxIssuer } from './sandbox/sandbox.issuer.js';
 import { StripeIssuer } from './stripe/stripe.issuer.js';
 import type { Config } from '../config/config.js';
@@ -32,6 +33,14 @@ export function createPaymentProvider(config: Config, orm: MikroORM): PaymentPro
  * in DATA_DIR (or SANDBOX_CARD_SECRET), so a card shows the same number after restarts.
  */
 export async function createCardIssuer(config: Config, orm: MikroORM, log: { info(msg: string): void }): Promise<CardIssuer> {
+  if (config.cards.issuer === 'flutterwave') {
+    return new FlutterwaveIssuer({
+      secretKey: config.cards.flutterwave.secretKey!,
+      secretHash: config.cards.flutterwave.secretHash!,
+      baseUrl: config.cards.flutterwave.baseUrl,
+      timeoutMs: config.payments.providerTimeoutMs,
+    });
+  }
   if (config.cards.issuer === 'stripe') {
     return new StripeIssuer({
       secretKey: config.cards.stripe.secretKey!,

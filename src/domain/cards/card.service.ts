@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CardIssuer, CardReveal, IssueCardInput, IssuedCard } from '../../providers/card-issuer.js';
+import { RevealUnsupportedError, type CardIssuer, type CardReveal, type IssueCardInput, type IssuedCard } from '../../providers/card-issuer.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
@@ -93,35 +93,54 @@ export class CardService {
         throw new CardException(CardError.IssuerUnavailable);
       }
     }
-    return this.idempotency.run(em, request, async (tx) => {
-      if (!issued) throw new WalletException(WalletError.IdempotencyKeyInProgress);
-      await this.repo.insert(tx, {
-        id: cardId,
-        userId: actor.userId,
-        walletId: wallet.id,
-        issuer: this.issuer.name,
-        issuerCardId: issued.issuerCardId,
-        brand: issued.brand,
-        last4: issued.last4,
-        expMonth: issued.expMonth,
-        expYear: issued.expYear,
-        label,
-        currency: wallet.currency,
-        spendingLimit: input.spendingLimit ?? null,
-      });
-      const fundingTransactionId = input.initialAmount
-        ? await this.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
-        : null;
-      await this.audit.record(tx, {
-        userId: actor.userId,
-        action: 'createCard',
-        outcome: 'COMPLETED',
-        requestId: actor.requestId,
-        ip: actor.ip,
-        details: { cardId, issuer: this.issuer.name, initialAmount: input.initialAmount ?? null },
-      });
-      return { cardId, fundingTransactionId };
-    });
+    // Issuers that keep the balance (Flutterwave) are funded before our ledger moves.
+    let told = false;
+    if (issued && input.initialAmount && input.initialAmount > 0n && this.keepsBalance()) {
+      const [account] = await this.ledger.findAccounts(em, [wallet.id]);
+      if (account && available(account) >= input.initialAmount) {
+        await this.tellIssuer('CARD_FUNDING', issued.issuerCardId, input.initialAmount, wallet.currency);
+        told = true;
+      }
+    }
+    let moved = false;
+    const result = await this.runThenUndo(
+      () => told,
+      () => moved,
+      () => this.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
+      () => this.idempotency.run(em, request, async (tx) => {
+        if (!issued) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+        await this.repo.insert(tx, {
+          id: cardId,
+          userId: actor.userId,
+          walletId: wallet.id,
+          issuer: this.issuer.name,
+          issuerCardId: issued.issuerCardId,
+          brand: issued.brand,
+          last4: issued.last4,
+          expMonth: issued.expMonth,
+          expYear: issued.expYear,
+          label,
+          currency: wallet.currency,
+          spendingLimit: input.spendingLimit ?? null,
+        });
+        // The issuer holds the balance but was not funded (the wallet looked short): refuse.
+        if (input.initialAmount && this.keepsBalance() && !told) throw new WalletException(WalletError.InsufficientFunds);
+        const fundingTransactionId = input.initialAmount
+          ? await this.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
+          : null;
+        await this.audit.record(tx, {
+          userId: actor.userId,
+          action: 'createCard',
+          outcome: 'COMPLETED',
+          requestId: actor.requestId,
+          ip: actor.ip,
+          details: { cardId, issuer: this.issuer.name, initialAmount: input.initialAmount ?? null },
+        });
+        moved = true;
+        return { cardId, fundingTransactionId };
+      }),
+    );
+    return result;
   }
 
   /** Wallet to card (CARD_FUNDING) or card to wallet (CARD_WITHDRAWAL); returns the card's row. */
@@ -137,23 +156,108 @@ export class CardService {
       operation: direction === 'CARD_FUNDING' ? 'fundCard' : 'withdrawFromCard',
       input: { cardId: input.cardId, amount: input.amount.toString() },
     };
-    return this.idempotency.run(em, request, async (tx) => {
-      // The card row locked, as terminate locks it: a termination that commits meanwhile is
-      // seen here, and its sweep is never followed by money moving onto the terminated card.
-      const card = (await this.repo.lock(tx, (await this.getOwned(tx, actor.userId, input.cardId)).id))!;
-      if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
-      if (direction === 'CARD_FUNDING' && card.status !== 'ACTIVE') throw new CardException(CardError.CardNotActive);
-      const id = await this.move(tx, actor.userId, { walletId: card.walletId, cardId: card.id, currency: card.account.currency }, input.amount, direction);
-      await this.audit.record(tx, {
-        userId: actor.userId,
-        action: request.operation,
-        outcome: 'COMPLETED',
-        requestId: actor.requestId,
-        ip: actor.ip,
-        details: { cardId: card.id, amount: input.amount },
-      });
-      return id;
-    });
+    // Issuers that keep the card balance (Flutterwave) are told first, outside any database
+    // transaction: funding moves money onto their card, a withdrawal takes it off, and only
+    // then does our ledger follow. If the issuer fails, nothing moved (PROVIDER_UNAVAILABLE).
+    let told: { issuerCardId: string; currency: string } | null = null;
+    if (this.keepsBalance() && !(await this.idempotency.seen(em, request))) {
+      const card = await this.getOwned(em, actor.userId, input.cardId);
+      const ready = direction === 'CARD_FUNDING' ? card.status === 'ACTIVE' : card.status !== 'TERMINATED';
+      const [source] = await this.ledger.findAccounts(em, [direction === 'CARD_FUNDING' ? card.walletId : card.id]);
+      // Short or not usable: the ledger step below gives the business answer, the issuer is not asked.
+      if (ready && source && available(source) >= input.amount) {
+        await this.tellIssuer(direction, card.issuerCardId, input.amount, card.account.currency);
+        told = { issuerCardId: card.issuerCardId, currency: card.account.currency };
+      }
+    }
+    let moved = false;
+    return this.runThenUndo(
+      () => told !== null,
+      () => moved,
+      () => this.undoIssuer(em, actor, direction, told!.issuerCardId, input.amount, told!.currency, input.cardId),
+      () => this.idempotency.run(em, request, async (tx) => {
+        // The card row locked, as terminate locks it: a termination that commits meanwhile is
+        // seen here, and its sweep is never followed by money moving onto the terminated card.
+        const card = (await this.repo.lock(tx, (await this.getOwned(tx, actor.userId, input.cardId)).id))!;
+        if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
+        if (direction === 'CARD_FUNDING' && card.status !== 'ACTIVE') throw new CardException(CardError.CardNotActive);
+        if (this.keepsBalance() && !told) throw new WalletException(WalletError.InsufficientFunds);
+        const id = await this.move(tx, actor.userId, { walletId: card.walletId, cardId: card.id, currency: card.account.currency }, input.amount, direction);
+        await this.audit.record(tx, {
+          userId: actor.userId,
+          action: request.operation,
+          outcome: 'COMPLETED',
+          requestId: actor.requestId,
+          ip: actor.ip,
+          details: { cardId: card.id, amount: input.amount },
+        });
+        moved = true;
+        return id;
+      }),
+    );
+  }
+
+  /** True for issuers that keep the card balance themselves (Flutterwave). */
+  private keepsBalance(): boolean {
+    return Boolean(this.issuer.fund && this.issuer.withdraw);
+  }
+
+  private async tellIssuer(direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL', issuerCardId: string, amount: bigint, currency: string): Promise<void> {
+    try {
+      if (direction === 'CARD_FUNDING') await this.issuer.fund!(issuerCardId, amount, currency);
+      else await this.issuer.withdraw!(issuerCardId, amount, currency);
+    } catch {
+      throw new CardException(CardError.IssuerUnavailable);
+    }
+  }
+
+  /**
+   * Runs the ledger step; when the issuer was told but our ledger did not move for this call
+   * (a business refusal, a concurrent repeat of the same key that replayed the first one's
+   * result, a database failure), the issuer call is undone so its balance and ours agree again.
+   * Residual risk: a crash between the issuer call and the commit, or an undo the issuer
+   * refuses, leaves the issuer's card balance off ours by that amount; the undo failure is
+   * written to the audit log (card:issuer-mismatch) for an ADMIN to reconcile from the
+   * issuer's card transactions.
+   */
+  private async runThenUndo<T>(told: () => boolean, ran: () => boolean, undo: () => Promise<void>, body: () => Promise<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await body();
+    } catch (err) {
+      // Nothing was committed (a recorded business refusal is thrown after its commit, but its
+      // writes were undone by their savepoint).
+      if (told()) await undo();
+      throw err;
+    }
+    // Returned without our body running: a replay of the first request's result.
+    if (told() && !ran()) await undo();
+    return value;
+  }
+
+  private async undoIssuer(
+    em: EntityManager,
+    actor: Actor,
+    direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL',
+    issuerCardId: string,
+    amount: bigint,
+    currency: string,
+    cardId: string,
+  ): Promise<void> {
+    try {
+      await this.tellIssuer(direction === 'CARD_FUNDING' ? 'CARD_WITHDRAWAL' : 'CARD_FUNDING', issuerCardId, amount, currency);
+    } catch {
+      await this.audit
+        .record(em.fork(), {
+          userId: actor.userId,
+          action: 'card:issuer-mismatch',
+          outcome: 'FAILED',
+          requestId: actor.requestId,
+          ip: actor.ip,
+          details: { cardId, issuer: this.issuer.name, direction, amount, note: 'issuer was told, ledger did not move, undo failed' },
+        })
+        .catch(() => undefined);
+    }
   }
 
   async setStatus(em: EntityManager, actor: Actor, cardId: string, target: 'ACTIVE' | 'FROZEN' | 'TERMINATED'): Promise<Card> {
@@ -205,7 +309,8 @@ export class CardService {
     if (this.issuer.name === 'stripe' && !nonce) throw new CardException(CardError.NonceRequired);
     try {
       return await this.issuer.reveal({ id: card.id, issuerCardId: card.issuerCardId }, nonce);
-    } catch {
+    } catch (err) {
+      if (err instanceof RevealUnsupportedError) throw new CardException(CardError.RevealUnsupported);
       throw new CardException(CardError.IssuerUnavailable);
     }
   }

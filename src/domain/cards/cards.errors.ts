@@ -10,6 +10,7 @@ export enum CardError {
   NotSandboxCard = 'NotSandboxCard',
   IssuerUnavailable = 'IssuerUnavailable',
   NonceRequired = 'NonceRequired',
+  RevealUnsupported = 'RevealUnsupported',
 }
 
 const codes: { [key in CardError]: ErrorCode } = {
@@ -22,6 +23,8 @@ const codes: { [key in CardError]: ErrorCode } = {
   [CardError.NotSandboxCard]: ErrorCode.FORBIDDEN,
   [CardError.IssuerUnavailable]: ErrorCode.PROVIDER_UNAVAILABLE,
   [CardError.NonceRequired]: ErrorCode.BAD_USER_INPUT,
+  // Permanent for this issuer: a retry cannot help, so not PROVIDER_UNAVAILABLE.
+  [CardError.RevealUnsupported]: ErrorCode.BAD_USER_INPUT,
 };
 
 const messages: { [key in CardError]: string } = {
@@ -34,6 +37,7 @@ const messages: { [key in CardError]: string } = {
   [CardError.NotSandboxCard]: 'Only cards the sandbox issued can be charged by simulateCardPurchase',
   [CardError.IssuerUnavailable]: 'The card issuer could not be reached; nothing changed, try again',
   [CardError.NonceRequired]: 'This card issuer shows card details through Stripe.js: pass the nonce it created',
+  [CardError.RevealUnsupported]: "This card's issuer offers no short-lived page to show its details",
 };
 
 export class CardException extends DomainError<CardError> {

@@ -250,6 +250,29 @@ describe('Stripe cards', () => {
     await balanced();
   });
 
+  it('over-captures take the rest from the card; late or repeated events change nothing', async () => {
+    const { u, card, icId } = await setup();
+    const auth = fake.authorization(icId, 1000);
+    await fake.deliver(hook, fake.event('issuing_authorization.request', auth));
+    // Stripe captures more than it held (a tip): the extra comes from the card.
+    await fake.deliver(hook, fake.event('issuing_transaction.created', fake.transaction(icId, 'capture', 1500, auth.id)));
+    let state = await cardState(card.id, u.token);
+    expect(state.balance.amount).toBe('3500');
+    expect(purchases(state)[0]).toMatchObject({ status: 'COMPLETED', amount: { amount: '1500' } });
+    // A reversal arriving after the capture (out of order) releases nothing.
+    const late = await fake.deliver(hook, fake.event('issuing_authorization.updated', { ...auth, status: 'reversed', amount: 0 }));
+    expect(late.status).toBe(200);
+    // An update that releases nothing is verified and ignored.
+    expect((await fake.deliver(hook, fake.event('issuing_authorization.updated', { ...auth, status: 'pending', amount: 1000 }))).body).toEqual({ outcome: 'IGNORED' });
+    state = await cardState(card.id, u.token);
+    expect(state.balance.amount).toBe('3500');
+    expect(state.availableBalance.amount).toBe('3500');
+    // A terminated card declines everything.
+    await server.gql(TerminateCardDocument, { input: { cardId: card.id } }, { token: u.token });
+    expect((await fake.deliver(hook, fake.event('issuing_authorization.request', fake.authorization(icId, 1)))).body).toEqual({ approved: false });
+    await balanced();
+  });
+
   it('voids our hold when Stripe declined an authorization we had approved', async () => {
     const { u, card, icId } = await setup();
     const auth = fake.authorization(icId, 900);

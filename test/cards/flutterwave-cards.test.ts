@@ -193,6 +193,34 @@ describe('Flutterwave cards over HTTP', () => {
     await balanced();
   });
 
+  it('webhooks out of order still leave the card mirroring the issuer', async () => {
+    const { u, cardId, flwId } = await setup();
+    const url = fake.webhookUrl;
+    fake.webhookUrl = undefined; // Flutterwave's notifications held back, then sent newest first
+    const first = await fake.spend(flwId, 1_000n, 'A');
+    const refund = await fake.refund(flwId, 300n, 'A');
+    const second = await fake.spend(flwId, 4_000n, 'B');
+    fake.webhookUrl = url;
+    for (const tx of [second.transaction, refund.transaction, first.transaction, second.transaction]) {
+      expect((await fake.deliver(fake.eventFor(tx))).status).toBe(200);
+    }
+    expect(fake.balanceOf(flwId)).toBe(300n);
+    expect(await cardBalance(u.token, cardId)).toBe(300n);
+    await balanced();
+  });
+
+  it('when the undo at Flutterwave fails too, the difference is written to the audit log', async () => {
+    const { u, cardId, flwId } = await setup();
+    fake.fail(/\/withdraw$/, { status: 500, times: 100 });
+    await Promise.all(
+      Array.from({ length: 4 }, () => server.gql(FundCardDocument, { input: { cardId, amount: '500', idempotencyKey: 'k' } }, { token: u.token })),
+    );
+    const mismatches = await sql(server.app, "select details from audit_log where action = 'card:issuer-mismatch'");
+    expect(fake.balanceOf(flwId) - (await cardBalance(u.token, cardId))).toBe(500n * BigInt(mismatches.length));
+    expect(await cardBalance(u.token, cardId)).toBe(5_500n);
+    await balanced();
+  });
+
   it('webhooks with a bad or missing verif-hash, or for an unknown card, change nothing', async () => {
     const { u, cardId, flwId } = await setup();
     const event = { event: 'card.transaction', data: { id: 77, card_id: flwId, amount: 10, currency: 'NGN', type: 'debit', status: 'successful' } };

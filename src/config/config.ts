@@ -209,6 +209,9 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
   if (env.PAYMENT_PROVIDER === 'paystack' && !isSet('PAYSTACK_SECRET_KEY')) {
     problems.push('PAYSTACK_SECRET_KEY: required when PAYMENT_PROVIDER=paystack');
   }
+  if (isProduction && (env.CARD_ISSUER ?? 'sandbox') === 'sandbox') {
+    problems.push('CARD_ISSUER: the sandbox issuer refuses to run in production');
+  }
   if (env.CARD_ISSUER === 'stripe') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
       if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=stripe`);

@@ -319,6 +319,10 @@ describe('production', () => {
       // The sandbox provider refuses production; Paystack is only configured, never called here.
       PAYMENT_PROVIDER: 'paystack',
       PAYSTACK_SECRET_KEY: 'sk_test_unused',
+      // Likewise the sandbox card issuer; Stripe makes no call when it starts.
+      CARD_ISSUER: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_unused',
+      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
       JWT_PRIVATE_KEY: keys.privateKey,
       JWT_PUBLIC_KEY: keys.publicKey,
     });

@@ -12,6 +12,9 @@ const PRODUCTION: RawEnv = {
   REDIS_URL: 'redis://cache.internal:6379',
   PAYMENT_PROVIDER: 'paystack',
   PAYSTACK_SECRET_KEY: 'sk_live_example',
+  CARD_ISSUER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_live_example',
+  STRIPE_WEBHOOK_SECRET: 'whsec_example',
   ...KEY_PAIR,
 };
 
@@ -133,8 +136,9 @@ describe('loadConfig', () => {
       expect(problems.join('\n'), `without ${missing}`).toMatch(new RegExp(`${missing}.*required in production`));
     }
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
     expect(problems.join('\n')).toMatch(/PAYMENT_PROVIDER: the sandbox provider refuses to run in production/);
+    expect(problems.join('\n')).toMatch(/CARD_ISSUER: the sandbox issuer refuses to run in production/);
     expect(problems.join('\n')).toMatch(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: required in production/);
     expect(problems.join('\n')).toMatch(/REDIS_URL: required in production/);

@@ -93,6 +93,9 @@ describe('createCard', () => {
     const { user, walletId } = await userWithWallet(server, 10_000n);
     const { card } = await newCard(server, user.token, { walletId });
     const v0 = card.version;
+    // A card loaded at creation starts one change further on.
+    const { card: loaded } = await newCard(server, user.token, { walletId, initialAmount: '1' });
+    expect(loaded.version).toBe(v0 + 1);
     const steps: [string, () => Promise<unknown>][] = [
       ['fund', () => server.gql(FundCardDocument, { input: { cardId: card.id, amount: '500', idempotencyKey: key() } }, { token: user.token })],
       ['freeze', () => server.gql(FreezeCardDocument, { input: { cardId: card.id } }, { token: user.token })],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CardDocument, LedgerReportDocument, SimulateCardPurchaseDocument, TransactionsDocument } from '../generated/graphql.js';
+import { CardDocument, LedgerReportDocument, SimulateCardPurchaseDocument, TerminateCardDocument, TransactionsDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet } from './sandbox-support.js';
 
@@ -229,6 +229,35 @@ describe('declines and two-phase purchases', () => {
     expect(receivable?.debits_posted).toBe('300');
     await expectBalanced(server);
     await expectLedgerReportBalanced(user);
+  });
+
+  it('on a terminated card, a partial capture sends the released rest, and a refund, straight to the wallet', async () => {
+    const { user, walletId } = await userWithWallet(server, 5_000n);
+    const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });
+    await services().track(() =>
+      services().cardPurchases.authorize(em(), { cardId: card.id, issuerAuthorizationId: 'late-1', amount: 600n, merchant: { name: 'Car rental' } }),
+    );
+    const t = await server.gql(TerminateCardDocument, { input: { cardId: card.id } }, { token: user.token });
+    expect(t.data!.terminateCard.card).toMatchObject({ status: 'TERMINATED', balance: { amount: '600' }, availableBalance: { amount: '0' } });
+    expect((await account(server, walletId)).balance).toBe(4400n);
+    const captured = await services().track(() => services().cardPurchases.capture(em(), card.id, 'late-1', 450n));
+    expect(captured).toMatchObject({ status: 'COMPLETED', amount: 450n });
+    expect(await account(server, card.id)).toEqual({ balance: 0n, available: 0n, pending: 0n });
+    expect((await account(server, walletId)).balance).toBe(4550n);
+    await services().track(() => services().cardPurchases.refund(em(), card.id, 450n, { name: 'Car rental' }));
+    expect(await account(server, card.id)).toEqual({ balance: 0n, available: 0n, pending: 0n });
+    expect((await account(server, walletId)).balance).toBe(5000n);
+    // Every sweep is a CARD_WITHDRAWAL, newest first.
+    const history = await server.gql(TransactionsDocument, { filter: { cardId: card.id } }, { token: user.token });
+    expect(history.data!.transactions.edges.map((e) => [e.node.type, e.node.direction, e.node.amount.amount])).toEqual([
+      ['CARD_WITHDRAWAL', 'DEBIT', '450'],
+      ['CARD_REFUND', 'CREDIT', '450'],
+      ['CARD_WITHDRAWAL', 'DEBIT', '150'],
+      ['CARD_WITHDRAWAL', 'DEBIT', '400'],
+      ['CARD_PURCHASE', 'DEBIT', '450'], // its row dates from the authorization, before the termination
+      ['CARD_FUNDING', 'CREDIT', '1000'],
+    ]);
+    await expectBalanced(server);
   });
 
   it('a capture above the hold takes the extra from the card first', async () => {

@@ -113,6 +113,22 @@ describe('Stripe cards', () => {
     await balanced();
   });
 
+  it("a Stripe refusal (4xx) is the caller's input, and a retried create reuses the card Stripe already made", async () => {
+    const [u] = await seedUsers(server.app, 1, 'refused');
+    const walletId = await createWallet(server.app, u.id, 'USD');
+    fake.failNext('POST /v1/issuing/cards', 400, 1);
+    const refused = await server.gql(CreateCardDocument, { input: { walletId, billingAddress: ADDRESS, idempotencyKey: 'r' } }, { token: u.token });
+    expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+    expect(refused.errors![0].extensions!.issuerMessage).toBeTruthy();
+    expect(await sql(server.app, 'select id from cards where user_id = ?', [u.id])).toHaveLength(0);
+
+    // The same request names the same card: Stripe's Idempotency-Key makes a retry after a
+    // timeout hand back the card it made, not a second one.
+    const first = await server.gql(CreateCardDocument, { input: { walletId, billingAddress: ADDRESS, idempotencyKey: 'same' } }, { token: u.token });
+    const keys = fake.requestsTo('POST', '/v1/issuing/cards').map((r) => r.headers['idempotency-key']);
+    expect(keys.at(-1)).toBe(`card-${first.data!.createCard.card.id}`);
+  });
+
   it('freezes, unfreezes and terminates at Stripe too; an issuer failure changes nothing', async () => {
     const { u, card, icId, walletId } = await setup();
     const freeze = await server.gql(FreezeCardDocument, { input: { cardId: card.id } }, { token: u.token });

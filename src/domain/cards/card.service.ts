@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RevealUnsupportedError, type CardIssuer, type CardReveal, type IssueCardInput, type IssuedCard } from '../../providers/card-issuer.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -74,7 +74,9 @@ export class CardService {
     };
     const wallet = await this.wallets.getOwned(em, actor.userId, input.walletId);
     let issued: IssuedCard | null = null;
-    const cardId = randomUUID();
+    // The same request always names the same card, so an issuer that keys its idempotency on
+    // our id (Stripe) hands back the card it already made when a timed-out request is retried.
+    const cardId = cardIdFor(actor.userId, input.idempotencyKey);
     // A repeat of a recorded request replays it; only a new one asks the issuer for a card.
     if (!(await this.idempotency.seen(em, request))) {
       if (!this.issuer.currencies().includes(wallet.currency)) throw new CardException(CardError.UnsupportedCurrency);
@@ -89,8 +91,8 @@ export class CardService {
           email: user[0]!.email,
           billingAddress: input.billingAddress,
         });
-      } catch {
-        throw new CardException(CardError.IssuerUnavailable);
+      } catch (err) {
+        throw issuerFailure(err);
       }
     }
     // Issuers that keep the balance (Flutterwave) are funded before our ledger moves.
@@ -359,4 +361,20 @@ export class CardService {
     ]);
     return rows.find((r) => r.accountId === accounts.cardId)!.id;
   }
+}
+
+/** A uuid (version 4 layout) derived from the user and the idempotency key. */
+export function cardIdFor(userId: string, idempotencyKey: string): string {
+  const h = createHash('sha256').update(`card\n${userId}\n${idempotencyKey}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The issuer clearly refused (4xx): the caller's input; anything else: it could not be reached. */
+function issuerFailure(err: unknown): CardException {
+  const status = (err as { statusCode?: unknown; status?: unknown }).statusCode ?? (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return new CardException(CardError.IssuerRefused, { issuerMessage: (err as Error).message });
+  }
+  return new CardException(CardError.IssuerUnavailable);
 }

@@ -11,6 +11,7 @@ export enum CardError {
   IssuerUnavailable = 'IssuerUnavailable',
   NonceRequired = 'NonceRequired',
   RevealUnsupported = 'RevealUnsupported',
+  IssuerRefused = 'IssuerRefused',
 }
 
 const codes: { [key in CardError]: ErrorCode } = {
@@ -25,6 +26,7 @@ const codes: { [key in CardError]: ErrorCode } = {
   [CardError.NonceRequired]: ErrorCode.BAD_USER_INPUT,
   // Permanent for this issuer: a retry cannot help, so not PROVIDER_UNAVAILABLE.
   [CardError.RevealUnsupported]: ErrorCode.BAD_USER_INPUT,
+  [CardError.IssuerRefused]: ErrorCode.BAD_USER_INPUT,
 };
 
 const messages: { [key in CardError]: string } = {
@@ -38,6 +40,7 @@ const messages: { [key in CardError]: string } = {
   [CardError.IssuerUnavailable]: 'The card issuer could not be reached; nothing changed, try again',
   [CardError.NonceRequired]: 'This card issuer shows card details through Stripe.js: pass the nonce it created',
   [CardError.RevealUnsupported]: "This card's issuer offers no short-lived page to show its details",
+  [CardError.IssuerRefused]: 'The card issuer refused the request; check the details (see extensions.issuerMessage)',
 };
 
 export class CardException extends DomainError<CardError> {

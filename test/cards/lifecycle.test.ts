@@ -89,6 +89,22 @@ describe('createCard', () => {
     expect(await walletBalance(user.token, walletId)).toBe('100');
   });
 
+  it('is idempotent under concurrent repeats: one card, loaded once; another input under the key is refused', async () => {
+    const { user, walletId } = await userWithWallet(server, 5_000n);
+    const k = key('create');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => server.gql(CreateCardDocument, { input: { walletId, initialAmount: '100', idempotencyKey: k } }, { token: user.token })),
+    );
+    for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    expect(new Set(results.map((r) => r.data!.createCard.card.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.data!.createCard.fundingTransaction!.id)).size).toBe(1);
+    expect(await sql(server.app, 'select id from cards')).toHaveLength(1);
+    expect((await account(server, walletId)).balance).toBe(4900n);
+    const changed = await server.gql(CreateCardDocument, { input: { walletId, initialAmount: '200', idempotencyKey: k } }, { token: user.token });
+    expect(errorCode(changed)).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await sql(server.app, 'select id from cards')).toHaveLength(1);
+  });
+
   it('version starts once and grows by exactly one per status, limit or balance change', async () => {
     const { user, walletId } = await userWithWallet(server, 10_000n);
     const { card } = await newCard(server, user.token, { walletId });

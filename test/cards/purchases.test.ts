@@ -148,6 +148,15 @@ describe('declines and two-phase purchases', () => {
     ]);
   });
 
+  it('simulateCardPurchase charges only cards the sandbox issued (FORBIDDEN otherwise, nothing recorded)', async () => {
+    const { user, walletId } = await userWithWallet(server, 5_000n);
+    const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });
+    await sql(server.app, `update cards set issuer = 'stripe' where id = ?`, [card.id]);
+    expect(errorCode(await buy(user.token, card.id, '10'))).toBe('FORBIDDEN');
+    expect(await sql(server.app, `select id from transactions where type = 'CARD_PURCHASE'`)).toEqual([]);
+    expect((await account(server, card.id)).balance).toBe(1000n);
+  });
+
   it('partial capture posts what was captured and releases the rest', async () => {
     const { user, walletId } = await userWithWallet(server, 5_000n);
     const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });

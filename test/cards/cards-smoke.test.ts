@@ -74,3 +74,23 @@ describe('sandbox cards', () => {
     expect(report, JSON.stringify(report)).toMatchObject({ balanced: true });
   });
 });
+
+describe('merchant text', () => {
+  it('is kept to 200 characters', async () => {
+    const [u] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, u.id);
+    await fund(server.app, walletId, 1_000n);
+    const created = await server.gql(CreateCardDocument, { input: { walletId, initialAmount: '500', idempotencyKey: 'm' } }, { token: u.token });
+    const cardId = created.data!.createCard.card.id;
+    const res = await server.gql(
+      SimulateCardPurchaseDocument,
+      { input: { cardId, amount: '10', merchantName: 'M'.repeat(5_000), merchantCategory: 'c'.repeat(500) } },
+      { token: u.token },
+    );
+    expect(res.errors).toBeUndefined();
+    const t = res.data!.simulateCardPurchase.transaction;
+    expect(t.merchant!.name).toHaveLength(200);
+    expect(t.merchant!.category).toHaveLength(200);
+    expect(t.description).toHaveLength(200);
+  });
+});

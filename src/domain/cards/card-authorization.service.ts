@@ -40,6 +40,9 @@ interface AuthorizationRow {
   transaction_id: string;
 }
 
+/** Merchant texts come from outside (issuers, the sandbox's caller): kept to a sane length. */
+const MAX_MERCHANT_TEXT = 200;
+
 /** Where a spending-limit interval starts (UTC): null for limits that look at one authorization. */
 function intervalStart(interval: SpendingInterval, now = new Date()): Date | null {
   const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -85,7 +88,11 @@ export class CardAuthorizationService {
   ): Promise<string> {
     const card = await this.cards.getOwned(em, actor.userId, input.cardId);
     if (card.issuer !== 'sandbox') throw new CardException(CardError.NotSandboxCard);
-    const merchant = { name: input.merchantName.trim() || 'Sandbox merchant', category: input.merchantCategory, country: input.merchantCountry };
+    const merchant = {
+      name: input.merchantName.trim().slice(0, MAX_MERCHANT_TEXT) || 'Sandbox merchant',
+      category: input.merchantCategory?.slice(0, MAX_MERCHANT_TEXT),
+      country: input.merchantCountry?.slice(0, MAX_MERCHANT_TEXT),
+    };
     const purchase = async (db: EntityManager) => {
       const authorizationId = `sim-${randomUUID()}`;
       const result = await this.authorize(db, {
@@ -195,7 +202,7 @@ export class CardAuthorizationService {
         await this.ledger.resolvePending(tx, auth.transfer_id, 'VOID');
         const fromHold = captured < held ? captured : held;
         const issuing = await this.ledger.systemAccount(tx, 'CARD_ISSUING', card.issuer, card.account.currency);
-        await this.ledger.transfer(tx, {
+        const posted = await this.ledger.transfer(tx, {
           debitAccountId: card.id,
           creditAccountId: issuing,
           amount: fromHold,
@@ -204,7 +211,12 @@ export class CardAuthorizationService {
           reference: t.reference,
         });
         if (captured > held) await this.coverShortfall(tx, card, captured - held, t.reference, t.id);
-        await tx.execute('update transactions set amount = ?::bigint where id = ?', [captured.toString(), auth.transaction_id]);
+        // The row now stands for what was captured, on the transfer that posted it.
+        await tx.execute('update transactions set amount = ?::bigint, transfer_id = ? where id = ?', [
+          captured.toString(),
+          posted.transferId,
+          auth.transaction_id,
+        ]);
       }
       await tx.execute(`update card_authorizations set status = 'CLOSED', captured = ?::bigint, updated_at = now() where id = ?`, [
         captured.toString(),
@@ -235,7 +247,9 @@ export class CardAuthorizationService {
         amount,
         currency: card.account.currency,
         reference,
-        description: authorizationTransactionId ? `${merchant.name} (captured again)` : `${merchant.name} (captured without authorization)`,
+        // Some issuers (Flutterwave) decide every purchase themselves, so a capture with no
+        // authorization of ours is ordinary there: the row reads like any other purchase.
+        description: authorizationTransactionId ? `${merchant.name} (captured again)` : merchant.name,
         merchant: { name: merchant.name, category: merchant.category ?? null, country: merchant.country ?? null },
       },
     ]);

@@ -55,22 +55,39 @@ export class MonitoringService {
     tx: EntityManager,
     t: { id: string; userId: string; currency: string; amount: bigint; recipientUserId: string },
   ): Promise<FlagRule[]> {
-    const [stats] = await tx.execute<{ recent: string; usual: string | null; to_recipient: string }[]>(
+    const [stats] = await tx.execute<{ recent: string; usual_sum: string | null; usual_count: string; to_recipient: string }[]>(
       `select
          (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
             and created_at > now() - make_interval(secs => ?)) as recent,
-         (select avg(amount) from (select amount from transactions where user_id = ? and direction = 'DEBIT'
-            and currency = ? and id <> ? order by seq desc limit 20) last) as usual,
+         (select sum(amount) from (select amount from transactions where user_id = ? and direction = 'DEBIT'
+            and currency = ? and id <> ? order by seq desc limit 20) last) as usual_sum,
+         (select count(*) from (select 1 from transactions where user_id = ? and direction = 'DEBIT'
+            and currency = ? and id <> ? order by seq desc limit 20) last) as usual_count,
          (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
             and counterparty_user_id = ? and id <> ?) as to_recipient`,
-      [t.userId, this.settings.burstWindowSeconds, t.userId, t.currency, t.id, t.userId, t.recipientUserId, t.id],
+      [
+        t.userId,
+        this.settings.burstWindowSeconds,
+        t.userId,
+        t.currency,
+        t.id,
+        t.userId,
+        t.currency,
+        t.id,
+        t.userId,
+        t.recipientUserId,
+        t.id,
+      ],
     );
     const flags: { rule: FlagRule; details: Record<string, unknown> }[] = [];
     if (Number(stats.recent) >= this.settings.burstCount) {
       flags.push({ rule: 'BURST', details: { count: Number(stats.recent), windowSeconds: this.settings.burstWindowSeconds } });
     }
-    if (stats.usual !== null && Number(t.amount) > Number(stats.usual) * this.settings.unusualFactor) {
-      flags.push({ rule: 'UNUSUAL_AMOUNT', details: { amount: t.amount.toString(), usual: Math.round(Number(stats.usual)).toString() } });
+    // amount > factor × average, in exact integers: amount × count > factor × sum.
+    const count = BigInt(stats.usual_count);
+    const sum = BigInt(stats.usual_sum ?? 0);
+    if (count > 0n && t.amount * count > BigInt(this.settings.unusualFactor) * sum) {
+      flags.push({ rule: 'UNUSUAL_AMOUNT', details: { amount: t.amount.toString(), usual: (sum / count).toString() } });
     }
     const threshold = this.settings.newRecipientThreshold[t.currency];
     if (Number(stats.to_recipient) === 0 && threshold !== undefined && t.amount > threshold) {

@@ -33,6 +33,8 @@ import { CardAuthorizationService } from './domain/cards/card-authorization.serv
 import { SandboxIssuer } from './providers/sandbox/sandbox.issuer.js';
 import { registerSandboxCardPage } from './http/sandbox-cards.js';
 import { WalletCache } from './cache/wallet-cache.js';
+import { ChangeEvents } from './cache/change-events.js';
+import { EventBus, Topic } from './cache/pubsub.js';
 import { trackLedgerChanges } from './domain/ledger/ledger-changes.js';
 import { SandboxProvider } from './providers/sandbox/sandbox.provider.js';
 
@@ -119,6 +121,10 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
   const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
   const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, audit);
+  const bus = EventBus.create(config.redis, log);
+  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, cards.repo);
+  // A revoked session's open subscriptions close on every replica.
+  auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
   const services: Services = {
     auth,
     users,
@@ -130,7 +136,14 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     payments,
     cards,
     cardPurchases,
-    track: (work) => trackLedgerChanges(work, (changes) => walletCache.invalidate(changes)),
+    events: bus,
+    track: (work) =>
+      trackLedgerChanges(work, async (changes, succeeded) => {
+        await walletCache.invalidate(changes);
+        if (succeeded) {
+          await changeEvents.publish(orm.em.fork(), changes).catch((err: Error) => log.warn({ err: err.message }, 'events not published'));
+        }
+      }),
   };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
   // interval, so a lost write or a flushed Redis cannot revive a session for long.
@@ -224,7 +237,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
       clearInterval(jobTimer);
       await jobRun;
       await http.close();
-      await Promise.allSettled([orm.close(true), redis.close()]);
+      await Promise.allSettled([orm.close(true), redis.close(), bus.close()]);
       await embedded?.stop();
     },
   };

@@ -133,6 +133,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       requestId: request.id,
       client,
       log: request.log,
+      events: services.events,
     };
   };
 
@@ -168,6 +169,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     fork: () => orm.em.fork(),
     formatError,
     parseOptions: { maxTokens: config.graphql.maxTokens },
+    events: services.events,
     validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
   });
   apollo.addPlugin({

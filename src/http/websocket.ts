@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
+import { Topic, type EventBus } from '../cache/pubsub.js';
 
 interface Extra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
@@ -28,6 +29,7 @@ export interface WebSocketDeps {
   /** The same parser limits (maxTokens) and extra validation rules (depth, aliases, cost, ...) as HTTP. */
   parseOptions: ParseOptions;
   validationRules: readonly ValidationRule[];
+  events: EventBus;
 }
 
 /** Parse and validation errors carry the codes Apollo gives them over HTTP, unless they have one. */
@@ -44,6 +46,16 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
 export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
+  // Open connections by session, so a logout (on any replica) closes them at once.
+  const bySession = new Map<string, Set<WebSocket>>();
+  const revocations = deps.events.subscribe(Topic.SESSION_REVOKED, 'all');
+  void (async () => {
+    for await (const { sessionIds } of revocations) {
+      for (const id of sessionIds) {
+        for (const socket of bySession.get(id) ?? []) socket.close(CloseCode.Unauthorized, 'Unauthorized: session ended');
+      }
+    }
+  })().catch((err: Error) => deps.log.warn({ err: err.message }, 'session revocation listener stopped'));
   const cleanup = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: deps.schema,
@@ -64,6 +76,21 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
           return false;
         }
         ctx.extra.viewer = viewer;
+        const socket = ctx.extra.socket;
+        const sockets = bySession.get(viewer.sessionId) ?? new Set<WebSocket>();
+        sockets.add(socket);
+        bySession.set(viewer.sessionId, sockets);
+        // The connection lives no longer than its access token.
+        const expiry = setTimeout(
+          () => socket.close(CloseCode.Unauthorized, 'Unauthorized: token expired'),
+          Math.max(0, viewer.expiresAt.getTime() - Date.now()),
+        );
+        expiry.unref();
+        socket.once('close', () => {
+          clearTimeout(expiry);
+          sockets.delete(socket);
+          if (sockets.size === 0) bySession.delete(viewer.sessionId);
+        });
         return true;
       },
       // The token is checked again for every operation: logging out or expiry ends the connection.
@@ -97,6 +124,7 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
   );
   return {
     dispose: async () => {
+      await revocations.return?.();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

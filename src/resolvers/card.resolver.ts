@@ -61,12 +61,14 @@ export class CardResolver {
 
   @Mutation(() => CardPayload)
   async freezeCard(@Arg('input', () => CardInput) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
-    return { card: CardType.from(await this.services.cards.setStatus(ctx.em, this.actor(ctx), input.cardId, 'FROZEN')) };
+    const actor = this.actor(ctx);
+    return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'FROZEN'))) };
   }
 
   @Mutation(() => CardPayload)
   async unfreezeCard(@Arg('input', () => CardInput) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
-    return { card: CardType.from(await this.services.cards.setStatus(ctx.em, this.actor(ctx), input.cardId, 'ACTIVE')) };
+    const actor = this.actor(ctx);
+    return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'ACTIVE'))) };
   }
 
   @Mutation(() => CardPayload, {
@@ -84,7 +86,8 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPayload> {
     const limit = input.limit ? { amount: input.limit.amount, interval: input.limit.interval } : null;
-    return { card: CardType.from(await this.services.cards.setSpendingLimit(ctx.em, this.actor(ctx), input.cardId, limit)) };
+    const actor = this.actor(ctx);
+    return { card: CardType.from(await this.services.track(() => this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit))) };
   }
 
   @Mutation(() => CardRevealPayload)

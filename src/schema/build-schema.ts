@@ -13,6 +13,8 @@ import { TransactionResolver } from '../resolvers/transaction.resolver.js';
 import { PaymentResolver } from '../resolvers/payment.resolver.js';
 import { CardResolver, TransactionCardResolver, UserCardsResolver } from '../resolvers/card.resolver.js';
 import type { CardService } from '../domain/cards/card.service.js';
+import type { EventBus } from '../cache/pubsub.js';
+import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { PaymentService } from '../domain/payments/payment.service.js';
 import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
@@ -35,6 +37,7 @@ export interface Services {
   payments: PaymentService;
   cards: CardService;
   cardPurchases: CardAuthorizationService;
+  events: EventBus;
   /**
    * Runs work that may move money and, once it has committed, makes the cached balances and
    * history pages it changed unreachable (before the mutation returns).
@@ -53,6 +56,7 @@ const resolvers = [
   CardResolver,
   UserCardsResolver,
   TransactionCardResolver,
+  SubscriptionResolver,
 ] as const;
 
 /** Roles are read from the database, so a role change takes effect on the next request. */
@@ -77,6 +81,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
           [CardResolver, new CardResolver(services)],
           [UserCardsResolver, new UserCardsResolver(services)],
           [TransactionCardResolver, new TransactionCardResolver(services)],
+          [SubscriptionResolver, new SubscriptionResolver(services)],
         ]
       : [],
   );
@@ -88,6 +93,16 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
       { type: Date, scalar: DateTimeScalar },
       { type: BigInt, scalar: MinorUnitsScalar },
     ],
+    // Every subscription brings its own `subscribe` (per-user channels of the EventBus); this
+    // pub/sub only satisfies type-graphql and refuses to be used.
+    pubSub: {
+      publish: () => {
+        throw new Error('publish through services.events');
+      },
+      subscribe: () => {
+        throw new Error('subscriptions subscribe through services.events');
+      },
+    },
     container: {
       get: (cls) => {
         const instance = instances.get(cls);

@@ -48,6 +48,12 @@ interface Log {
 export class AuthService {
   /** Revocations Redis did not take; written again until it does. */
   private readonly unsyncedRevocations = new Set<string>();
+  private revokedListeners: Array<(sessionIds: string[]) => Promise<void>> = [];
+
+  /** Called after sessions are revoked (open WebSocket subscriptions of theirs must close). */
+  onRevoked(listener: (sessionIds: string[]) => Promise<void>): void {
+    this.revokedListeners.push(listener);
+  }
 
   constructor(
     private readonly tokens: TokenService,
@@ -256,6 +262,7 @@ export class AuthService {
 
   private async cacheRevocations(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
+    await Promise.all(this.revokedListeners.map((l) => l(ids).catch(() => undefined)));
     if (!(await this.revocations.markRevoked(ids))) {
       for (const id of ids) this.unsyncedRevocations.add(id);
       this.log.warn({ sessions: ids.length }, 'Redis did not take a revocation; it is kept in memory until it does');

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import { noteCardChanged } from '../ledger/ledger-changes.js';
 import { pgDate, uuidArray } from '../shared/pg.js';
 
 export type CardStatus = 'ACTIVE' | 'FROZEN' | 'TERMINATED';
@@ -163,5 +164,6 @@ export class CardRepository {
       params.push(change.spendingLimit?.amount.toString() ?? null, change.spendingLimit?.interval ?? null);
     }
     await tx.execute(`update cards set ${sets.join(', ')} where id = ?`, [...params, id]);
+    noteCardChanged(id);
   }
 }

@@ -7,6 +7,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface LedgerChanges {
   accounts: Map<string, number>;
   histories: Set<string>;
+  /** User-facing transaction rows written or moved to another status. */
+  transactions: Set<string>;
+  /** Cards whose status or limit changed (balance changes are in `accounts`). */
+  cards: Set<string>;
 }
 
 const storage = new AsyncLocalStorage<LedgerChanges>();
@@ -18,19 +22,33 @@ export function noteAccountChanged(id: string, version: number): void {
   changes.histories.add(id);
 }
 
-export function noteHistoryChanged(accountId: string): void {
-  storage.getStore()?.histories.add(accountId);
+export function noteHistoryChanged(accountId: string, transactionId?: string): void {
+  const changes = storage.getStore();
+  changes?.histories.add(accountId);
+  if (transactionId) changes?.transactions.add(transactionId);
 }
 
-/** Runs `work`, then hands what it changed to `afterwards` (even when it failed half-way). */
+export function noteCardChanged(cardId: string): void {
+  storage.getStore()?.cards.add(cardId);
+}
+
+/**
+ * Runs `work`, then hands what it changed to `afterwards`, also when it failed half-way
+ * (`succeeded` false): caches must forget then too, but events are only sent for work that
+ * finished, so nothing rolled back is ever announced.
+ */
 export async function trackLedgerChanges<T>(
   work: () => Promise<T>,
-  afterwards: (changes: LedgerChanges) => Promise<void>,
+  afterwards: (changes: LedgerChanges, succeeded: boolean) => Promise<void>,
 ): Promise<T> {
-  const changes: LedgerChanges = { accounts: new Map(), histories: new Set() };
+  const changes: LedgerChanges = { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set() };
+  let succeeded = false;
   try {
-    return await storage.run(changes, work);
+    const result = await storage.run(changes, work);
+    succeeded = true;
+    return result;
   } finally {
-    if (changes.accounts.size > 0 || changes.histories.size > 0) await afterwards(changes);
+    const any = changes.accounts.size + changes.histories.size + changes.transactions.size + changes.cards.size;
+    if (any > 0) await afterwards(changes, succeeded);
   }
 }

@@ -17,6 +17,7 @@ import type { WalletService } from '../wallets/wallet.service.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
 import { PaymentRepository, type Payment } from './payment.repository.js';
+import { noteHistoryChanged } from '../ledger/ledger-changes.js';
 
 export interface PaymentSettings {
   /** How long before a PENDING payment is asked about again (recovery, rule 8). */
@@ -483,6 +484,7 @@ export class PaymentService {
       transferId,
       payment.transactionId,
     ]);
+    noteHistoryChanged(payment.accountId, payment.transactionId);
     return 'DEPOSIT_CREDITED';
   }
 

@@ -134,7 +134,7 @@ export class TransactionRepository {
         ],
       );
       out.push(toTransaction(row));
-      noteHistoryChanged(t.accountId);
+      noteHistoryChanged(t.accountId, row.id);
     }
     return out;
   }
@@ -153,7 +153,7 @@ export class TransactionRepository {
        where ${column} = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
       [to, failureReason ?? null, value, from],
     );
-    for (const r of rows) noteHistoryChanged(r.account_id);
+    for (const r of rows) noteHistoryChanged(r.account_id, r.id);
     return rows.map(toTransaction);
   }
 

@@ -1,0 +1,84 @@
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+
+/** Events travel as plain JSON: ids and versions, never entities or bigints. */
+export enum Topic {
+  BALANCE = 'balance',
+  TRANSACTION = 'transaction',
+  CARD = 'card',
+  SESSION_REVOKED = 'session-revoked',
+}
+
+export interface TopicPayloads {
+  [Topic.BALANCE]: { walletId: string; version: number };
+  [Topic.TRANSACTION]: { transactionId: string };
+  [Topic.CARD]: { cardId: string };
+  [Topic.SESSION_REVOKED]: { sessionIds: string[] };
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Pub/sub between replicas (Redis, through graphql-redis-subscriptions), or inside this one
+ * process without REDIS_URL. Channels are per user, so a subscriber only ever hears its own
+ * user's events. Delivery is at most once: a publish Redis cannot take is dropped (clients
+ * notice the version gap and query).
+ */
+export class EventBus {
+  private constructor(
+    private readonly engine: PubSubEngine & { asyncIterableIterator<T>(t: string | string[]): AsyncIterableIterator<T> },
+    private readonly prefix: string,
+    private readonly log: Log,
+    private readonly clients: Redis[],
+  ) {}
+
+  static create(settings: { url?: string; keyPrefix: string }, log: Log): EventBus {
+    if (!settings.url) return new EventBus(new PubSub() as never, settings.keyPrefix, log, []);
+    const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
+    const publisher = new Redis(settings.url, options);
+    // The subscriber re-subscribes by itself when Redis comes back (ioredis autoResubscribe).
+    const subscriber = new Redis(settings.url, { ...options, enableOfflineQueue: true });
+    for (const client of [publisher, subscriber]) client.on('error', () => undefined);
+    return new EventBus(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
+  }
+
+  private channel(topic: Topic, key: string): string {
+    return `${this.prefix}events:${topic}:${key}`;
+  }
+
+  async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {
+    try {
+      await this.engine.publish(this.channel(topic, key), payload);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, topic }, 'event not published (Redis unavailable)');
+    }
+  }
+
+  subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]> {
+    return this.engine.asyncIterableIterator<TopicPayloads[T]>(this.channel(topic, key));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+/** Only the events `keep` accepts; closing the result closes the source. */
+export function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
+  return {
+    async next() {
+      for (;;) {
+        const item = await source.next();
+        if (item.done || keep(item.value)) return item;
+      }
+    },
+    return: (value?: unknown) => source.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+    throw: (err?: unknown) => source.throw?.(err) ?? Promise.reject(err),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

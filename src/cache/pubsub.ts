@@ -40,7 +40,10 @@ export class EventBus {
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
     const publisher = new Redis(settings.url, options);
     // The subscriber re-subscribes by itself when Redis comes back (ioredis autoResubscribe).
-    const subscriber = new Redis(settings.url, { ...options, enableOfflineQueue: true });
+    // Its SUBSCRIBE/UNSUBSCRIBE commands wait for Redis instead of failing: graphql-redis-subscriptions
+    // leaves some of those promises unobserved (unsubscribe, and a failed first subscribe to a
+    // channel), and a rejected one is an unhandled rejection that ends the process.
+    const subscriber = new Redis(settings.url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
     for (const client of [publisher, subscriber]) client.on('error', () => undefined);
     return new EventBus(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
   }

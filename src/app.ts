@@ -35,6 +35,7 @@ import { registerSandboxCardPage } from './http/sandbox-cards.js';
 import { WalletCache } from './cache/wallet-cache.js';
 import { ChangeEvents } from './cache/change-events.js';
 import { EventBus, Topic } from './cache/pubsub.js';
+import { CacheGenerations } from './cache/response-cache.js';
 import { trackLedgerChanges } from './domain/ledger/ledger-changes.js';
 import { SandboxProvider } from './providers/sandbox/sandbox.provider.js';
 
@@ -47,6 +48,8 @@ export interface App {
   passwords: PasswordHasher;
   http: HttpServer;
   readiness: Readiness;
+  /** Per-user response-cache generations (bumping one makes that user's cached answers unreachable). */
+  generations: CacheGenerations;
   /** Resolves once migrations have been applied. */
   migrated: Promise<void>;
   /** The URL it listens on, once `listen` resolved. */
@@ -122,7 +125,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
   const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, audit);
   const bus = EventBus.create(config.redis, log);
-  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, cards.repo);
+  const generations = new CacheGenerations(redis.client);
+  redis.onReconnect(() => void generations.resend());
+  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, cards.repo, generations);
   // A revoked session's open subscriptions close on every replica.
   auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
   const services: Services = {
@@ -140,9 +145,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
         await walletCache.invalidate(changes);
-        if (succeeded) {
-          await changeEvents.publish(orm.em.fork(), changes).catch((err: Error) => log.warn({ err: err.message }, 'events not published'));
-        }
+        await changeEvents
+          .afterCommit(orm.em.fork(), changes, succeeded)
+          .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
       }),
   };
   // The denylist in Redis is rewritten from PostgreSQL when Redis comes back, and on an
@@ -157,7 +162,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   resyncTimer.unref();
 
   const schema = await buildApiSchema(services);
-  const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log });
+  const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log, generations });
   const webhookRoutes: WebhookRoute[] = [
     {
       name: provider.name,
@@ -227,6 +232,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     passwords,
     http,
     readiness,
+    generations,
     migrated,
     async listen() {
       return http.fastify.listen({ port: config.http.port, host: config.http.host });

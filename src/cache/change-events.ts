@@ -4,6 +4,7 @@ import type { LedgerChanges } from '../domain/ledger/ledger-changes.js';
 import type { LedgerService } from '../domain/ledger/ledger.service.js';
 import type { TransactionRepository } from '../domain/transactions/transaction.repository.js';
 import { Topic, type EventBus } from './pubsub.js';
+import type { CacheGenerations } from './response-cache.js';
 
 /**
  * Turns what committed work changed into events for its owners: balanceUpdated for wallets,
@@ -15,22 +16,34 @@ export class ChangeEvents {
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly cards: CardRepository,
+    private readonly generations: CacheGenerations,
   ) {}
 
-  async publish(em: EntityManager, changes: LedgerChanges): Promise<void> {
+  /**
+   * After work that may have moved money: the owners' cached responses become unreachable
+   * (always), and when the work finished, its changes are announced (never a rolled-back one).
+   */
+  async afterCommit(em: EntityManager, changes: LedgerChanges, succeeded: boolean): Promise<void> {
     const sends: Promise<void>[] = [];
-    const accounts = await this.ledger.findAccounts(em, [...changes.accounts.keys()]);
+    const users = new Set<string>();
+    const accounts = await this.ledger.findAccounts(em, [...changes.accounts.keys(), ...changes.histories]);
     const cardIds = new Set(changes.cards);
     for (const a of accounts) {
-      if (a.kind === 'WALLET' && a.userId) sends.push(this.bus.publish(Topic.BALANCE, a.userId, { walletId: a.id, version: a.version }));
+      if (a.userId) users.add(a.userId);
       if (a.kind === 'CARD') cardIds.add(a.id);
+      if (succeeded && a.kind === 'WALLET' && a.userId && changes.accounts.has(a.id)) {
+        sends.push(this.bus.publish(Topic.BALANCE, a.userId, { walletId: a.id, version: a.version }));
+      }
     }
     for (const card of await this.cards.findByIds(em, [...cardIds])) {
-      sends.push(this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
+      users.add(card.userId);
+      if (succeeded) sends.push(this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
     }
     for (const t of await this.transactions.findByIds(em, [...changes.transactions])) {
-      sends.push(this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
+      users.add(t.userId);
+      if (succeeded) sends.push(this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
     }
+    await this.generations.bump(users);
     await Promise.all(sends);
   }
 }

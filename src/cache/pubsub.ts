@@ -65,7 +65,10 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT waits for a connection that may never come back: only a ready client gets one.
+    await Promise.all(
+      this.clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : Promise.resolve(c.disconnect()))),
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { CacheGenerations, RedisKeyValueCache, privateForViewers, responseCache } from '../cache/response-cache.js';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
@@ -36,9 +38,11 @@ export interface HttpServerDeps {
   services: Services;
   readiness: Readiness;
   logger?: FastifyBaseLogger;
+  generations: CacheGenerations;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const CACHE_MAX_AGE_SECONDS = 30;
 
 /** Never logged: credentials and anything that could carry them. */
 export const REDACTED_PATHS = [
@@ -144,6 +148,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     // main.ts owns SIGTERM/SIGINT and stops everything in order.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    // Responses and persisted queries: Redis when configured (shared by replicas), else in memory.
+    cache: deps.redis.mode === 'redis' ? new RedisKeyValueCache(deps.redis.client, 'apollo:') : 'bounded',
+    persistedQueries: { ttl: 24 * 60 * 60 },
     allowBatchedHttpRequests: false,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
@@ -156,6 +163,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       metrics.plugin(),
       logUnexpectedErrors(),
+      // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.
+      ApolloServerPluginCacheControl({ defaultMaxAge: CACHE_MAX_AGE_SECONDS }),
+      privateForViewers(),
+      responseCache(deps.generations),
     ],
   });
 

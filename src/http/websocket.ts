@@ -124,7 +124,8 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
   );
   return {
     dispose: async () => {
-      await revocations.return?.();
+      // Not awaited: with Redis away the unsubscribe would wait for it (closing the bus ends it).
+      void revocations.return?.()?.catch(() => undefined);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { Services } from '../schema/build-schema.js';
@@ -14,7 +15,7 @@ import {
 } from '../schema/payment.type.js';
 import { TransactionConnectionType, TransactionType, toConnection } from '../schema/transaction.type.js';
 import { WalletType } from '../schema/wallet.type.js';
-import { requireViewer } from './viewer.js';
+import { requireViewer, uncached } from './viewer.js';
 
 @Resolver()
 export class PaymentResolver {
@@ -65,7 +66,8 @@ export class PaymentResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => LedgerReportType, { nullable: true, description: 'ADMIN only (null with FORBIDDEN otherwise).' })
-  async ledgerReport(@Ctx() ctx: GraphQLContext): Promise<LedgerReportType> {
+  async ledgerReport(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LedgerReportType> {
+    uncached(info);
     return this.services.ledger.report(ctx.em);
   }
 
@@ -78,7 +80,9 @@ export class PaymentResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
+    uncached(info);
     return toConnection(await this.services.transactions.flaggedPage(ctx.em, { first, after }));
   }
 }

@@ -1,4 +1,6 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import { uncached } from './viewer.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -7,6 +9,13 @@ import { UserType } from '../schema/user.type.js';
 @Resolver(() => UserType)
 export class UserResolver {
   constructor(private readonly users: UserService) {}
+
+  /** A role changes outside any request (npm run user:role): it is never served from a cache. */
+  @FieldResolver(() => Role)
+  role(@Root() user: UserType, @Info() info: GraphQLResolveInfo): Role {
+    uncached(info);
+    return user.role;
+  }
 
   @Query(() => UserType, { nullable: true, description: 'The signed-in user; null without a valid access token.' })
   async me(@Ctx() ctx: GraphQLContext): Promise<UserType | null> {

@@ -25,7 +25,8 @@ export class WalletResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateWalletPayload> {
     const viewer = requireViewer(ctx);
-    return { wallet: WalletType.from(await this.services.wallets.create(ctx.em, viewer.userId, input.currency)) };
+    const wallet = await this.services.track(() => this.services.wallets.create(ctx.em, viewer.userId, input.currency));
+    return { wallet: WalletType.from(wallet) };
   }
 
   @FieldResolver(() => MoneyType, { description: 'Posted credits minus posted debits.' })

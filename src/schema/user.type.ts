@@ -15,7 +15,7 @@ export class UserType {
   @Field(() => String)
   fullName!: string;
 
-  @Field(() => Role)
+  /** Resolved in UserResolver (never from the response cache). */
   role!: Role;
 
   @Field(() => DateTimeScalar)

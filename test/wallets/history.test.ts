@@ -339,7 +339,11 @@ describe('SQL statements per page', () => {
     // The smallest of three runs each, so a background job's statement cannot sway it.
     const measure = async (first: number) => {
       const runs: string[][] = [];
-      for (let i = 0; i < 3; i++) runs.push(await statements(() => load(first)));
+      for (let i = 0; i < 3; i++) {
+        // Past the response cache: each run must execute (a hit would cost no statement at all).
+        await server.app.generations.bump([viewer.id]);
+        runs.push(await statements(() => load(first)));
+      }
       return runs.reduce((a, b) => (b.length < a.length ? b : a));
     };
     const one = await measure(1);

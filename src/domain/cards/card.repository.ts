@@ -114,6 +114,7 @@ export class CardRepository {
         c.spendingLimit?.interval ?? null,
       ],
     );
+    noteCardChanged(c.id);
   }
 
   async find(em: EntityManager, id: string): Promise<Card | null> {

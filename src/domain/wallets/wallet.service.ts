@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import { noteAccountChanged } from '../ledger/ledger-changes.js';
 import { WalletError, WalletException } from './wallets.errors.js';
 
 /** Where reads may find a wallet without asking PostgreSQL (src/cache/wallet-cache.ts). */
@@ -33,6 +34,7 @@ export class WalletService {
       [randomUUID(), userId, currency],
     );
     if (rows.length === 0) throw new WalletException(WalletError.WalletExists);
+    noteAccountChanged(rows[0].id, rows[0].version);
     return toAccount(rows[0]);
   }
 

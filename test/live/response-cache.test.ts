@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { print } from 'graphql';
+import { CurrenciesDocument, TransferDocument, WalletDocument } from '../generated/graphql.js';
+import { createWallet, fund, seedUsers } from '../support/money.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe('response cache', () => {
+  it('answers a repeated private query from Redis without running its resolvers, with private Cache-Control', async () => {
+    const [u] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, u.id);
+    await fund(server.app, walletId, 700n);
+    const read = vi.spyOn(server.app.services.wallets, 'readOwned');
+    const first = await server.gql(WalletDocument, { id: walletId }, { token: u.token });
+    expect(first.data!.wallet!.balance.amount).toBe('700');
+    expect(first.headers.get('cache-control')).toBe('max-age=30, private');
+    const again = await server.gql(WalletDocument, { id: walletId }, { token: u.token });
+    expect(again.data).toEqual(first.data);
+    expect(again.headers.get('age')).not.toBeNull();
+    expect(read).toHaveBeenCalledTimes(1);
+    read.mockRestore();
+    const keys = await server.app.redis.client.keys('*apollo:*');
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
+  it('a money movement makes the affected users\' cached answers unreachable before the mutation returns', async () => {
+    const [alice, bob] = await seedUsers(server.app, 2);
+    const aliceWallet = await createWallet(server.app, alice.id);
+    const bobWallet = await createWallet(server.app, bob.id);
+    await fund(server.app, aliceWallet, 1_000n);
+    expect((await server.gql(WalletDocument, { id: aliceWallet }, { token: alice.token })).data!.wallet!.balance.amount).toBe('1000');
+    expect((await server.gql(WalletDocument, { id: bobWallet }, { token: bob.token })).data!.wallet!.balance.amount).toBe('0');
+    await server.gql(
+      TransferDocument,
+      { input: { fromWalletId: aliceWallet, recipientEmail: bob.email, amount: '400', idempotencyKey: 'rc' } },
+      { token: alice.token },
+    );
+    expect((await server.gql(WalletDocument, { id: aliceWallet }, { token: alice.token })).data!.wallet!.balance.amount).toBe('600');
+    expect((await server.gql(WalletDocument, { id: bobWallet }, { token: bob.token })).data!.wallet!.balance.amount).toBe('400');
+  });
+
+  it('shares public answers across users and keeps them public', async () => {
+    const [a, b] = await seedUsers(server.app, 2);
+    const list = vi.spyOn(server.app.services.currencies, 'list');
+    const anonymous1 = await server.gql(CurrenciesDocument);
+    const anonymous2 = await server.gql(CurrenciesDocument);
+    expect(anonymous1.headers.get('cache-control')).toBe('max-age=30, public');
+    expect(anonymous2.data).toEqual(anonymous1.data);
+    expect(list).toHaveBeenCalledTimes(1);
+    // A signed-in viewer's answers are private to them, even for public data.
+    const signedIn = await server.gql(CurrenciesDocument, {}, { token: a.token });
+    expect(signedIn.headers.get('cache-control')).toBe('max-age=30, private');
+    await server.gql(CurrenciesDocument, {}, { token: b.token });
+    expect(list).toHaveBeenCalledTimes(3);
+    list.mockRestore();
+  });
+
+  it('serves automatic persisted queries from Redis', async () => {
+    const query = print(CurrenciesDocument);
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const post = (body: unknown) =>
+      fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+        async (r) => (await r.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+      );
+    const unknown = await post({ extensions });
+    expect(unknown.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await post({ query, extensions });
+    expect(registered.data).toBeDefined();
+    const byHash = await post({ extensions });
+    expect(byHash.data).toEqual(registered.data);
+  });
+});

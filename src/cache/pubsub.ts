@@ -44,6 +44,16 @@ export class EventBus {
     // leaves some of those promises unobserved (unsubscribe, and a failed first subscribe to a
     // channel), and a rejected one is an unhandled rejection that ends the process.
     const subscriber = new Redis(settings.url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // Those same promises also reject when the bus closes while Redis is away: mark them
+    // handled (callers that await them still see the error).
+    for (const method of ['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe'] as const) {
+      const original = subscriber[method].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
+      (subscriber as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        const result = original(...args);
+        result.catch(() => undefined);
+        return result;
+      };
+    }
     for (const client of [publisher, subscriber]) client.on('error', () => undefined);
     return new EventBus(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
   }

@@ -23,6 +23,7 @@ import { CurrencyResolver } from '../resolvers/currency.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
 import type { GraphQLContext } from './context.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
+import { cacheControlDirective } from './cache-control.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
 /** The domain services, built once at boot and shared by every request. */
@@ -89,6 +90,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
     resolvers,
     authChecker,
     validate: false,
+    directives: [cacheControlDirective],
     scalarsMap: [
       { type: Date, scalar: DateTimeScalar },
       { type: BigInt, scalar: MinorUnitsScalar },

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Card } from '../domain/cards/card.repository.js';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
@@ -31,6 +31,7 @@ export class SpendingLimitType {
 }
 
 /** balance, availableBalance, wallet and transactions are resolved in CardResolver. */
+@Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('Card', {
   description:
     'A virtual card. Only the brand, last four digits and expiry are ever stored or\nserved: the full number and CVV stay with the issuer.',

@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Currency } from '../domain/currencies/currency.entity.js';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 
 registerEnumType(CurrencyCode, { name: 'Currency' });
 
+@Directive('@cacheControl(maxAge: 3600)')
 @ObjectType('CurrencyInfo')
 export class CurrencyInfoType {
   @Field(() => CurrencyCode)

@@ -1,10 +1,11 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 import { TransactionType } from './transaction.type.js';
 import { WalletType } from './wallet.type.js';
 
+@Directive('@cacheControl(maxAge: 600)')
 @ObjectType('Bank', { description: 'A bank that payouts can reach.' })
 export class BankType {
   @Field(() => String)
@@ -17,6 +18,7 @@ export class BankType {
   currency!: CurrencyCode;
 }
 
+@Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('BankAccount', { description: 'The holder of a bank account, as the bank reports it.' })
 export class BankAccountType {
   @Field(() => String)
@@ -79,6 +81,7 @@ export class WithdrawPayload {
   wallet!: WalletType;
 }
 
+@Directive('@cacheControl(maxAge: 0)')
 @ObjectType('LedgerReport', { description: "Admin view of the ledger's health." })
 export class LedgerReportType {
   @Field(() => Boolean, {

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { TransactionRecord } from '../domain/transactions/transaction.repository.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 
@@ -54,6 +54,7 @@ export class CounterpartyType {
 }
 
 /** amount, wallet and counterparty are resolved in TransactionResolver. */
+@Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('Transaction', {
   description:
     'One row per user-owned account a movement touches (a transfer gives the sender and the\nrecipient a row each; loading a card gives the wallet and the card a row each).',

@@ -1,9 +1,10 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Role, type User } from '../domain/users/user.entity.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 
 registerEnumType(Role, { name: 'Role' });
 
+@Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('User')
 export class UserType {
   @Field(() => ID)

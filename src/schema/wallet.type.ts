@@ -1,9 +1,10 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 
 /** Money fields (balance, availableBalance, pendingDebits) and transactions are resolved in WalletResolver. */
+@Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('Wallet')
 export class WalletType {
   @Field(() => ID)

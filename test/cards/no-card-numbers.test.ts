@@ -29,9 +29,10 @@ function brandOf(digits: string): string | null {
   return null;
 }
 
-// Standing alone: not part of a longer word or number (so hex ids and hashes do not count).
-const EDGE_BEFORE = '(?<![A-Za-z0-9_])';
-const EDGE_AFTER = '(?![A-Za-z0-9_])';
+// Standing alone: not part of a longer word or number (so hex ids and hashes do not count),
+// nor either side of a decimal number (a log's responseTime 3.6596779999999853).
+const EDGE_BEFORE = '(?<![A-Za-z0-9_]|\\d\\.)';
+const EDGE_AFTER = '(?![A-Za-z0-9_]|\\.\\d)';
 const CANDIDATES = [
   new RegExp(`${EDGE_BEFORE}\\d{13,19}${EDGE_AFTER}`, 'g'), // 4000001234567899
   new RegExp(`${EDGE_BEFORE}\\d{4}(?:[ -]\\d{4}){2,3}(?:[ -]\\d{1,3})?${EDGE_AFTER}`, 'g'), // 4000 0012 3456 7899, 4000-0012-...
@@ -122,6 +123,8 @@ describe('the scanner itself', () => {
     expect(findCardNumbers(`x ${makeNumber('9', 16)} x ${makeNumber('1', 16)} x`)).toEqual([]);
     expect(findCardNumbers(`x ${makeNumber('4', 17)} x`)).toEqual([]);
     expect(findCardNumbers(`x 9${visa} x abc${visa}def`)).toEqual([]);
+    // Either side of a decimal number (a log line's responseTime) is not a card number.
+    expect(findCardNumbers(`{"responseTime":3.${visa},"x":${visa}.5}`)).toEqual([]);
     expect(findCardNumbers(`{"at":"2026-11-28T05:40:00.000Z","time":${Date.now()},"id":"6f1c2a9e-1b2c-4d3e-8f90-123456789012","amount":"1000000"}`)).toEqual([]);
     // ...unless it is one the issuer handed out: then any occurrence counts.
     expect(findCardNumbers(`abc${visa}def`, [visa])).toEqual([visa]);

@@ -176,6 +176,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     log: fastify.log,
     authenticate: (em, authorization) => authenticate(em, authorization),
     isSessionRevoked: (em, sessionId) => services.auth.isSessionRevoked(em, sessionId),
+    refusal: (em, authorization) => services.auth.refusal(em, authorization),
     buildContext: (id, client, viewer) => buildContext({ id, log: fastify.log.child({ reqId: id }) }, client, async () => viewer),
     fork: () => orm.em.fork(),
     formatError,

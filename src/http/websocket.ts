@@ -23,6 +23,7 @@ export interface WebSocketDeps {
   log: FastifyBaseLogger;
   authenticate(em: EntityManager, authorization: string | undefined): Promise<Viewer | null>;
   isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean>;
+  refusal(em: EntityManager, authorization: string | undefined): Promise<'missing' | 'invalid' | 'expired' | 'revoked'>;
   buildContext(requestId: string, client: ClientInfo, viewer: Viewer): Promise<GraphQLContext>;
   fork(): EntityManager;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
@@ -42,6 +43,13 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     extensions: { ...error.extensions, code: error.extensions.code ?? code },
   });
 }
+
+const REFUSALS = {
+  missing: 'Unauthorized: an access token is required (connectionParams.authorization)',
+  invalid: 'Unauthorized: a valid access token is required',
+  expired: 'Unauthorized: token expired',
+  revoked: 'Unauthorized: session ended',
+} as const;
 
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
 export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
@@ -72,7 +80,8 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await deps.authenticate(deps.fork(), typeof authorization === 'string' ? authorization : undefined);
         if (!viewer) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: a valid access token is required');
+          const why = await deps.refusal(deps.fork(), typeof authorization === 'string' ? authorization : undefined);
+          ctx.extra.socket.close(CloseCode.Unauthorized, REFUSALS[why]);
           return false;
         }
         ctx.extra.viewer = viewer;

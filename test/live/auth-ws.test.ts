@@ -43,7 +43,7 @@ describe('WebSocket auth', () => {
     const bare = createClient({ url: server.graphqlUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
     clients.push(bare);
     expect(await refused(bare)).toMatchObject(REQUIRED);
-    expect(await refused(connectWs(server.graphqlUrl, undefined, clients))).toMatchObject(REQUIRED);
+    expect(await refused(connectWs(server.graphqlUrl, undefined, clients))).toMatchObject({ code: 4401, reason: expect.stringMatching(/an access token is required/) });
   });
 
   it('bad tokens: garbage, a tampered signature, a token of another deployment, no Bearer scheme', async () => {
@@ -81,7 +81,7 @@ describe('WebSocket auth', () => {
     expect(Date.now() - startedAt).toBeLessThan(4_000);
     // A token already expired never gets a connection.
     await settle(Math.max(0, 2_300 - (Date.now() - startedAt)));
-    expect(await refused(connectWs(shortLived.graphqlUrl, early.token, clients))).toMatchObject(REQUIRED);
+    expect(await refused(connectWs(shortLived.graphqlUrl, early.token, clients))).toMatchObject({ code: 4401, reason: 'Unauthorized: token expired' });
   });
 
   it('logged-out session: its open subscription is closed, other sessions stay, and the token is refused afterwards', async () => {
@@ -100,6 +100,6 @@ describe('WebSocket auth', () => {
     expect(await s1b.waitForClose(5_000)).toMatchObject(ended);
     await settle(300);
     expect(s2.closed()).toBeUndefined();
-    expect(await refused(connectWs(server.graphqlUrl, u.token, clients))).toMatchObject(REQUIRED);
+    expect(await refused(connectWs(server.graphqlUrl, u.token, clients))).toMatchObject({ code: 4401, reason: 'Unauthorized: session ended' });
   });
 });

@@ -198,6 +198,15 @@ export class AuthService {
     return claims;
   }
 
+  /** Why `authenticate` refused this header: for the close reason a WebSocket client sees. */
+  async refusal(em: EntityManager, authorization: string | undefined): Promise<'missing' | 'invalid' | 'expired' | 'revoked'> {
+    const token = parseBearer(authorization);
+    if (!token) return 'missing';
+    const result = await this.tokens.inspectAccessToken(token);
+    if ('refused' in result) return result.refused;
+    return (await this.isSessionRevoked(em, result.claims.sessionId)) ? 'revoked' : 'invalid';
+  }
+
   /** Redis first; PostgreSQL when Redis cannot answer, so a revocation never fails open. */
   async isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean> {
     const cached = this.unsyncedRevocations.has(sessionId) ? true : await this.revocations.isRevoked(sessionId);

@@ -46,6 +46,12 @@ export class TokenService {
 
   /** Null for anything that is not a valid, unexpired token of ours: never throws. */
   async verifyAccessToken(token: string): Promise<AccessClaims | null> {
+    const result = await this.inspectAccessToken(token);
+    return 'claims' in result ? result.claims : null;
+  }
+
+  /** Like verifyAccessToken, saying why a token was refused (for WebSocket close reasons). */
+  async inspectAccessToken(token: string): Promise<{ claims: AccessClaims } | { refused: 'expired' | 'invalid' }> {
     try {
       const { payload } = await jwtVerify(token, this.keys.publicKey, {
         algorithms: [JWT_ALGORITHM],
@@ -54,11 +60,12 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
-        return null;
+        return { refused: 'invalid' };
       }
-      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
-    } catch {
-      return null;
+      return { claims: { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) } };
+    } catch (err) {
+      // Only a token whose signature checked out can be reported as expired.
+      return { refused: (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid' };
     }
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * Seeds the bench database through the server's own services, in-process (signing up
+ * 1,000 users over HTTP would spend the run on argon2): users sharing one argon2 hash,
+ * sessions for the senders only, a wallet each, money credited as completed deposits.
+ * Also measures B7 (SQL statements per history page) against this in-process server over
+ * HTTP, counting what MikroORM's knex sends. Prints one JSON line on stdout.
+ */
+import 'reflect-metadata';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+import argon2 from 'argon2';
+import { ARGON2_OPTIONS } from '../src/domain/auth/password.js';
+import { User } from '../src/domain/users/user.entity.js';
+import type { App } from '../src/app.js';
+import { createWallet, fund, seedUsers } from '../test/support/money.js';
+
+/** Users rows only (one shared argon2 hash, computed once), no session. */
+async function insertUsers(app: App, count: number, prefix: string): Promise<{ id: string; email: string; token: string }[]> {
+  const em = app.orm.em.fork();
+  const hash = await argon2.hash('seeded-password', ARGON2_OPTIONS);
+  const users = Array.from({ length: count }, (_, i) =>
+    em.create(User, { email: `${prefix}${i}-${Date.now().toString(36)}@example.com`, passwordHash: hash, fullName: `${prefix} ${i}` }),
+  );
+  await em.flush();
+  return users.map((u) => ({ id: u.id, email: u.email, token: '' }));
+}
+
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 16);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config, {});
+  await app.migrated;
+  const url = await app.listen();
+  const t0 = Date.now();
+
+  const senders = await seedUsers(app, SENDERS, 'sender');
+  // Recipients need no session: insert them in one flush through seedUsers' path but drop tokens.
+  const recipients = await insertUsers(app, USERS - SENDERS, 'user');
+  const all = [...senders, ...recipients];
+  const wallets: string[] = [];
+  for (let i = 0; i < all.length; i += 20) {
+    wallets.push(...(await Promise.all(all.slice(i, i + 20).map((u) => createWallet(app, u.id, 'NGN')))));
+  }
+  await Promise.all(wallets.slice(0, SENDERS).map((w) => fund(app, w, 1_000_000_000n)));
+  const seedMs = Date.now() - t0;
+
+  // B7: a viewer with 55 incoming transfers from 10 senders, pages of 1 and of 50.
+  const gql = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body;
+  };
+  const [viewer] = await seedUsers(app, 1, 'viewer');
+  for (let i = 0; i < 55; i++) {
+    const s = i % 10;
+    await gql(senders[s].token, TRANSFER, {
+      input: { fromWalletId: wallets[s], recipientEmail: viewer.email, amount: String(100 + i), idempotencyKey: `b7-${i}` },
+    });
+  }
+  const knex = app.orm.em.getConnection().getKnex();
+  const count = async (first: number) => {
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      await app.generations.bump([viewer.id]);
+      const seen: string[] = [];
+      const listener = (q: { sql: string }) => seen.push(q.sql);
+      knex.on('query', listener);
+      try {
+        await gql(viewer.token, HISTORY, { first });
+      } finally {
+        knex.off('query', listener);
+      }
+      best = Math.min(best, seen.length);
+    }
+    return best;
+  };
+  const b7 = { one: await count(1), fifty: await count(50) };
+  // The viewer needs its own session for the read rows.
+  const out = {
+    seedMs,
+    senders: senders.map((s, i) => ({ token: s.token, walletId: wallets[i] })),
+    recipientEmails: recipients.map((r) => r.email),
+    reader: { token: senders[0].token, walletId: wallets[0] },
+    b7,
+  };
+  await app.close();
+  process.stdout.write(`SEED ${JSON.stringify(out)}\n`);
+  process.exit(0);
+}
+
+const TRANSFER = `mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }`;
+const HISTORY = `query H($first: Int) { transactions(first: $first) { edges { node { id amount { amount formatted }
+  wallet { id balance { amount } } counterparty { id fullName } } } } }`;
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

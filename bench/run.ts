@@ -160,12 +160,15 @@ async function main(): Promise<void> {
     recipientEmails: string[];
     reader: { token: string; walletId: string };
     b7: { one: number; fifty: number };
+    transferSql: string[];
   }>([...SWC, 'bench/seed.ts'], { ...env, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, 'SEED');
   log(`seeded ${seed.senders.length + seed.recipientEmails.length} users and wallets in ${seed.seedMs} ms`);
 
   const ourPort = await freePort();
   const barePort = await freePort();
-  startServer(['dist/src/main.js'], { ...env, PORT: String(ourPort) });
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our server.
+  const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  startServer([...serverArgs, 'dist/src/main.js'], { ...env, PORT: String(ourPort) });
   startServer([...SWC, 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
   const ours = `http://127.0.0.1:${ourPort}/graphql`;
   const bare = `http://127.0.0.1:${barePort}/graphql`;
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
   const b7 = seed.b7.fifty / seed.b7.one;
   const rows: Row[] = [
     row('B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', b1, '≥ 0.5', b1 >= 0.5,
-      `${fmt(transfers)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1)`),
+      `${fmt(transfers)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${seed.transferSql.length} SQL statements through knex`),
     skipped('B2', 'transfers/s ÷ pgbench running one transfer\'s exact SQL', '≥ 0.7', 'not measured yet'),
     skipped('B3', 'wallet { balance } caches on ÷ off', '≥ 1.3', 'not measured: no switch to turn caches off without changing src/'),
     row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8, `${fmt(oursWallet)} ÷ ${fmt(oursTypename)}`),
@@ -222,7 +225,11 @@ async function main(): Promise<void> {
   process.stdout.write(`\nnpm run bench${QUICK ? ' -- --quick' : ''}: ${CONNECTIONS} connections, ${DURATION}s per measurement after ${WARMUP}s warm-up, ${os.cpus().length} CPUs\n\n${lines.join('\n')}\n\n`);
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
-    JSON.stringify({ at: new Date().toISOString(), quick: QUICK, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rows, tookMs: Date.now() - started }, null, 2),
+    JSON.stringify(
+      { at: new Date().toISOString(), quick: QUICK, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rows, transferSql: seed.transferSql, tookMs: Date.now() - started },
+      null,
+      2,
+    ),
   );
   log(`took ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/results.json`);
   rmSync(dataDir, { recursive: true, force: true });

@@ -82,6 +82,14 @@ async function main(): Promise<void> {
     return best;
   };
   const b7 = { one: await count(1), fifty: await count(50) };
+  // What one transfer sends to PostgreSQL (for B1's report and, later, B2's pgbench script).
+  const transferSql: string[] = [];
+  const listener = (q: { sql: string }) => transferSql.push(q.sql);
+  knex.on('query', listener);
+  await gql(senders[1].token, TRANSFER, {
+    input: { fromWalletId: wallets[1], recipientEmail: recipients[5].email, amount: '7', idempotencyKey: 'b2-capture' },
+  });
+  knex.off('query', listener);
   // The viewer needs its own session for the read rows.
   const out = {
     seedMs,
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
     recipientEmails: recipients.map((r) => r.email),
     reader: { token: senders[0].token, walletId: wallets[0] },
     b7,
+    transferSql,
   };
   await app.close();
   process.stdout.write(`SEED ${JSON.stringify(out)}\n`);

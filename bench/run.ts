@@ -233,6 +233,21 @@ async function main(): Promise<void> {
   );
   log(`took ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/results.json`);
   rmSync(dataDir, { recursive: true, force: true });
+  await dropRedisKeys(prefix);
+}
+
+/** Removes this run's Redis keys (sessions, caches, rate-limit counters). */
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS, { lazyConnect: true });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
 }
 
 function stopAll(): void {

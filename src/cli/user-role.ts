@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
-import { openOrm } from '../db/orm.js';
+import { withCliDatabase } from './cli-database.js';
 import { Role } from '../domain/users/user.entity.js';
 import { UserService } from '../domain/users/user.service.js';
 import { UserException } from '../domain/users/users.errors.js';
@@ -16,14 +15,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const log = { info: () => undefined, warn: (m: string) => console.warn(m) };
-  const embedded = config.database.url
-    ? undefined
-    : await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log);
-  const orm = await openOrm(config.database.url ?? embedded!.url, 2);
   try {
-    const user = await new UserService().setRole(orm.em.fork(), email, role);
+    const user = await withCliDatabase(loadConfig(), (orm) => new UserService().setRole(orm.em.fork(), email, role));
     console.log(`${user.email} is now ${user.role}`);
     return 0;
   } catch (err) {
@@ -32,9 +25,6 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw err;
-  } finally {
-    await orm.close(true);
-    await embedded?.stop();
   }
 }
 

@@ -129,11 +129,6 @@ export class PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
-  async findByTransaction(em: EntityManager, transactionId: string): Promise<Payment | null> {
-    const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where transaction_id = ?`, [transactionId]);
-    return row ? toPayment(row) : null;
-  }
-
   async lock(tx: EntityManager, id: string): Promise<Payment> {
     const [row] = await tx.execute<Row[]>(`select ${COLUMNS} from payments where id = ? for update`, [id]);
     return toPayment(row);

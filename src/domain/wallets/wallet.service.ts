@@ -38,18 +38,26 @@ export class WalletService {
     return toAccount(rows[0]);
   }
 
-  /** The user's wallet in a currency, created when missing (a transfer's recipient). */
+  /** The user's wallet in a currency, created when missing (a transfer's recipient): usually one statement. */
   async ensure(tx: EntityManager, userId: string, currency: string): Promise<string> {
-    await tx.execute(
-      `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
-       on conflict (user_id, currency) where kind = 'WALLET' do nothing`,
-      [randomUUID(), userId, currency],
-    );
     const [row] = await tx.execute<{ id: string }[]>(
+      `with created as (
+         insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
+         on conflict (user_id, currency) where kind = 'WALLET' do nothing returning id
+       )
+       select id from created
+       union all
+       select id from ledger_accounts where user_id = ? and currency = ? and kind = 'WALLET'
+       limit 1`,
+      [randomUUID(), userId, currency, userId, currency],
+    );
+    if (row) return row.id;
+    // A concurrent transfer created it after this statement's snapshot: read it again.
+    const [again] = await tx.execute<{ id: string }[]>(
       `select id from ledger_accounts where user_id = ? and currency = ? and kind = 'WALLET'`,
       [userId, currency],
     );
-    return row.id;
+    return again.id;
   }
 
   async listForUser(em: EntityManager, userId: string): Promise<LedgerAccount[]> {

@@ -26,7 +26,7 @@ export class ChangeEvents {
   async afterCommit(em: EntityManager, changes: LedgerChanges, succeeded: boolean): Promise<void> {
     const sends: Promise<void>[] = [];
     const users = new Set<string>();
-    const accounts = await this.ledger.findAccounts(em, [...changes.accounts.keys(), ...changes.histories]);
+    const accounts = await this.ledger.findAccounts(em, [...new Set([...changes.accounts.keys(), ...changes.histories])]);
     const cardIds = new Set(changes.cards);
     for (const a of accounts) {
       if (a.userId) users.add(a.userId);

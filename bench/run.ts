@@ -2,138 +2,104 @@
  * `npm run bench [-- --quick]`: starts what it needs (a fresh database, the built server,
  * a bare graphql-js server), seeds, warms up, measures side by side in one run and prints
  * one table of ratios; writes bench/results.json. Load comes from autocannon in a child
- * process (bench/load.ts); pgbench is the PostgreSQL baseline.
+ * process (bench/load.ts); pgbench is the PostgreSQL baseline. Each group of rows lives in
+ * its own module and receives a BenchContext; BENCH_ONLY=B1,B6 runs only some of them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  CONNECTIONS, DURATION, PG, QUICK, REDIS, ROOT, SWC, WARMUP, fmt, freePort, freshDatabase, log, measure, pgbench, row, runNode,
+  skipped, startProcess, stopAll, waitFor, wanted, type BenchContext, type Row, type Seed,
+} from './lib.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const QUICK = process.argv.includes('--quick');
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'wallet_bench';
 const PGBENCH_DB = 'wallet_pgbench';
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const DURATION = QUICK ? 8 : 30;
-const WARMUP = QUICK ? 3 : 10;
-const SWC = ['--import', '@swc-node/register/esm-register'];
 
-const children: ChildProcess[] = [];
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-
-function psql(db: string, sql: string): string {
-  return execFileSync('psql', [`${PG}/${db}`, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' }).trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
+/** B4, B5: the read path against { __typename } on our server and on bare graphql-js. */
+async function readRows(ctx: BenchContext): Promise<Row[]> {
+  if (!wanted('B4', 'B5')) return [];
+  const barePort = await freePort();
+  startProcess([...SWC, 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
+  const bare = `http://127.0.0.1:${barePort}/graphql`;
+  const typename = JSON.stringify({ query: '{ __typename }' });
+  await waitFor(bare, { method: 'POST', body: typename });
+  const auth = { authorization: `Bearer ${ctx.seed.reader.token}` };
+  const walletQuery = JSON.stringify({
+    query: 'query W($id: ID!) { wallet(id: $id) { balance { amount } } }',
+    variables: { id: ctx.seed.reader.walletId },
   });
+  const bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
+  const oursTypename = await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth });
+  const oursWallet = await measure('B4 ours wallet(id) { balance }', { url: ctx.ours, body: walletQuery, headers: auth });
+  const b4 = oursWallet.rps / oursTypename.rps;
+  const b5 = oursTypename.rps / bareRes.rps;
+  return [
+    row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8, `${fmt(oursWallet)} ÷ ${fmt(oursTypename)}`),
+    row('B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', b5, '≥ 0.3', b5 >= 0.3, `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`),
+  ];
 }
 
-/** Runs a node child to completion, returning the JSON after `marker` on its stdout. */
-function runNode<T>(args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(`${marker} `));
-      if (code !== 0 || !line) reject(new Error(`${args.join(' ')} exited ${code}\n${out.slice(-2000)}`));
-      else resolve(JSON.parse(line.slice(marker.length + 1)) as T);
-    });
+/** B1: transfers over HTTP against pgbench's tpcb-like transaction. */
+async function transferRows(ctx: BenchContext): Promise<Row[]> {
+  if (!wanted('B1')) return [];
+  const transfers = await measure('B1 transfers', {
+    url: ctx.ours,
+    transfer: { senders: ctx.seed.senders, recipientEmails: ctx.seed.recipientEmails },
   });
+  freshDatabase(PGBENCH_DB);
+  execFileSync('pgbench', ['-i', '-s', '1', '-q', `${PG}/${PGBENCH_DB}`], { stdio: 'ignore' });
+  log(`B1 pgbench: warm-up ${WARMUP}s, measuring ${DURATION}s`);
+  pgbench(PGBENCH_DB, WARMUP);
+  const pg = pgbench(PGBENCH_DB, DURATION);
+  log(`B1 pgbench: ${pg.tps.toFixed(0)} tps`);
+  const b1 = transfers.rps / pg.tps;
+  return [
+    row('B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', b1, '≥ 0.5', b1 >= 0.5,
+      `${fmt(transfers)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${ctx.seed.transferSql.length} SQL statements`),
+  ];
 }
 
-async function waitFor(url: string, init?: RequestInit, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url, init);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** B7 is counted while seeding (bench/seed.ts). */
+async function statementRows(ctx: BenchContext): Promise<Row[]> {
+  if (!wanted('B7')) return [];
+  const b7 = ctx.seed.b7.fifty / ctx.seed.b7.one;
+  return [
+    row('B7', 'SQL statements, page of 50 (wallet, counterparty) ÷ page of 1', b7, '= 1', b7 === 1,
+      `${ctx.seed.b7.fifty} ÷ ${ctx.seed.b7.one} statements`),
+  ];
 }
 
-function startServer(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-}
+/** Row groups in the order they run. */
+const GROUPS: ((ctx: BenchContext) => Promise<Row[]>)[] = [
+  readRows,
+  transferRows,
+  statementRows,
+];
 
-interface LoadResult {
-  rps: number;
-  total: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  graphqlErrors: number;
-  firstError?: string;
-}
-
-async function load(job: Record<string, unknown>, duration = DURATION): Promise<LoadResult> {
-  const r = await runNode<LoadResult>([...SWC, 'bench/load.ts', JSON.stringify({ connections: CONNECTIONS, duration, ...job })], process.env, 'RESULT');
-  if (r.graphqlErrors || r.errors || r.non2xx) log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
-  return r;
-}
-
-/** Warm-up run (discarded), then the measured one. */
-async function measure(label: string, job: Record<string, unknown>): Promise<LoadResult> {
-  log(`${label}: warm-up ${WARMUP}s`);
-  await load(job, WARMUP);
-  log(`${label}: measuring ${DURATION}s`);
-  const r = await load(job);
-  log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
-  return r;
-}
-
-function pgbench(seconds: number): { tps: number; raw: string } {
-  const raw = execFileSync(
-    'pgbench',
-    ['-M', 'prepared', '-c', String(CONNECTIONS), '-j', String(Math.min(CONNECTIONS, os.cpus().length)), '-T', String(seconds), '-n', `${PG}/${PGBENCH_DB}`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const m = /tps = ([\d.]+)/.exec(raw);
-  if (!m) throw new Error(`pgbench: no tps in\n${raw}`);
-  return { tps: Number(m[1]), raw };
-}
-
-interface Row {
-  id: string;
-  what: string;
-  ratio: number | null;
-  goal: string;
-  pass: boolean | null;
-  raw: string;
-}
+/** Every row of the issue, in table order; a row no group measured prints as not measured. */
+const ALL: [string, string, string][] = [
+  ['B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', '≥ 0.5'],
+  ['B2', "transfers/s ÷ pgbench running one transfer's exact SQL", '≥ 0.7'],
+  ['B3', 'wallet { balance } caches on ÷ off', '≥ 1.3'],
+  ['B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', '≥ 0.8'],
+  ['B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', '≥ 0.3'],
+  ['B6', 'history page p50 at 1,000,000 ÷ 10,000 transactions', '≤ 1.5'],
+  ['B7', 'SQL statements, page of 50 (wallet, card, counterparty) ÷ page of 1', '= 1'],
+  ['B8', 'subscription events delivered ÷ expected (2,000 subscribers, 200 events/s), p99', '= 1'],
+  ['B9', 'transfer p99 ÷ p50 at half the maximum throughput', '≤ 3'],
+  ['B10', 'resident KiB per idle subscriber', '≤ 20'],
+  ['B11', 'hot wallet transfers/s (90 % on one wallet) ÷ uniform', '≥ 0.3'],
+];
 
 async function main(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wallet-bench-'));
   const prefix = `bench:${process.pid}:${Date.now().toString(36)}:`;
 
-  log(`fresh databases ${DB} and ${PGBENCH_DB}`);
-  for (const db of [DB, PGBENCH_DB]) {
-    psql('postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    psql('postgres', `CREATE DATABASE ${db}`);
-  }
-  execFileSync('pgbench', ['-i', '-s', '1', '-q', `${PG}/${PGBENCH_DB}`], { stdio: 'ignore' });
-
+  log(`fresh database ${DB}`);
+  freshDatabase(DB);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
@@ -154,68 +120,19 @@ async function main(): Promise<void> {
   // issuer. The JWT pair is generated into DATA_DIR by the seeding process and shared.
 
   log('seeding through the services (in-process) and counting B7 statements');
-  const seed = await runNode<{
-    seedMs: number;
-    senders: { token: string; walletId: string }[];
-    recipientEmails: string[];
-    reader: { token: string; walletId: string };
-    b7: { one: number; fifty: number };
-    transferSql: string[];
-  }>([...SWC, 'bench/seed.ts'], { ...env, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, 'SEED');
+  const seed = await runNode<Seed>([...SWC, 'bench/seed.ts'], { ...env, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, 'SEED');
   log(`seeded ${seed.senders.length + seed.recipientEmails.length} users and wallets in ${seed.seedMs} ms`);
 
   const ourPort = await freePort();
-  const barePort = await freePort();
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our server.
   const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  startServer([...serverArgs, 'dist/src/main.js'], { ...env, PORT: String(ourPort) });
-  startServer([...SWC, 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
-  const ours = `http://127.0.0.1:${ourPort}/graphql`;
-  const bare = `http://127.0.0.1:${barePort}/graphql`;
+  startProcess([...serverArgs, 'dist/src/main.js'], { ...env, PORT: String(ourPort) });
   await waitFor(`http://127.0.0.1:${ourPort}/readyz`);
-  await waitFor(bare, { method: 'POST', body: JSON.stringify({ query: '{ __typename }' }) });
+  const ctx: BenchContext = { env, ours: `http://127.0.0.1:${ourPort}/graphql`, seed };
 
-  const auth = { authorization: `Bearer ${seed.reader.token}` };
-  const typename = JSON.stringify({ query: '{ __typename }' });
-  const walletQuery = JSON.stringify({
-    query: 'query W($id: ID!) { wallet(id: $id) { balance { amount } } }',
-    variables: { id: seed.reader.walletId },
-  });
-
-  const bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
-  const oursTypename = await measure('B5/B4 ours { __typename }', { url: ours, body: typename, headers: auth });
-  const oursWallet = await measure('B4 ours wallet(id) { balance }', { url: ours, body: walletQuery, headers: auth });
-  const transfers = await measure('B1 transfers', {
-    url: ours,
-    transfer: { senders: seed.senders, recipientEmails: seed.recipientEmails },
-  });
-  log(`B1 pgbench: warm-up ${WARMUP}s, measuring ${DURATION}s`);
-  pgbench(WARMUP);
-  const pg = pgbench(DURATION);
-  log(`B1 pgbench: ${pg.tps.toFixed(0)} tps`);
-
-  const fmt = (r: LoadResult) => `${r.rps.toFixed(0)} req/s (p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.total} req, ${r.graphqlErrors} errors)`;
-  const row = (id: string, what: string, ratio: number, goal: string, pass: boolean, raw: string): Row => ({ id, what, ratio, goal, pass, raw });
-  const skipped = (id: string, what: string, goal: string, raw: string): Row => ({ id, what, ratio: null, goal, pass: null, raw });
-  const b1 = transfers.rps / pg.tps;
-  const b4 = oursWallet.rps / oursTypename.rps;
-  const b5 = oursTypename.rps / bareRes.rps;
-  const b7 = seed.b7.fifty / seed.b7.one;
-  const rows: Row[] = [
-    row('B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', b1, '≥ 0.5', b1 >= 0.5,
-      `${fmt(transfers)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${seed.transferSql.length} SQL statements through knex`),
-    skipped('B2', 'transfers/s ÷ pgbench running one transfer\'s exact SQL', '≥ 0.7', 'not measured yet'),
-    skipped('B3', 'wallet { balance } caches on ÷ off', '≥ 1.3', 'not measured: no switch to turn caches off without changing src/'),
-    row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8, `${fmt(oursWallet)} ÷ ${fmt(oursTypename)}`),
-    row('B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', b5, '≥ 0.3', b5 >= 0.3, `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`),
-    skipped('B6', 'history page p50 at 1,000,000 ÷ 10,000 transactions', '≤ 1.5', 'not measured yet'),
-    row('B7', 'SQL statements, page of 50 (wallet, counterparty) ÷ page of 1', b7, '= 1', b7 === 1,
-      `${seed.b7.fifty} ÷ ${seed.b7.one} statements (no card field in the page yet)`),
-    skipped('B8', 'subscription events delivered ÷ expected, p99', '= 1', 'not measured yet'),
-    skipped('B9', 'transfer p99 ÷ p50 at half max throughput', '≤ 3', 'not measured yet'),
-    skipped('B10', 'resident KiB per idle subscriber', '≤ 20', 'not measured yet'),
-    skipped('B11', 'hot wallet transfers/s ÷ uniform', '≥ 0.3', 'not measured yet'),
-  ];
+  const measured: Row[] = [];
+  for (const group of GROUPS) measured.push(...(await group(ctx)));
+  const rows = ALL.map(([id, what, goal]) => measured.find((r) => r.id === id) ?? skipped(id, what, goal, 'not measured in this run'));
 
   const lines = [
     '| id | ratio | goal | pass | raw |',
@@ -248,10 +165,6 @@ async function dropRedisKeys(prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
   await redis.quit();
-}
-
-function stopAll(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 }
 
 main().then(

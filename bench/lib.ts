@@ -1,0 +1,166 @@
+/**
+ * What every bench module shares: settings from the command line and environment, child
+ * processes (servers, autocannon runs), psql/pgbench, and the table row type.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const QUICK = process.argv.includes('--quick');
+export const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+export const DURATION = QUICK ? 8 : 30;
+export const WARMUP = QUICK ? 3 : 10;
+export const SWC = ['--import', '@swc-node/register/esm-register'];
+/** BENCH_ONLY=B1,B6 measures only those rows (the others print as not measured). */
+export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+export const wanted = (...ids: string[]): boolean => ONLY.length === 0 || ids.some((id) => ONLY.includes(id));
+
+const children: ChildProcess[] = [];
+export const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+export function psql(db: string, sql: string): string {
+  return execFileSync('psql', [`${PG}/${db}`, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' }).trim();
+}
+
+export function freshDatabase(db: string): void {
+  psql('postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  psql('postgres', `CREATE DATABASE ${db}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a node child to completion, returning the JSON after `marker` on its stdout. */
+export function runNode<T>(args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(`${marker} `));
+      if (code !== 0 || !line) reject(new Error(`${args.join(' ')} exited ${code}\n${out.slice(-2000)}`));
+      else resolve(JSON.parse(line.slice(marker.length + 1)) as T);
+    });
+  });
+}
+
+export async function waitFor(url: string, init?: RequestInit, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, init);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A long-running child (a server); stopped by stopAll() at the end of the run. */
+export function startProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+export function stopAll(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
+
+/** Waits for a child started with startProcess to exit (after SIGTERM). */
+export function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export interface LoadResult {
+  rps: number;
+  total: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  graphqlErrors: number;
+  firstError?: string;
+}
+
+/** One autocannon run in its own process (bench/load.ts); see its Job for the fields. */
+export async function load(job: Record<string, unknown>, duration = DURATION): Promise<LoadResult> {
+  const r = await runNode<LoadResult>([...SWC, 'bench/load.ts', JSON.stringify({ connections: CONNECTIONS, duration, ...job })], process.env, 'RESULT');
+  if (r.graphqlErrors || r.errors || r.non2xx) log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
+  return r;
+}
+
+/** Warm-up run (discarded), then the measured one. */
+export async function measure(label: string, job: Record<string, unknown>): Promise<LoadResult> {
+  log(`${label}: warm-up ${WARMUP}s`);
+  await load(job, WARMUP);
+  log(`${label}: measuring ${DURATION}s`);
+  const r = await load(job);
+  log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+  return r;
+}
+
+export function pgbench(db: string, seconds: number, extra: string[] = []): { tps: number; raw: string } {
+  const raw = execFileSync(
+    'pgbench',
+    ['-M', 'prepared', '-c', String(CONNECTIONS), '-j', String(Math.min(CONNECTIONS, os.cpus().length)), '-T', String(seconds), '-n', ...extra, `${PG}/${db}`],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const m = /tps = ([\d.]+)/.exec(raw);
+  if (!m) throw new Error(`pgbench: no tps in\n${raw}`);
+  return { tps: Number(m[1]), raw };
+}
+
+export interface Row {
+  id: string;
+  what: string;
+  ratio: number | null;
+  goal: string;
+  pass: boolean | null;
+  raw: string;
+}
+
+export const row = (id: string, what: string, ratio: number, goal: string, pass: boolean, raw: string): Row => ({ id, what, ratio, goal, pass, raw });
+export const skipped = (id: string, what: string, goal: string, raw: string): Row => ({ id, what, ratio: null, goal, pass: null, raw });
+export const fmt = (r: LoadResult): string =>
+  `${r.rps.toFixed(0)} req/s (p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.total} req, ${r.graphqlErrors} errors)`;
+
+/** What run.ts hands every row module. */
+export interface BenchContext {
+  /** Environment for our server processes (database, Redis prefix, raised limits, DATA_DIR). */
+  env: NodeJS.ProcessEnv;
+  /** Our built server, already up: http://127.0.0.1:<port>/graphql */
+  ours: string;
+  /** The seeded data (bench/seed.ts). */
+  seed: Seed;
+}
+
+export interface Seed {
+  seedMs: number;
+  senders: { token: string; walletId: string }[];
+  recipientEmails: string[];
+  reader: { token: string; walletId: string };
+  b7: { one: number; fifty: number };
+  transferSql: string[];
+}

@@ -100,14 +100,15 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const readiness: Readiness = { migrated: false };
   const users = new UserService();
   const ledger = new LedgerService();
-  const walletCache = new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log);
+  // CACHE_ENABLED=false: no wallet read cache, every wallet and history read goes to PostgreSQL.
+  const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log) : undefined;
   const wallets = new WalletService(walletCache);
   const transactionRepo = new TransactionRepository();
   const idempotency = new IdempotencyService();
   const monitoring = new MonitoringService(config.monitoring);
   const audit = new AuditService();
   const provider = createPaymentProvider(config, orm);
-  const transfers = new TransferService(ledger, wallets, transactionRepo, users, idempotency, monitoring, audit);
+  const transfers = new TransferService(idempotency, monitoring, audit);
   const payments = new PaymentService(
     provider,
     ledger,
@@ -144,7 +145,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     events: bus,
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
-        await walletCache.invalidate(changes);
+        await walletCache?.invalidate(changes);
         await changeEvents
           .afterCommit(orm.em.fork(), changes, succeeded)
           .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
@@ -157,7 +158,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
   };
   redis.onReconnect(resync);
-  redis.onReconnect(() => void walletCache.resend());
+  redis.onReconnect(() => void walletCache?.resend());
   const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
   resyncTimer.unref();
 

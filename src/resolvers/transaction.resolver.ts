@@ -38,11 +38,12 @@ export class TransactionResolver {
   @Mutation(() => TransferPayload)
   async transfer(@Arg('input', () => TransferInput) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
-    const id = await this.services.track(() =>
+    const done = await this.services.track(() =>
       this.services.transfers.transfer(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
     );
-    const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
-    const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.fromWalletId);
+    // A replay answers with the rows as they are now; a fresh transfer already has them.
+    const t = done.transaction ?? (await this.services.transactions.get(ctx.em, viewer.userId, done.transactionId));
+    const wallet = done.wallet ?? (await this.services.wallets.getOwned(ctx.em, viewer.userId, input.fromWalletId));
     return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
   }
 

@@ -15,7 +15,13 @@ const REPLAYED_CODES = new Set<string>([
 /** How long a repeat waits for the first request with its key before giving up. */
 const WAIT_FOR_FIRST = '5s';
 
-type Recorded<T> = { value: T } | { error: { code: string; message: string; extensions: Record<string, unknown> } };
+export type Recorded<T> = { value: T } | { error: { code: string; message: string; extensions: Record<string, unknown> } };
+
+/** What idempotency_keys holds for a key that was already there. */
+export interface StoredKey<T> {
+  fingerprint: string;
+  result: Recorded<T> | null;
+}
 
 /** A business answer given to the first request, given again to its repeats. */
 export class ReplayedError extends DomainError<string> {
@@ -56,8 +62,7 @@ export function fingerprint(operation: string, input: Record<string, unknown>): 
  */
 export class IdempotencyService {
   async run<T>(em: EntityManager, req: IdempotentRequest, body: (tx: EntityManager) => Promise<T>): Promise<T> {
-    if (req.key.length < 1 || req.key.length > 255) throw new WalletException(WalletError.InvalidIdempotencyKey);
-    const print = fingerprint(req.operation, req.input);
+    const print = this.fingerprintOf(req);
     const recorded: Recorded<T> = await em.transactional(async (tx) => {
       await tx.execute(`set local lock_timeout = '${WAIT_FOR_FIRST}'`);
       let inserted: unknown[];
@@ -78,18 +83,49 @@ export class IdempotencyService {
         // A savepoint: a business refusal undoes the body's writes but keeps the key record.
         result = { value: await tx.transactional((inner) => body(inner)) };
       } catch (err) {
-        if (!(err instanceof DomainError) || !REPLAYED_CODES.has(err.code)) throw err;
-        result = { error: { code: err.code, message: err.message, extensions: err.extensions } };
+        const refusal = this.refusal(err);
+        if (!refusal) throw err;
+        result = refusal;
       }
-      await tx.execute('update idempotency_keys set result = ?::jsonb where user_id = ? and key = ?', [
-        JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-        req.userId,
-        req.key,
-      ]);
+      await this.record(tx, req, result);
       return result;
     });
+    return this.answer(recorded);
+  }
+
+  /** Checks the key's length and returns the request's fingerprint. */
+  fingerprintOf(req: IdempotentRequest): string {
+    if (req.key.length < 1 || req.key.length > 255) throw new WalletException(WalletError.InvalidIdempotencyKey);
+    return fingerprint(req.operation, req.input);
+  }
+
+  /** A business refusal as it is recorded on the key, or null for an error that must not be replayed. */
+  refusal(err: unknown): Recorded<never> | null {
+    if (!(err instanceof DomainError) || !REPLAYED_CODES.has(err.code)) return null;
+    return { error: { code: err.code, message: err.message, extensions: err.extensions } };
+  }
+
+  /** Stores the answer on the key, in the transaction that inserted it. */
+  async record<T>(tx: EntityManager, req: IdempotentRequest, result: Recorded<T>): Promise<void> {
+    await tx.execute('update idempotency_keys set result = ?::jsonb where user_id = ? and key = ?', [
+      JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+      req.userId,
+      req.key,
+    ]);
+  }
+
+  /** The recorded answer: its value, or its refusal thrown again. */
+  answer<T>(recorded: Recorded<T>): T {
     if ('error' in recorded) throw new ReplayedError(recorded.error.code, recorded.error.message, recorded.error.extensions);
     return recorded.value;
+  }
+
+  /** The answer for a repeat of a key that was already there (null: no such key after all). */
+  replayOf<T>(row: StoredKey<T> | null, print: string): Recorded<T> {
+    if (!row) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    if (row.fingerprint !== print) throw new WalletException(WalletError.IdempotencyKeyReused);
+    if (!row.result) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    return row.result;
   }
 
   /** True when this exact request was already recorded (its repeat needs no fresh checks). */
@@ -107,13 +143,10 @@ export class IdempotencyService {
   }
 
   private async replay<T>(tx: EntityManager, req: IdempotentRequest, print: string): Promise<Recorded<T>> {
-    const [row] = await tx.execute<{ fingerprint: string; result: Recorded<T> | null }[]>(
-      'select fingerprint, result from idempotency_keys where user_id = ? and key = ?',
-      [req.userId, req.key],
-    );
-    if (!row) throw new WalletException(WalletError.IdempotencyKeyInProgress);
-    if (row.fingerprint !== print) throw new WalletException(WalletError.IdempotencyKeyReused);
-    if (!row.result) throw new WalletException(WalletError.IdempotencyKeyInProgress);
-    return row.result;
+    const [row] = await tx.execute<StoredKey<T>[]>('select fingerprint, result from idempotency_keys where user_id = ? and key = ?', [
+      req.userId,
+      req.key,
+    ]);
+    return this.replayOf(row ?? null, print);
   }
 }

@@ -15,6 +15,18 @@ export interface MonitoringSettings {
   newRecipientThreshold: Record<string, bigint>;
 }
 
+/**
+ * A sender's outgoing transfers before this one: how many within the burst window, the sum
+ * and count of their last 20 outgoing amounts in the currency, and how many went to this
+ * recipient before.
+ */
+export interface TransferStats {
+  recent: number;
+  usualSum: string;
+  usualCount: number;
+  toRecipient: number;
+}
+
 export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
 
 /** Outgoing movements that count against limits. */
@@ -26,7 +38,7 @@ const OUTFLOW_TYPES = `('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE')`;
  * movements cannot pass a daily limit together.
  */
 export class MonitoringService {
-  constructor(private readonly settings: MonitoringSettings) {}
+  constructor(readonly settings: MonitoringSettings) {}
 
   async checkLimits(tx: EntityManager, userId: string, currency: string, amount: bigint): Promise<void> {
     const max = this.settings.maxTransaction[currency];
@@ -50,47 +62,27 @@ export class MonitoringService {
     }
   }
 
-  /** Rules that flag an outgoing transfer (already written) without blocking it. */
+  /**
+   * Rules that flag an outgoing transfer (already written) without blocking it, decided from
+   * figures read inside its transaction (the wallet_transfer function's `stats`).
+   */
   async reviewTransfer(
     tx: EntityManager,
-    t: { id: string; userId: string; currency: string; amount: bigint; recipientUserId: string },
+    t: { id: string; currency: string; amount: bigint },
+    stats: TransferStats,
   ): Promise<FlagRule[]> {
-    const [stats] = await tx.execute<{ recent: string; usual_sum: string | null; usual_count: string; to_recipient: string }[]>(
-      `select
-         (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
-            and created_at > now() - make_interval(secs => ?)) as recent,
-         (select sum(amount) from (select amount from transactions where user_id = ? and direction = 'DEBIT'
-            and currency = ? and id <> ? order by seq desc limit 20) last) as usual_sum,
-         (select count(*) from (select 1 from transactions where user_id = ? and direction = 'DEBIT'
-            and currency = ? and id <> ? order by seq desc limit 20) last) as usual_count,
-         (select count(*) from transactions where user_id = ? and type = 'TRANSFER' and direction = 'DEBIT'
-            and counterparty_user_id = ? and id <> ?) as to_recipient`,
-      [
-        t.userId,
-        this.settings.burstWindowSeconds,
-        t.userId,
-        t.currency,
-        t.id,
-        t.userId,
-        t.currency,
-        t.id,
-        t.userId,
-        t.recipientUserId,
-        t.id,
-      ],
-    );
     const flags: { rule: FlagRule; details: Record<string, unknown> }[] = [];
-    if (Number(stats.recent) >= this.settings.burstCount) {
-      flags.push({ rule: 'BURST', details: { count: Number(stats.recent), windowSeconds: this.settings.burstWindowSeconds } });
+    if (stats.recent >= this.settings.burstCount) {
+      flags.push({ rule: 'BURST', details: { count: stats.recent, windowSeconds: this.settings.burstWindowSeconds } });
     }
     // amount > factor × average, in exact integers: amount × count > factor × sum.
-    const count = BigInt(stats.usual_count);
-    const sum = BigInt(stats.usual_sum ?? 0);
+    const count = BigInt(stats.usualCount);
+    const sum = BigInt(stats.usualSum);
     if (count > 0n && t.amount * count > BigInt(this.settings.unusualFactor) * sum) {
       flags.push({ rule: 'UNUSUAL_AMOUNT', details: { amount: t.amount.toString(), usual: (sum / count).toString() } });
     }
     const threshold = this.settings.newRecipientThreshold[t.currency];
-    if (Number(stats.to_recipient) === 0 && threshold !== undefined && t.amount > threshold) {
+    if (stats.toRecipient === 0 && threshold !== undefined && t.amount > threshold) {
       flags.push({ rule: 'NEW_RECIPIENT', details: { amount: t.amount.toString(), threshold: threshold.toString() } });
     }
     for (const f of flags) await this.flag(tx, t.id, f.rule, f.details);

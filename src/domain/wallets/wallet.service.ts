@@ -38,28 +38,6 @@ export class WalletService {
     return toAccount(rows[0]);
   }
 
-  /** The user's wallet in a currency, created when missing (a transfer's recipient): usually one statement. */
-  async ensure(tx: EntityManager, userId: string, currency: string): Promise<string> {
-    const [row] = await tx.execute<{ id: string }[]>(
-      `with created as (
-         insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
-         on conflict (user_id, currency) where kind = 'WALLET' do nothing returning id
-       )
-       select id from created
-       union all
-       select id from ledger_accounts where user_id = ? and currency = ? and kind = 'WALLET'
-       limit 1`,
-      [randomUUID(), userId, currency, userId, currency],
-    );
-    if (row) return row.id;
-    // A concurrent transfer created it after this statement's snapshot: read it again.
-    const [again] = await tx.execute<{ id: string }[]>(
-      `select id from ledger_accounts where user_id = ? and currency = ? and kind = 'WALLET'`,
-      [userId, currency],
-    );
-    return again.id;
-  }
-
   async listForUser(em: EntityManager, userId: string): Promise<LedgerAccount[]> {
     const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
       `select ${ACCOUNT_COLUMNS} from ledger_accounts where user_id = ? and kind = 'WALLET' order by created_at, id`,

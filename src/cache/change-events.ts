@@ -26,20 +26,34 @@ export class ChangeEvents {
   async afterCommit(em: EntityManager, changes: LedgerChanges, succeeded: boolean): Promise<void> {
     const sends: Promise<void>[] = [];
     const users = new Set<string>();
-    const accounts = await this.ledger.findAccounts(em, [...new Set([...changes.accounts.keys(), ...changes.histories])]);
+    // What the work already knows about its accounts and rows is not read again.
+    const known = (id: string) => changes.owners.get(id);
+    const accountIds = [...new Set([...changes.accounts.keys(), ...changes.histories])];
+    const accounts: { id: string; userId: string | null; kind: string; version?: number }[] = [
+      ...accountIds.flatMap((id) => {
+        const owner = known(id);
+        return owner?.kind ? [{ id, userId: owner.userId, kind: owner.kind, version: changes.accounts.get(id) }] : [];
+      }),
+      ...(await this.ledger.findAccounts(em, accountIds.filter((id) => !known(id)?.kind))),
+    ];
     const cardIds = new Set(changes.cards);
     for (const a of accounts) {
       if (a.userId) users.add(a.userId);
       if (a.kind === 'CARD') cardIds.add(a.id);
       if (succeeded && a.kind === 'WALLET' && a.userId && changes.accounts.has(a.id)) {
-        sends.push(this.bus.publish(Topic.BALANCE, a.userId, { walletId: a.id, version: a.version }));
+        sends.push(this.bus.publish(Topic.BALANCE, a.userId, { walletId: a.id, version: a.version ?? changes.accounts.get(a.id)! }));
       }
     }
     for (const card of await this.cards.findByIds(em, [...cardIds])) {
       users.add(card.userId);
       if (succeeded) sends.push(this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
     }
-    for (const t of await this.transactions.findByIds(em, [...changes.transactions])) {
+    const rows = [...changes.transactions].flatMap((id) => {
+      const userId = known(id)?.userId;
+      return userId ? [{ id, userId }] : [];
+    });
+    rows.push(...(await this.transactions.findByIds(em, [...changes.transactions].filter((id) => !known(id)?.userId))));
+    for (const t of rows) {
       users.add(t.userId);
       if (succeeded) sends.push(this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
     }

@@ -134,6 +134,6 @@ export class WalletCache {
 
   /** Redis is back: deliver what could not be invalidated while it was away. */
   async resend(): Promise<void> {
-    await this.invalidate({ accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set() });
+    await this.invalidate({ accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() });
   }
 }

@@ -11,21 +11,25 @@ export interface LedgerChanges {
   transactions: Set<string>;
   /** Cards whose status or limit changed (balance changes are in `accounts`). */
   cards: Set<string>;
+  /** Owners already known to the work (accounts and transaction rows): the fan-out need not read them again. */
+  owners: Map<string, { userId: string | null; kind?: string }>;
 }
 
 const storage = new AsyncLocalStorage<LedgerChanges>();
 
-export function noteAccountChanged(id: string, version: number): void {
+export function noteAccountChanged(id: string, version: number, owner?: { userId: string | null; kind: string }): void {
   const changes = storage.getStore();
   if (!changes) return;
   changes.accounts.set(id, Math.max(version, changes.accounts.get(id) ?? 0));
   changes.histories.add(id);
+  if (owner) changes.owners.set(id, owner);
 }
 
-export function noteHistoryChanged(accountId: string, transactionId?: string): void {
+export function noteHistoryChanged(accountId: string, transactionId?: string, userId?: string): void {
   const changes = storage.getStore();
   changes?.histories.add(accountId);
   if (transactionId) changes?.transactions.add(transactionId);
+  if (transactionId && userId) changes?.owners.set(transactionId, { userId });
 }
 
 export function noteCardChanged(cardId: string): void {
@@ -41,7 +45,7 @@ export async function trackLedgerChanges<T>(
   work: () => Promise<T>,
   afterwards: (changes: LedgerChanges, succeeded: boolean) => Promise<void>,
 ): Promise<T> {
-  const changes: LedgerChanges = { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set() };
+  const changes: LedgerChanges = { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() };
   let succeeded = false;
   try {
     const result = await storage.run(changes, work);

@@ -107,9 +107,9 @@ export class TransferService {
         }
         const transaction = toTransaction(r.debit);
         const wallet = toAccount(r.debitAccount);
-        for (const account of [r.debitAccount, r.creditAccount]) noteAccountChanged(account.id, account.version);
-        noteHistoryChanged(r.debitAccount.id, transaction.id);
-        noteHistoryChanged(r.creditAccount.id, r.creditTransactionId);
+        for (const a of [r.debitAccount, r.creditAccount]) noteAccountChanged(a.id, a.version, { userId: a.user_id, kind: a.kind });
+        noteHistoryChanged(r.debitAccount.id, transaction.id, actor.userId);
+        noteHistoryChanged(r.creditAccount.id, r.creditTransactionId, r.recipientUserId);
         await this.monitoring.reviewTransfer(tx, transaction, r.stats);
         return { recorded: r.result, transaction, wallet };
       });

@@ -57,6 +57,9 @@ export async function connectRedis(settings: RedisSettings, log: Log): Promise<R
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: true,
+    // Commands issued in the same tick (a request's revocation check and cache generation,
+    // a movement's invalidations and events) share one socket write.
+    enableAutoPipelining: true,
   };
   const client = new Redis(settings.url, options);
   let everReady = false;

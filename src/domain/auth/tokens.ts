@@ -23,7 +23,18 @@ export interface TokenSettings {
   accessTtlSeconds: number;
 }
 
+/** How many verified access tokens are remembered (the oldest is forgotten first). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
+  /**
+   * Tokens whose signature, issuer and audience already checked out, with their claims: a
+   * token is immutable, so only its expiry has to be looked at again (issue 6: the EdDSA
+   * verification was the largest single cost of an authenticated request). Revocation is
+   * not cached here; the caller checks it on every request.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
+
   constructor(
     private readonly keys: SigningKeys,
     private readonly settings: TokenSettings,
@@ -52,6 +63,12 @@ export class TokenService {
 
   /** Like verifyAccessToken, saying why a token was refused (for WebSocket close reasons). */
   async inspectAccessToken(token: string): Promise<{ claims: AccessClaims } | { refused: 'expired' | 'invalid' }> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() > Date.now()) return { claims: known };
+      this.verified.delete(token);
+      return { refused: 'expired' };
+    }
     try {
       const { payload } = await jwtVerify(token, this.keys.publicKey, {
         algorithms: [JWT_ALGORITHM],
@@ -62,7 +79,10 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
         return { refused: 'invalid' };
       }
-      return { claims: { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) } };
+      const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+      return { claims };
     } catch (err) {
       // Only a token whose signature checked out can be reported as expired.
       return { refused: (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid' };

@@ -36,3 +36,17 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index:
   );
   return out;
 }
+
+/** Every statement the app sends to PostgreSQL through MikroORM's knex while `fn` runs. */
+export async function statementsDuring(app: App, fn: () => Promise<unknown>): Promise<string[]> {
+  const knex = app.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (q: { sql: string }) => seen.push(q.sql);
+  knex.on('query', listener);
+  try {
+    await fn();
+  } finally {
+    knex.off('query', listener);
+  }
+  return seen;
+}

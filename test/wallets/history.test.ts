@@ -11,7 +11,7 @@ import {
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { code, pool, insertRow, sql } from './wallet-helpers.js';
+import { code, pool, insertRow, sql, statementsDuring } from './wallet-helpers.js';
 
 /** transaction(id), transactions(first, after, filter) and Wallet.transactions over HTTP. */
 let server: TestServer;
@@ -299,19 +299,7 @@ describe('history', () => {
 });
 
 describe('SQL statements per page', () => {
-  /** Every statement the server sends to PostgreSQL through MikroORM's knex while `fn` runs. */
-  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
-    const knex = server.app.orm.em.getConnection().getKnex();
-    const seen: string[] = [];
-    const listener = (q: { sql: string }) => seen.push(q.sql);
-    knex.on('query', listener);
-    try {
-      await fn();
-    } finally {
-      knex.off('query', listener);
-    }
-    return seen;
-  }
+  const statements = (fn: () => Promise<unknown>) => statementsDuring(server.app, fn);
 
   it('costs the same small number of statements for 1 and for 50 rows with wallet and counterparty', async () => {
     const [viewer, ...senders] = await seedUsers(server.app, 11);

@@ -4,12 +4,15 @@ import {
   TransactionDocument,
   TransactionsDocument,
   TransferDocument,
+  TransferLeanDocument,
   WalletDocument,
+  type TransferLeanMutation,
+  type TransferLeanMutationVariables,
   type TransferInput,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type RequestOptions, type TestServer } from '../support/server.js';
-import { code, insertRow, sharedDataDir, sql, storedBalance } from './wallet-helpers.js';
+import { code, insertRow, sharedDataDir, sql, statementsDuring, storedBalance } from './wallet-helpers.js';
 
 /** transfer over HTTP: both sides' rows, refusals that move nothing, limits, flags, audit, locking. */
 let server: TestServer;
@@ -35,6 +38,26 @@ async function flagsOf(transactionId: string): Promise<string[]> {
 }
 
 describe('transfer', () => {
+  it('is one round trip of work: BEGIN, one wallet_transfer call, COMMIT, and nothing read again afterwards', async () => {
+    const [alice, bob] = await seedUsers(server.app, 2);
+    const aliceWallet = await createWallet(server.app, alice.id, 'NGN');
+    await createWallet(server.app, bob.id, 'NGN');
+    await fund(server.app, aliceWallet, 10_000n);
+    const input = { fromWalletId: aliceWallet, recipientEmail: bob.email, amount: '700', idempotencyKey: 'one-trip' };
+    // Warm: the currency list is read once per process (and the same amount again raises no flag).
+    await server.gql(TransferLeanDocument, { input: { ...input, idempotencyKey: 'warm' } }, { token: alice.token });
+    let res: Awaited<ReturnType<typeof server.gql<TransferLeanMutation, TransferLeanMutationVariables>>> | undefined;
+    const seen = await statementsDuring(server.app, async () => {
+      res = await server.gql(TransferLeanDocument, { input }, { token: alice.token });
+    });
+    expect(res!.errors).toBeUndefined();
+    // The payload comes from what the call returned: the new balance and the DEBIT row.
+    expect(res!.data!.transfer.wallet.balance.amount).toBe('8600');
+    expect(res!.data!.transfer.transaction).toMatchObject({ type: 'TRANSFER', direction: 'DEBIT', status: 'COMPLETED' });
+    expect(seen.map((s) => s.trim().split(/[\s(]/)[0].toLowerCase().replace(/;$/, ''))).toEqual(['begin', 'select', 'commit']);
+    expect(seen[1]).toMatch(/^select wallet_transfer\(/);
+  });
+
   it('gives both sides a TRANSFER row: DEBIT and CREDIT, one reference, each the other as counterparty', async () => {
     const [alice, bob] = await seedUsers(server.app, 2);
     const aliceWallet = await createWallet(server.app, alice.id, 'NGN');

@@ -7,10 +7,11 @@ import { Migration } from '@mikro-orm/migrations';
  * src/domain/wallets/transfer.service.ts describes, in the same order and with the same
  * locks: the idempotency record, the sender's wallet, the recipient (and their wallet,
  * created when missing), both accounts locked in id order, the limits, the ledger postings,
- * the two user-facing rows, the monitoring figures and the audit row. Business refusals
- * (limits, funds) roll back to the block's implicit savepoint and come back as a value, so
- * the caller can record them on the key; other errors are raised (SQLSTATE WA001) and undo
- * everything, the key included. Flag rules are decided by the caller from `stats`.
+ * the two user-facing rows, the monitoring flags and the audit row. Business refusals
+ * (limits, funds) roll back to the block's implicit savepoint and are recorded on the key as
+ * the answer to repeat; other errors are raised (SQLSTATE WA001) and undo everything, the
+ * key included. It needs no transaction around it: called on its own, it commits when it
+ * returns, so the wallets stay locked only while PostgreSQL works, never across a round trip.
  */
 export class Migration20261128030000_transfer_function extends Migration {
   override async up(): Promise<void> {
@@ -38,8 +39,7 @@ export class Migration20261128030000_transfer_function extends Migration {
       create or replace function wallet_transfer(
         p_user uuid, p_key text, p_fingerprint text,
         p_from uuid, p_email text, p_amount bigint, p_note text,
-        p_max_transaction jsonb, p_daily_outflow jsonb, p_burst_window_seconds integer,
-        p_ids jsonb, p_request_id text, p_ip text
+        p_rules jsonb, p_ids jsonb, p_request_id text, p_ip text
       ) returns jsonb language plpgsql as $fn$
       declare
         v_key idempotency_keys%rowtype;
@@ -51,8 +51,11 @@ export class Migration20261128030000_transfer_function extends Migration {
         v_wallet uuid;
         v_limit bigint;
         v_used bigint;
-        v_stats jsonb;
         v_detail text;
+        v_recent bigint;
+        v_usual_sum numeric;
+        v_usual_count bigint;
+        v_to_recipient bigint;
         v_result jsonb;
         v_transfer uuid := (p_ids->>'transfer')::uuid;
         v_debit_id uuid := (p_ids->>'debit')::uuid;
@@ -94,12 +97,12 @@ export class Migration20261128030000_transfer_function extends Migration {
           -- on rows nobody else can change, and opposite transfers never deadlock.
           perform 1 from ledger_accounts where id in (v_sender.id, v_wallet) order by id for update;
 
-          v_limit := (p_max_transaction->>v_sender.currency)::bigint;
+          v_limit := (p_rules->'maxTransaction'->>v_sender.currency)::bigint;
           if v_limit is not null and p_amount > v_limit then
             raise exception using errcode = 'WR001', message = 'LimitExceeded',
               detail = jsonb_build_object('limit', 'MAX_TRANSACTION', 'max', v_limit::text)::text;
           end if;
-          v_limit := (p_daily_outflow->>v_sender.currency)::bigint;
+          v_limit := (p_rules->'dailyOutflow'->>v_sender.currency)::bigint;
           if v_limit is not null then
             select coalesce(sum(amount), 0) into v_used from transactions
             where user_id = p_user and currency = v_sender.currency and direction = 'DEBIT'
@@ -134,45 +137,60 @@ export class Migration20261128030000_transfer_function extends Migration {
           values (v_credit_id, v_recipient, v_wallet, v_transfer, 'TRANSFER', 'COMPLETED', 'CREDIT', p_amount,
                   v_sender.currency, p_note, v_reference, p_user);
 
-          -- The monitoring figures (as MonitoringService.reviewTransfer reads them: recent counts this one).
-          select jsonb_build_object(
-            'recent', (select count(*) from transactions where user_id = p_user and type = 'TRANSFER' and direction = 'DEBIT'
-                         and created_at > now() - make_interval(secs => p_burst_window_seconds)),
-            'usualSum', (select coalesce(sum(amount), 0)::text from (select amount from transactions where user_id = p_user
-                         and direction = 'DEBIT' and currency = v_sender.currency and id <> v_debit_id order by seq desc limit 20) last),
-            'usualCount', (select count(*) from (select 1 from transactions where user_id = p_user
-                         and direction = 'DEBIT' and currency = v_sender.currency and id <> v_debit_id order by seq desc limit 20) last),
-            'toRecipient', (select count(*) from transactions where user_id = p_user and type = 'TRANSFER'
-                         and direction = 'DEBIT' and counterparty_user_id = v_recipient and id <> v_debit_id))
-          into v_stats;
+          -- Monitoring rules that flag without blocking (the figures exclude this transfer,
+          -- except the burst count, which includes it).
+          select count(*) into v_recent from transactions where user_id = p_user and type = 'TRANSFER'
+            and direction = 'DEBIT' and created_at > now() - make_interval(secs => (p_rules->>'burstWindowSeconds')::int);
+          select coalesce(sum(amount), 0), count(*) into v_usual_sum, v_usual_count from (
+            select amount from transactions where user_id = p_user and direction = 'DEBIT'
+              and currency = v_sender.currency and id <> v_debit_id order by seq desc limit 20) last;
+          select count(*) into v_to_recipient from transactions where user_id = p_user and type = 'TRANSFER'
+            and direction = 'DEBIT' and counterparty_user_id = v_recipient and id <> v_debit_id;
+          if v_recent >= (p_rules->>'burstCount')::bigint then
+            insert into transaction_flags (id, transaction_id, rule, details) values (gen_random_uuid(), v_debit_id, 'BURST',
+              jsonb_build_object('count', v_recent, 'windowSeconds', (p_rules->>'burstWindowSeconds')::int));
+          end if;
+          -- amount > factor x average, in exact numbers: amount x count > factor x sum.
+          if v_usual_count > 0 and p_amount::numeric * v_usual_count > (p_rules->>'unusualFactor')::numeric * v_usual_sum then
+            insert into transaction_flags (id, transaction_id, rule, details) values (gen_random_uuid(), v_debit_id, 'UNUSUAL_AMOUNT',
+              jsonb_build_object('amount', p_amount::text, 'usual', trunc(v_usual_sum / v_usual_count)::text));
+          end if;
+          v_limit := (p_rules->'newRecipientThreshold'->>v_sender.currency)::bigint;
+          if v_to_recipient = 0 and v_limit is not null and p_amount > v_limit then
+            insert into transaction_flags (id, transaction_id, rule, details) values (gen_random_uuid(), v_debit_id, 'NEW_RECIPIENT',
+              jsonb_build_object('amount', p_amount::text, 'threshold', v_limit::text));
+          end if;
 
           insert into audit_log (user_id, action, outcome, request_id, ip, details)
           values (p_user, 'transfer', 'COMPLETED', p_request_id, p_ip, jsonb_build_object(
             'transactionId', v_debit_id, 'reference', v_reference, 'amount', p_amount::text,
             'currency', v_sender.currency, 'to', v_recipient));
         exception when sqlstate 'WR001' then
-          -- A business refusal: the block's writes are undone, the key stays for the caller to record.
+          -- A business refusal: the block's writes are undone; the key keeps the answer, worded
+          -- by the caller (p_rules.refusals), to give it again to every repeat.
           get stacked diagnostics v_detail = pg_exception_detail;
-          return jsonb_build_object('refused', sqlerrm, 'extensions', coalesce(nullif(v_detail, ''), '{}')::jsonb);
+          v_result := jsonb_build_object('error', jsonb_build_object(
+            'code', p_rules->'refusals'->sqlerrm->>'code', 'message', p_rules->'refusals'->sqlerrm->>'message',
+            'extensions', coalesce(nullif(v_detail, ''), '{}')::jsonb));
+          update idempotency_keys set result = v_result where user_id = p_user and key = p_key;
+          return jsonb_build_object('result', v_result);
         end;
 
         v_result := jsonb_build_object('value', jsonb_build_object(
           'transactionId', v_debit_id, 'walletIds', jsonb_build_array(v_sender.id, v_wallet)));
         update idempotency_keys set result = v_result where user_id = p_user and key = p_key;
-        return jsonb_build_object(
-          'result', v_result,
+        return jsonb_build_object('result', v_result, 'moved', jsonb_build_object(
           'recipientUserId', v_recipient,
           'debit', transaction_json(v_debit),
           'creditTransactionId', v_credit_id,
           'debitAccount', ledger_account_json(v_debit_account),
-          'creditAccount', ledger_account_json(v_credit_account),
-          'stats', v_stats);
+          'creditAccount', ledger_account_json(v_credit_account)));
       end
       $fn$;`);
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop function if exists wallet_transfer(uuid, text, text, uuid, text, bigint, text, jsonb, jsonb, integer, jsonb, text, text);');
+    this.addSql('drop function if exists wallet_transfer(uuid, text, text, uuid, text, bigint, text, jsonb, jsonb, text, text);');
     this.addSql('drop function if exists transaction_json(transactions);');
     this.addSql('drop function if exists ledger_account_json(ledger_accounts);');
   }

@@ -15,18 +15,6 @@ export interface MonitoringSettings {
   newRecipientThreshold: Record<string, bigint>;
 }
 
-/**
- * A sender's outgoing transfers before this one: how many within the burst window, the sum
- * and count of their last 20 outgoing amounts in the currency, and how many went to this
- * recipient before.
- */
-export interface TransferStats {
-  recent: number;
-  usualSum: string;
-  usualCount: number;
-  toRecipient: number;
-}
-
 export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
 
 /** Outgoing movements that count against limits. */
@@ -35,7 +23,9 @@ const OUTFLOW_TYPES = `('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE')`;
 /**
  * Limits that block (LIMIT_EXCEEDED) and rules that only flag for an ADMIN. Limits are
  * checked inside the movement's transaction, after its accounts are locked, so concurrent
- * movements cannot pass a daily limit together.
+ * movements cannot pass a daily limit together. Transfers between wallets apply the same
+ * settings inside PostgreSQL (wallet_transfer, Migration20261128030000_transfer_function),
+ * including the transfer flag rules (burst, unusual amount, new recipient).
  */
 export class MonitoringService {
   constructor(readonly settings: MonitoringSettings) {}
@@ -60,33 +50,6 @@ export class MonitoringService {
         usedToday: row.total,
       });
     }
-  }
-
-  /**
-   * Rules that flag an outgoing transfer (already written) without blocking it, decided from
-   * figures read inside its transaction (the wallet_transfer function's `stats`).
-   */
-  async reviewTransfer(
-    tx: EntityManager,
-    t: { id: string; currency: string; amount: bigint },
-    stats: TransferStats,
-  ): Promise<FlagRule[]> {
-    const flags: { rule: FlagRule; details: Record<string, unknown> }[] = [];
-    if (stats.recent >= this.settings.burstCount) {
-      flags.push({ rule: 'BURST', details: { count: stats.recent, windowSeconds: this.settings.burstWindowSeconds } });
-    }
-    // amount > factor × average, in exact integers: amount × count > factor × sum.
-    const count = BigInt(stats.usualCount);
-    const sum = BigInt(stats.usualSum);
-    if (count > 0n && t.amount * count > BigInt(this.settings.unusualFactor) * sum) {
-      flags.push({ rule: 'UNUSUAL_AMOUNT', details: { amount: t.amount.toString(), usual: (sum / count).toString() } });
-    }
-    const threshold = this.settings.newRecipientThreshold[t.currency];
-    if (stats.toRecipient === 0 && threshold !== undefined && t.amount > threshold) {
-      flags.push({ rule: 'NEW_RECIPIENT', details: { amount: t.amount.toString(), threshold: threshold.toString() } });
-    }
-    for (const f of flags) await this.flag(tx, t.id, f.rule, f.details);
-    return flags.map((f) => f.rule);
   }
 
   async flag(tx: EntityManager, transactionId: string, rule: FlagRule, details: Record<string, unknown>): Promise<void> {

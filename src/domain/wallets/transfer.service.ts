@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService, IdempotentRequest, Recorded, StoredKey } from '../idempotency/idempotency.service.js';
 import { noteAccountChanged, noteHistoryChanged } from '../ledger/ledger-changes.js';
 import { toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
-import type { MonitoringService, TransferStats } from '../monitoring/monitoring.service.js';
+import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import { toTransaction, type TransactionRecord } from '../transactions/transaction.repository.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { isUuid } from './wallet.service.js';
@@ -39,34 +39,57 @@ interface TransferRecord {
 
 /** What wallet_transfer (src/migrations/Migration20261128030000_transfer_function.ts) returns. */
 type FunctionResult =
+  /** The key was there already: its row as stored (found false when it vanished meanwhile). */
   | { replay: StoredKey<TransferRecord> & { found: boolean } }
-  | { refused: WalletError; extensions: Record<string, unknown> }
-  | {
-      result: Recorded<TransferRecord>;
-      recipientUserId: string;
-      debit: Parameters<typeof toTransaction>[0];
-      creditTransactionId: string;
-      debitAccount: Parameters<typeof toAccount>[0];
-      creditAccount: Parameters<typeof toAccount>[0];
-      stats: TransferStats;
-    };
+  /** A refusal, recorded on the key. */
+  | { result: Recorded<TransferRecord>; moved?: undefined }
+  /** The money moved. */
+  | { result: Recorded<TransferRecord>; moved: Moved };
+
+interface Moved {
+  recipientUserId: string;
+  debit: Parameters<typeof toTransaction>[0];
+  creditTransactionId: string;
+  debitAccount: Parameters<typeof toAccount>[0];
+  creditAccount: Parameters<typeof toAccount>[0];
+}
 
 const MAX_NOTE = 280;
 const WALLET_ERRORS = new Set<string>(Object.values(WalletError));
 
 /**
- * Money between two users' wallets of one currency: one database transaction, once. The
- * work itself is one statement, `select wallet_transfer(...)`, so a transfer costs three
- * round trips (BEGIN, the call, COMMIT) plus one more only when a monitoring rule flags it
- * or a refusal is recorded on its key; what it does, step by step, is in the function's
- * migration.
+ * Money between two users' wallets of one currency, once. The work is one statement,
+ * `select wallet_transfer(...)`, run on its own (it commits when it returns): one round trip,
+ * and the wallets are locked only while PostgreSQL works. What it does, step by step, and why,
+ * is in the function's migration.
  */
 export class TransferService {
+  /** Limits, flag rules and the wording of refusals, as the function takes them. */
+  private readonly rules: string;
+
   constructor(
     private readonly idempotency: IdempotencyService,
-    private readonly monitoring: MonitoringService,
+    monitoring: MonitoringService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    const m = monitoring.settings;
+    const wording = (error: WalletError) => {
+      const e = new WalletException(error);
+      return { code: e.code, message: e.message };
+    };
+    this.rules = JSON.stringify({
+      maxTransaction: perCurrency(m.maxTransaction),
+      dailyOutflow: perCurrency(m.dailyOutflow),
+      newRecipientThreshold: perCurrency(m.newRecipientThreshold),
+      burstCount: m.burstCount,
+      burstWindowSeconds: m.burstWindowSeconds,
+      unusualFactor: m.unusualFactor,
+      refusals: {
+        [WalletError.InsufficientFunds]: wording(WalletError.InsufficientFunds),
+        [WalletError.LimitExceeded]: wording(WalletError.LimitExceeded),
+      },
+    });
+  }
 
   async transfer(em: EntityManager, actor: Actor, input: TransferInput): Promise<TransferOutcome> {
     const note = input.note?.trim() || null;
@@ -80,41 +103,30 @@ export class TransferService {
     };
     try {
       const print = this.idempotency.fingerprintOf(request);
-      const outcome = await em.transactional(async (tx) => {
-        const [{ r }] = await tx.execute<{ r: FunctionResult }[]>(
-          'select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?) as r',
-          [
-            actor.userId,
-            request.key,
-            print,
-            isUuid(input.fromWalletId) ? input.fromWalletId : '00000000-0000-0000-0000-000000000000',
-            normalizeEmail(recipientEmail),
-            input.amount.toString(),
-            note,
-            perCurrency(this.monitoring.settings.maxTransaction),
-            perCurrency(this.monitoring.settings.dailyOutflow),
-            this.monitoring.settings.burstWindowSeconds,
-            JSON.stringify({ transfer: randomUUID(), debit: randomUUID(), credit: randomUUID(), wallet: randomUUID(), reference: `trf_${randomUUID()}` }),
-            actor.requestId ?? null,
-            actor.ip ?? null,
-          ],
-        );
-        if ('replay' in r) return { recorded: this.idempotency.replayOf(r.replay.found ? r.replay : null, print) };
-        if ('refused' in r) {
-          const recorded = this.idempotency.refusal(new WalletException(r.refused, r.extensions))!;
-          await this.idempotency.record(tx, request, recorded);
-          return { recorded };
-        }
-        const transaction = toTransaction(r.debit);
-        const wallet = toAccount(r.debitAccount);
-        for (const a of [r.debitAccount, r.creditAccount]) noteAccountChanged(a.id, a.version, { userId: a.user_id, kind: a.kind });
-        noteHistoryChanged(r.debitAccount.id, transaction.id, actor.userId);
-        noteHistoryChanged(r.creditAccount.id, r.creditTransactionId, r.recipientUserId);
-        await this.monitoring.reviewTransfer(tx, transaction, r.stats);
-        return { recorded: r.result, transaction, wallet };
-      });
-      const { transactionId } = this.idempotency.answer(outcome.recorded);
-      return { transactionId, transaction: outcome.transaction, wallet: outcome.wallet };
+      const [{ r }] = await em.execute<{ r: FunctionResult }[]>('select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r', [
+        actor.userId,
+        request.key,
+        print,
+        isUuid(input.fromWalletId) ? input.fromWalletId : '00000000-0000-0000-0000-000000000000',
+        normalizeEmail(recipientEmail),
+        input.amount.toString(),
+        note,
+        this.rules,
+        JSON.stringify({ transfer: randomUUID(), debit: randomUUID(), credit: randomUUID(), wallet: randomUUID(), reference: `trf_${randomUUID()}` }),
+        actor.requestId ?? null,
+        actor.ip ?? null,
+      ]);
+      if ('replay' in r) {
+        const recorded = this.idempotency.replayOf(r.replay.found ? r.replay : null, print);
+        return { transactionId: this.idempotency.answer(recorded).transactionId };
+      }
+      const { transactionId } = this.idempotency.answer(r.result);
+      const m = r.moved!;
+      const transaction = toTransaction(m.debit);
+      for (const a of [m.debitAccount, m.creditAccount]) noteAccountChanged(a.id, a.version, { userId: a.user_id, kind: a.kind });
+      noteHistoryChanged(transaction.accountId, transaction.id, actor.userId);
+      noteHistoryChanged(m.creditAccount.id, m.creditTransactionId, m.recipientUserId);
+      return { transactionId, transaction, wallet: toAccount(m.debitAccount) };
     } catch (err) {
       const mapped = translate(err);
       await this.audit.recordRefusal(em, actor, 'transfer', mapped, { fromWalletId: input.fromWalletId, amount: input.amount });
@@ -134,6 +146,6 @@ function translate(err: unknown): unknown {
   return err;
 }
 
-function perCurrency(limits: Record<string, bigint>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(limits).map(([c, v]) => [c, v.toString()])));
+function perCurrency(limits: Record<string, bigint>): Record<string, string> {
+  return Object.fromEntries(Object.entries(limits).map(([c, v]) => [c, v.toString()]));
 }

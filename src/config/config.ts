@@ -56,6 +56,7 @@ const envSchema = z.object({
   REDIS_URL: optionalUrl(/^rediss?:$/),
   REDIS_KEY_PREFIX: z.string().default('wallet:'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(500),
+  CACHE_ENABLED: boolish.default(true),
 
 
   JWT_PRIVATE_KEY: optionalString,
@@ -143,6 +144,8 @@ export interface Config {
     embeddedPort: number;
   };
   redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
+  /** false: no wallet read cache and no response cache, every read goes to PostgreSQL (benchmarks, debugging). */
+  cache: { enabled: boolean };
   jwt: {
     privateKeyPem?: string;
     publicKeyPem?: string;
@@ -253,6 +256,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       embeddedPort: e.EMBEDDED_PG_PORT,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    cache: { enabled: e.CACHE_ENABLED },
     jwt: {
       privateKeyPem: pem(e.JWT_PRIVATE_KEY),
       publicKeyPem: pem(e.JWT_PUBLIC_KEY),

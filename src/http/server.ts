@@ -166,7 +166,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.
       ApolloServerPluginCacheControl({ defaultMaxAge: CACHE_MAX_AGE_SECONDS }),
       privateForViewers(),
-      responseCache(deps.generations),
+      // CACHE_ENABLED=false: every request executes (the Cache-Control hints are still sent).
+      ...(config.cache.enabled ? [responseCache(deps.generations)] : []),
     ],
   });
 

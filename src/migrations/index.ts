@@ -3,6 +3,7 @@ import { Migration20261128000000_auth } from './Migration20261128000000_auth.js'
 import { Migration20261128010000_ledger } from './Migration20261128010000_ledger.js';
 import { Migration20261128020000_cards } from './Migration20261128020000_cards.js';
 import { Migration20261128030000_transfer_function } from './Migration20261128030000_transfer_function.js';
+import { Migration20261128040000_history_plan } from './Migration20261128040000_history_plan.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128010000_ledger', class: Migration20261128010000_ledger },
   { name: 'Migration20261128020000_cards', class: Migration20261128020000_cards },
   { name: 'Migration20261128030000_transfer_function', class: Migration20261128030000_transfer_function },
+  { name: 'Migration20261128040000_history_plan', class: Migration20261128040000_history_plan },
 ];

@@ -144,8 +144,8 @@ export class Migration20261128030000_transfer_function extends Migration {
           select coalesce(sum(amount), 0), count(*) into v_usual_sum, v_usual_count from (
             select amount from transactions where user_id = p_user and direction = 'DEBIT'
               and currency = v_sender.currency and id <> v_debit_id order by seq desc limit 20) last;
-          select count(*) into v_to_recipient from transactions where user_id = p_user and type = 'TRANSFER'
-            and direction = 'DEBIT' and counterparty_user_id = v_recipient and id <> v_debit_id;
+          select count(*) into v_to_recipient from (select 1 from transactions where user_id = p_user and type = 'TRANSFER'
+            and direction = 'DEBIT' and counterparty_user_id = v_recipient and id <> v_debit_id limit 1) before;
           if v_recent >= (p_rules->>'burstCount')::bigint then
             insert into transaction_flags (id, transaction_id, rule, details) values (gen_random_uuid(), v_debit_id, 'BURST',
               jsonb_build_object('count', v_recent, 'windowSeconds', (p_rules->>'burstWindowSeconds')::int));

@@ -4,6 +4,7 @@ import { Migration20261128010000_ledger } from './Migration20261128010000_ledger
 import { Migration20261128020000_cards } from './Migration20261128020000_cards.js';
 import { Migration20261128030000_transfer_function } from './Migration20261128030000_transfer_function.js';
 import { Migration20261128040000_history_plan } from './Migration20261128040000_history_plan.js';
+import { Migration20261128050000_outflow_indexes } from './Migration20261128050000_outflow_indexes.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128020000_cards', class: Migration20261128020000_cards },
   { name: 'Migration20261128030000_transfer_function', class: Migration20261128030000_transfer_function },
   { name: 'Migration20261128040000_history_plan', class: Migration20261128040000_history_plan },
+  { name: 'Migration20261128050000_outflow_indexes', class: Migration20261128050000_outflow_indexes },
 ];

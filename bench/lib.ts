@@ -3,6 +3,7 @@
  * processes (servers, autocannon runs), psql/pgbench, and the table row type.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,7 +86,7 @@ export function stopAll(): void {
 
 /** Waits for a child started with startProcess to exit (after SIGTERM). */
 export function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
@@ -106,7 +107,13 @@ export interface LoadResult {
 
 /** One autocannon run in its own process (bench/load.ts); see its Job for the fields. */
 export async function load(job: Record<string, unknown>, duration = DURATION): Promise<LoadResult> {
-  const r = await runNode<LoadResult>([...SWC, 'bench/load.ts', JSON.stringify({ connections: CONNECTIONS, duration, ...job })], process.env, 'RESULT');
+  // The job (with hundreds of tokens) goes through a file: argv has a size limit.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wallet-bench-job-'));
+  const file = path.join(dir, 'job.json');
+  writeFileSync(file, JSON.stringify({ connections: CONNECTIONS, duration, ...job }));
+  const r = await runNode<LoadResult>([...SWC, 'bench/load.ts', file], process.env, 'RESULT').finally(() =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
   if (r.graphqlErrors || r.errors || r.non2xx) log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
   return r;
 }
@@ -154,6 +161,8 @@ export interface BenchContext {
   ours: string;
   /** The seeded data (bench/seed.ts). */
   seed: Seed;
+  /** Figures one group measures and a later one divides by (e.g. transfersPerSecond for B2). */
+  figures: Record<string, number>;
 }
 
 export interface Seed {
@@ -163,4 +172,6 @@ export interface Seed {
   reader: { token: string; walletId: string };
   b7: { one: number; fifty: number };
   transferSql: string[];
+  /** The literal values of the captured transfer, which B2's pgbench script replaces with variables. */
+  transferCapture: { userId: string; walletId: string; email: string; key: string };
 }

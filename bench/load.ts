@@ -1,10 +1,48 @@
 /**
- * One autocannon run in its own process. Reads its job as JSON from argv[2], prints one
- * JSON line (RESULT ...) with req/s and latencies. mode "transfer" sends a transfer per
- * request: senders round-robin, a fresh idempotency key and a random recipient each time.
+ * One load run in its own process. Reads its job as JSON from the file named by argv[2], prints one JSON line
+ * (RESULT ...) with req/s, latencies and the error answers by code.
+ *
+ * - By default autocannon, closed loop: each connection sends its next request as soon as the
+ *   answer to the last one arrived.
+ * - `overallRate`: autocannon capped at that many requests/s across all connections. Note how
+ *   autocannon 8 caps: every connection sends its share of the second back to back as soon as
+ *   the second starts, then waits for the next one, so the server sees bursts at full
+ *   concurrency rather than an even rate; and its coordinated-omission correction uses
+ *   `ceil(1 / rate)` (= 1 ms) as the expected interval, filling in fake samples from 1 ms up to
+ *   every latency, so it is turned off here (`ignoreCoordinatedOmission`).
+ * - `pacedRate`: not autocannon: requests start evenly spaced at that many per second over
+ *   node:http keep-alive (at most `connections` sockets; requests beyond wait for a free one),
+ *   open loop, each latency counted from when the request was due, so a stalled server
+ *   cannot hide its stall by slowing the sender down.
+ *
+ * `transfer` sends a transfer mutation per request: senders round-robin, a fresh idempotency
+ * key, amount 1, a random recipient; with `hot`, a share of the requests touch one hot wallet
+ * (see HotWallet).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+
+interface Sender {
+  token: string;
+  walletId: string;
+}
+
+/**
+ * `share` of the requests touch the hot wallet, the wallet of `senders[index]`: every other
+ * sender sends to it (`email`); when the hot wallet's own turn comes, it sends to one of the
+ * other senders (`otherEmails`), so transfers in both directions between the hot wallet and
+ * the same wallets are in flight together (what lock ordering must survive). The rest are
+ * uniform, as without `hot`.
+ */
+interface HotWallet {
+  share: number;
+  index: number;
+  email: string;
+  otherEmails: string[];
+}
 
 interface Job {
   url: string;
@@ -12,63 +50,97 @@ interface Job {
   duration: number;
   body?: string;
   headers?: Record<string, string>;
-  transfer?: { senders: { token: string; walletId: string }[]; recipientEmails: string[] };
+  /** autocannon's overallRate (requests/s over all connections); see the note above. */
+  overallRate?: number;
+  /** Evenly spaced, open loop, without autocannon (requests/s); see the note above. */
+  pacedRate?: number;
+  transfer?: { senders: Sender[]; recipientEmails: string[]; hot?: HotWallet };
 }
 
-const job = JSON.parse(process.argv[2]) as Job;
+interface Result {
+  rps: number;
+  total: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  graphqlErrors: number;
+  firstError?: string;
+  /** Error answers by `extensions.code` (or HTTP status when there is none). */
+  errorCodes: Record<string, number>;
+  /** Requests that touched the hot wallet (transfer.hot only). */
+  hotRequests?: number;
+}
+
+const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';
 let next = 0;
+let hotRequests = 0;
 let graphqlErrors = 0;
 let firstError: string | undefined;
+const errorCodes: Record<string, number> = {};
+const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
-const opts: autocannon.Options = {
-  url: job.url,
-  connections: job.connections,
-  duration: job.duration,
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...job.headers },
-  body: job.body,
-};
-if (job.transfer) {
+/** The next transfer: who sends it and its body. */
+function nextTransfer(t: NonNullable<Job['transfer']>): { token: string; body: string } {
+  const i = next++ % t.senders.length;
+  const s = t.senders[i];
+  let to: string;
+  if (t.hot && Math.random() < t.hot.share) {
+    to = i === t.hot.index ? pick(t.hot.otherEmails) : t.hot.email;
+  } else {
+    to = pick(t.recipientEmails);
+  }
+  if (t.hot && (i === t.hot.index || to === t.hot.email)) hotRequests++;
+  const body = JSON.stringify({
+    query: TRANSFER,
+    variables: { input: { fromWalletId: s.walletId, recipientEmail: to, amount: '1', idempotencyKey: randomUUID() } },
+  });
+  return { token: s.token, body };
+}
+
+function onAnswer(status: number, body: string): void {
+  if (status === 200 && !body.includes('"errors"')) return;
+  graphqlErrors++;
+  firstError ??= `${status} ${body.slice(0, 300)}`;
+  let code = `HTTP ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
+    code = parsed.errors?.[0]?.extensions?.code ?? code;
+  } catch {
+    /* not JSON */
+  }
+  errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+}
+
+async function withAutocannon(): Promise<Result> {
+  const opts: autocannon.Options = {
+    url: job.url,
+    connections: job.connections,
+    duration: job.duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...job.headers },
+    body: job.body,
+  };
+  if (job.overallRate) {
+    opts.overallRate = Math.max(1, Math.round(job.overallRate));
+    opts.ignoreCoordinatedOmission = true;
+  }
   const t = job.transfer;
   opts.requests = [
     {
-      setupRequest: (req) => {
-        const s = t.senders[next++ % t.senders.length];
-        const to = t.recipientEmails[Math.floor(Math.random() * t.recipientEmails.length)];
-        return {
-          ...req,
-          headers: { ...req.headers, authorization: `Bearer ${s.token}` },
-          body: JSON.stringify({
-            query: TRANSFER,
-            variables: { input: { fromWalletId: s.walletId, recipientEmail: to, amount: '1', idempotencyKey: randomUUID() } },
-          }),
-        };
-      },
-      onResponse: (status, body) => {
-        if (status !== 200 || body.includes('"errors"')) {
-          graphqlErrors++;
-          firstError ??= `${status} ${body.slice(0, 300)}`;
-        }
-      },
+      ...(t && {
+        setupRequest: (req: autocannon.Request) => {
+          const { token, body } = nextTransfer(t);
+          return { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` }, body };
+        },
+      }),
+      onResponse: (status: number, body: string) => onAnswer(status, body),
     },
   ];
-} else {
-  opts.requests = [
-    {
-      onResponse: (status, body) => {
-        if (status !== 200 || body.includes('"errors"')) {
-          graphqlErrors++;
-          firstError ??= `${status} ${body.slice(0, 300)}`;
-        }
-      },
-    },
-  ];
-}
-
-const r = await autocannon(opts);
-process.stdout.write(
-  `RESULT ${JSON.stringify({
+  const r = await autocannon(opts);
+  return {
     rps: r.requests.average,
     total: r.requests.total,
     p50: r.latency.p50,
@@ -78,5 +150,77 @@ process.stdout.write(
     timeouts: r.timeouts,
     graphqlErrors,
     firstError,
-  })}\n`,
-);
+    errorCodes,
+  };
+}
+
+async function paced(rate: number): Promise<Result> {
+  const url = new URL(job.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const post = (headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const end = start + job.duration * 1000;
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; ; i++) {
+    const due = start + i * interval;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    let headers = job.headers ?? {};
+    let body = job.body ?? '';
+    if (job.transfer) {
+      const t = nextTransfer(job.transfer);
+      headers = { ...headers, authorization: `Bearer ${t.token}` };
+      body = t.body;
+    }
+    const p = post(headers, body).then(
+      ({ status, text }) => {
+        latencies.push(performance.now() - due);
+        if (status < 200 || status > 299) non2xx++;
+        onAnswer(status, text);
+      },
+      () => void errors++,
+    );
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+  await Promise.all(inFlight);
+  const took = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => (latencies.length ? Math.round(latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] * 10) / 10 : 0);
+  return {
+    rps: latencies.length / took,
+    total: latencies.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    non2xx,
+    errors,
+    timeouts: 0,
+    graphqlErrors,
+    firstError,
+    errorCodes,
+  };
+}
+
+const result = job.pacedRate ? await paced(job.pacedRate) : await withAutocannon();
+if (job.transfer?.hot) result.hotRequests = hotRequests;
+process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

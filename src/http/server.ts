@@ -124,21 +124,35 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>
     services.auth.authenticate(em, authorization);
 
+  /**
+   * The EntityManager, loaders and logger are made on first use: a subscription holds its
+   * context for as long as it is open, and an idle one never needs them (B10).
+   */
   const buildContext = async (
-    request: { id: string; log: FastifyBaseLogger },
+    request: { id: string; log: () => FastifyBaseLogger },
     client: ClientInfo,
-    viewer: (em: GraphQLContext['em']) => Promise<Viewer | null>,
+    viewer: (em: () => GraphQLContext['em']) => Promise<Viewer | null>,
   ): Promise<GraphQLContext> => {
-    const em = orm.em.fork();
-    return {
-      em,
-      viewer: await viewer(em),
-      loaders: createLoaders(em, services),
+    let em: GraphQLContext['em'] | undefined;
+    let loaders: GraphQLContext['loaders'] | undefined;
+    let log: FastifyBaseLogger | undefined;
+    const context: GraphQLContext = {
+      get em() {
+        return (em ??= orm.em.fork());
+      },
+      get loaders() {
+        return (loaders ??= createLoaders(context.em, services));
+      },
+      get log() {
+        return (log ??= request.log());
+      },
+      viewer: null,
       requestId: request.id,
       client,
-      log: request.log,
       events: services.events,
     };
+    context.viewer = await viewer(() => context.em);
+    return context;
   };
 
   const rules = limitRules(config.graphql);
@@ -178,7 +192,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     authenticate: (em, authorization) => authenticate(em, authorization),
     isSessionRevoked: (em, sessionId) => services.auth.isSessionRevoked(em, sessionId),
     refusal: (em, authorization) => services.auth.refusal(em, authorization),
-    buildContext: (id, client, viewer) => buildContext({ id, log: fastify.log.child({ reqId: id }) }, client, async () => viewer),
+    buildContext: (id, client, viewer) => buildContext({ id, log: () => fastify.log.child({ reqId: id }) }, client, async () => viewer),
     fork: () => orm.em.fork(),
     formatError,
     parseOptions: { maxTokens: config.graphql.maxTokens },
@@ -198,7 +212,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     method: ['GET', 'POST', 'OPTIONS'],
     handler: fastifyApolloHandler(apollo, {
       context: async (request: FastifyRequest) =>
-        buildContext(request, clientInfo(request), (em) => authenticate(em, request.headers.authorization)),
+        buildContext({ id: request.id, log: () => request.log }, clientInfo(request), (em) => authenticate(em(), request.headers.authorization)),
     }),
   });
 

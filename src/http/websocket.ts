@@ -44,6 +44,9 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
+/** Distinct valid subscription documents kept parsed (the oldest is forgotten first). */
+const DOCUMENT_CACHE_SIZE = 500;
+
 const REFUSALS = {
   missing: 'Unauthorized: an access token is required (connectionParams.authorization)',
   invalid: 'Unauthorized: a valid access token is required',
@@ -54,6 +57,7 @@ const REFUSALS = {
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
 export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
+  const documents = new Map<string, DocumentNode>();
   // Open connections by session, so a logout (on any replica) closes them at once.
   const bySession = new Map<string, Set<WebSocket>>();
   const revocations = deps.events.subscribe(Topic.SESSION_REVOKED, 'all');
@@ -111,15 +115,21 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
           return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
         // graphql-ws would parse and validate with no limits (and a syntax error would close the socket).
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, deps.parseOptions);
-        } catch (err) {
-          if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
-          throw err;
+        // A valid document is kept and shared: thousands of clients send the same few queries,
+        // and each parsed copy would live as long as its subscription.
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, deps.parseOptions);
+          } catch (err) {
+            if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
+            throw err;
+          }
+          const invalid = validate(deps.schema, document, [...specifiedRules, ...deps.validationRules]);
+          if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+          if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+          documents.set(payload.query, document);
         }
-        const invalid = validate(deps.schema, document, [...specifiedRules, ...deps.validationRules]);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),

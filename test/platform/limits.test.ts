@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SignUpDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * Limits before execution (depth, aliases, cost, tokens), batching off, CSRF prevention,
@@ -156,6 +157,26 @@ describe('query limits', () => {
       // Ordinary mistakes keep their codes over the socket too.
       expect(codes(await run('{ me { id nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       expect(codes(await run('{ me { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('over WebSocket, a refused document is refused every time and a repeated valid one runs every time', async () => {
+    const signUp = await server.raw('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
+      input: { email: 'ws-repeat@example.com', password, fullName: 'First Name' },
+    });
+    const { accessToken } = (signUp.data as { signUp: { accessToken: string } }).signUp;
+    const { run, dispose } = socket(server, accessToken);
+    try {
+      // Parsed documents are kept and shared across operations: never a refusal, never data.
+      for (let i = 0; i < 3; i++) {
+        expect(codes(await run('{ me { id nope } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+        expect(codes(await run('{ a: me { id } b: me { id } c: me { id } }'))).toEqual(['QUERY_TOO_COMPLEX']);
+      }
+      expect(await run('{ me { fullName } }')).toEqual({ data: { me: { fullName: 'First Name' } } });
+      await sql(server.app, "update users set full_name = 'Second Name' where email = 'ws-repeat@example.com'");
+      expect(await run('{ me { fullName } }')).toEqual({ data: { me: { fullName: 'Second Name' } } });
     } finally {
       await dispose();
     }

@@ -38,7 +38,8 @@ export class EventBus {
   static create(settings: { url?: string; keyPrefix: string }, log: Log): EventBus {
     if (!settings.url) return new EventBus(new PubSub() as never, settings.keyPrefix, log, []);
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-    const publisher = new Redis(settings.url, options);
+    // A movement's events (one per party and kind) leave in one socket write.
+    const publisher = new Redis(settings.url, { ...options, enableAutoPipelining: true });
     // The subscriber re-subscribes by itself when Redis comes back (ioredis autoResubscribe).
     // Its SUBSCRIBE/UNSUBSCRIBE commands wait for Redis instead of failing: graphql-redis-subscriptions
     // leaves some of those promises unobserved (unsubscribe, and a failed first subscribe to a

@@ -3,7 +3,7 @@
  * processes (servers, autocannon runs), psql/pgbench, and the table row type.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,17 +118,72 @@ export async function load(job: Record<string, unknown>, duration = DURATION): P
   return r;
 }
 
-/** Warm-up run (discarded), then the measured one. */
-export async function measure(label: string, job: Record<string, unknown>): Promise<LoadResult> {
+/** CPU time (ms) spent so far by our server, by PostgreSQL's and Redis's processes, and by the whole machine. */
+export interface CpuSnapshot {
+  server: number;
+  postgres: number;
+  redis: number;
+  machine: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+function cpuByName(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(name)) total += processCpuMs(Number(pid));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
+export function cpuSnapshot(serverPid?: number): CpuSnapshot {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + ticks[4]; // idle, iowait
+  return {
+    server: serverPid ? processCpuMs(serverPid) : 0,
+    postgres: cpuByName('postgres'),
+    redis: cpuByName('redis-server'),
+    machine: (ticks.slice(0, 8).reduce((a, b) => a + b, 0) - idle) * TICK_MS,
+  };
+}
+
+/** CPU ms per request between two snapshots. */
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuSnapshot {
+  const per = (k: keyof CpuSnapshot) => (after[k] - before[k]) / Math.max(1, requests);
+  return { server: per('server'), postgres: per('postgres'), redis: per('redis'), machine: per('machine') };
+}
+
+export const fmtCpu = (c: CpuSnapshot): string =>
+  `CPU per request: server ${c.server.toFixed(2)} ms, PostgreSQL ${c.postgres.toFixed(2)} ms, Redis ${c.redis.toFixed(2)} ms, whole machine ${c.machine.toFixed(2)} ms`;
+
+/** Warm-up run (discarded), then the measured one; with a server pid, the CPU each request cost. */
+export async function measure(label: string, job: Record<string, unknown>, serverPid?: number): Promise<LoadResult & { cpu: CpuSnapshot }> {
   log(`${label}: warm-up ${WARMUP}s`);
   await load(job, WARMUP);
   log(`${label}: measuring ${DURATION}s`);
+  const before = cpuSnapshot(serverPid);
   const r = await load(job);
-  log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
-  return r;
+  const cpu = cpuPerRequest(before, cpuSnapshot(serverPid), r.total);
+  log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms; ${fmtCpu(cpu)}`);
+  return { ...r, cpu };
 }
 
-export function pgbench(db: string, seconds: number, extra: string[] = []): { tps: number; raw: string } {
+export function pgbench(db: string, seconds: number, extra: string[] = []): { tps: number; raw: string; cpu: CpuSnapshot } {
+  const before = cpuSnapshot();
   const raw = execFileSync(
     'pgbench',
     ['-M', 'prepared', '-c', String(CONNECTIONS), '-j', String(Math.min(CONNECTIONS, os.cpus().length)), '-T', String(seconds), '-n', ...extra, `${PG}/${db}`],
@@ -136,7 +191,8 @@ export function pgbench(db: string, seconds: number, extra: string[] = []): { tp
   );
   const m = /tps = ([\d.]+)/.exec(raw);
   if (!m) throw new Error(`pgbench: no tps in\n${raw}`);
-  return { tps: Number(m[1]), raw };
+  const done = Number(/number of transactions actually processed: (\d+)/.exec(raw)?.[1] ?? 0);
+  return { tps: Number(m[1]), raw, cpu: cpuPerRequest(before, cpuSnapshot(), done) };
 }
 
 export interface Row {
@@ -159,6 +215,8 @@ export interface BenchContext {
   env: NodeJS.ProcessEnv;
   /** Our built server, already up: http://127.0.0.1:<port>/graphql */
   ours: string;
+  /** Its process id (for CPU accounting). */
+  serverPid: number;
   /** The seeded data (bench/seed.ts). */
   seed: Seed;
   /** Figures one group measures and a later one divides by (e.g. transfersPerSecond for B2). */

@@ -34,8 +34,8 @@ async function readRows(ctx: BenchContext): Promise<Row[]> {
     variables: { id: ctx.seed.reader.walletId },
   });
   const bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
-  const oursTypename = await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth });
-  const oursWallet = await measure('B4 ours wallet(id) { balance }', { url: ctx.ours, body: walletQuery, headers: auth });
+  const oursTypename = await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth }, ctx.serverPid);
+  const oursWallet = await measure('B4 ours wallet(id) { balance }', { url: ctx.ours, body: walletQuery, headers: auth }, ctx.serverPid);
   const b4 = oursWallet.rps / oursTypename.rps;
   const b5 = oursTypename.rps / bareRes.rps;
   return [
@@ -115,9 +115,9 @@ async function main(): Promise<void> {
   const ourPort = await freePort();
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our server.
   const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  startProcess([...serverArgs, 'dist/src/main.js'], { ...env, PORT: String(ourPort) });
+  const server = startProcess([...serverArgs, 'dist/src/main.js'], { ...env, PORT: String(ourPort) });
   await waitFor(`http://127.0.0.1:${ourPort}/readyz`);
-  const ctx: BenchContext = { env, ours: `http://127.0.0.1:${ourPort}/graphql`, seed, figures: {} };
+  const ctx: BenchContext = { env, ours: `http://127.0.0.1:${ourPort}/graphql`, serverPid: server.pid!, seed, figures: {} };
 
   const measured: Row[] = [];
   for (const group of GROUPS) measured.push(...(await group(ctx)));

@@ -16,8 +16,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  CONNECTIONS, DURATION, PG, WARMUP, fmt, freshDatabase, load, log, measure, pgbench, psql, row, wanted,
-  type BenchContext, type LoadResult, type Row,
+  CONNECTIONS, DURATION, PG, WARMUP, fmt, fmtCpu, freshDatabase, load, log, measure, pgbench, psql, row, wanted,
+  type BenchContext, type CpuSnapshot, type LoadResult, type Row,
 } from './lib.js';
 
 const PGBENCH_DB = 'wallet_pgbench';
@@ -50,7 +50,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
 
   const d0 = await deadlocks(0);
-  const uniform = (await measure('B1/B9/B11 transfers, uniform', { url: ctx.ours, transfer })) as TransferResult;
+  const uniform = (await measure('B1/B9/B11 transfers, uniform', { url: ctx.ours, transfer }, ctx.serverPid)) as TransferResult & { cpu: CpuSnapshot };
   ctx.figures.transfersPerSecond = uniform.rps;
   const d1 = await deadlocks();
 
@@ -99,7 +99,8 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     const b1 = uniform.rps / pg.tps;
     rows.push(
       row('B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', b1, '≥ 0.5', b1 >= 0.5,
-        `${fmt(uniform)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${ctx.seed.transferSql.length} SQL statements`),
+        `${fmt(uniform)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${ctx.seed.transferSql.length} SQL statement(s). ` +
+          `Transfer ${fmtCpu(uniform.cpu)}; pgbench transaction: whole machine ${pg.cpu.machine.toFixed(2)} ms, PostgreSQL ${pg.cpu.postgres.toFixed(2)} ms`),
     );
   }
 

@@ -128,11 +128,12 @@ export interface CpuSnapshot {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function processCpuMs(pid: number): number {
+/** utime + stime, plus (for PostgreSQL, whose backends exit when pgbench disconnects) what exited children used. */
+function processCpuMs(pid: number, withChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return (f[11] + f[12] + (withChildren ? f[13] + f[14] : 0)) * TICK_MS; // utime, stime, cutime, cstime
   } catch {
     return 0; // gone meanwhile
   }
@@ -142,7 +143,7 @@ function cpuByName(name: string): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(name)) total += processCpuMs(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(name)) total += processCpuMs(Number(pid), true);
     } catch {
       /* gone meanwhile */
     }

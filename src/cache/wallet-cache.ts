@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
-import type { LedgerChanges } from '../domain/ledger/ledger-changes.js';
+import { noChanges, type LedgerChanges } from '../domain/ledger/ledger-changes.js';
 
 /**
  * Cache-aside for what wallet screens read most: the account behind a balance and the
@@ -134,6 +134,6 @@ export class WalletCache {
 
   /** Redis is back: deliver what could not be invalidated while it was away. */
   async resend(): Promise<void> {
-    await this.invalidate({ accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() });
+    await this.invalidate(noChanges());
   }
 }

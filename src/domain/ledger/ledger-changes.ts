@@ -17,6 +17,10 @@ export interface LedgerChanges {
 
 const storage = new AsyncLocalStorage<LedgerChanges>();
 
+export function noChanges(): LedgerChanges {
+  return { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() };
+}
+
 export function noteAccountChanged(id: string, version: number, owner?: { userId: string | null; kind: string }): void {
   const changes = storage.getStore();
   if (!changes) return;
@@ -45,7 +49,7 @@ export async function trackLedgerChanges<T>(
   work: () => Promise<T>,
   afterwards: (changes: LedgerChanges, succeeded: boolean) => Promise<void>,
 ): Promise<T> {
-  const changes: LedgerChanges = { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() };
+  const changes = noChanges();
   let succeeded = false;
   try {
     const result = await storage.run(changes, work);

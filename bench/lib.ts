@@ -53,8 +53,12 @@ export function runNode<T>(args: string[], env: NodeJS.ProcessEnv, marker: strin
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith(`${marker} `));
-      if (code !== 0 || !line) reject(new Error(`${args.join(' ')} exited ${code}\n${out.slice(-2000)}`));
-      else resolve(JSON.parse(line.slice(marker.length + 1)) as T);
+      if (code !== 0 || !line) return reject(new Error(`${args.join(' ')} exited ${code}\n${out.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(line.slice(marker.length + 1)) as T);
+      } catch (err) {
+        reject(err as Error); // the run stops its servers instead of crashing past them
+      }
     });
   });
 }

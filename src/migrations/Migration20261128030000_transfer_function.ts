@@ -64,8 +64,11 @@ export class Migration20261128030000_transfer_function extends Migration {
       begin
         -- A repeat waits for the first request with its key, at most 5 s (then 55P03).
         perform set_config('lock_timeout', '5s', true);
-        insert into idempotency_keys (user_id, key, operation, fingerprint)
-        values (p_user, p_key, 'transfer', p_fingerprint)
+        -- Recorded with its answer at once (the ids are the caller's): a refusal below
+        -- rewrites it, any other error takes it away with everything else.
+        v_result := jsonb_build_object('value', jsonb_build_object('transactionId', v_debit_id));
+        insert into idempotency_keys (user_id, key, operation, fingerprint, result)
+        values (p_user, p_key, 'transfer', p_fingerprint, v_result)
         on conflict (user_id, key) do nothing;
         if not found then
           select * into v_key from idempotency_keys where user_id = p_user and key = p_key;
@@ -176,9 +179,6 @@ export class Migration20261128030000_transfer_function extends Migration {
           return jsonb_build_object('result', v_result);
         end;
 
-        v_result := jsonb_build_object('value', jsonb_build_object(
-          'transactionId', v_debit_id, 'walletIds', jsonb_build_array(v_sender.id, v_wallet)));
-        update idempotency_keys set result = v_result where user_id = p_user and key = p_key;
         return jsonb_build_object('result', v_result, 'moved', jsonb_build_object(
           'recipientUserId', v_recipient,
           'debit', transaction_json(v_debit),

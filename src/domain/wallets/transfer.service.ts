@@ -34,7 +34,6 @@ export interface TransferOutcome {
 
 interface TransferRecord {
   transactionId: string;
-  walletIds: string[];
 }
 
 /** What wallet_transfer (src/migrations/Migration20261128030000_transfer_function.ts) returns. */

@@ -6,6 +6,7 @@ import { Migration20261128030000_transfer_function } from './Migration2026112803
 import { Migration20261128040000_history_plan } from './Migration20261128040000_history_plan.js';
 import { Migration20261128050000_outflow_indexes } from './Migration20261128050000_outflow_indexes.js';
 import { Migration20261128060000_currency_row_locks } from './Migration20261128060000_currency_row_locks.js';
+import { Migration20261128070000_ledger_reference_index } from './Migration20261128070000_ledger_reference_index.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128040000_history_plan', class: Migration20261128040000_history_plan },
   { name: 'Migration20261128050000_outflow_indexes', class: Migration20261128050000_outflow_indexes },
   { name: 'Migration20261128060000_currency_row_locks', class: Migration20261128060000_currency_row_locks },
+  { name: 'Migration20261128070000_ledger_reference_index', class: Migration20261128070000_ledger_reference_index },
 ];

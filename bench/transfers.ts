@@ -71,8 +71,11 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
   if (wanted('B9')) {
     const rate = uniform.rps / 2;
     log(`B9 transfers paced evenly at ${rate.toFixed(0)}/s (half of ${uniform.rps.toFixed(0)}): measuring ${DURATION}s`);
+    // prom-client resets its event-loop delay histogram at every scrape: this one starts the window.
+    await eventLoopDelay(ctx.ours);
     const paced = (await load({ url: ctx.ours, transfer, pacedRate: rate })) as TransferResult;
-    log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}`);
+    const loop = await eventLoopDelay(ctx.ours);
+    log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}; server ${loop}`);
     log(`B9 autocannon overallRate ${rate.toFixed(0)}: measuring ${DURATION}s`);
     const bursty = (await load({ url: ctx.ours, transfer, overallRate: rate })) as TransferResult;
     log(`B9 autocannon overallRate: ${bursty.rps.toFixed(0)} req/s, p50 ${bursty.p50} ms, p99 ${bursty.p99} ms`);
@@ -82,7 +85,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     rows.push(
       row('B9', 'transfer p99 ÷ p50 at half the maximum throughput', b9, '≤ 3', b9 <= 3 && paced.graphqlErrors + paced.errors === 0,
         `p99 ${paced.p99} ms ÷ p50 ${paced.p50} ms, evenly paced at ${rate.toFixed(0)}/s = half of ${uniform.rps.toFixed(0)} req/s ` +
-        `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}); ` +
+        `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}; server ${loop}); ` +
         `autocannon overallRate (bursts each second): p99 ${bursty.p99} ms ÷ p50 ${bursty.p50} ms = ${(bursty.p99 / bursty.p50).toFixed(2)}` + behind),
     );
   }
@@ -132,4 +135,14 @@ async function me(url: string, token: string): Promise<string> {
   const body = (await res.json()) as { data?: { me?: { email: string } | null }; errors?: unknown[] };
   if (!body.data?.me) throw new Error(`me: ${JSON.stringify(body)}`);
   return body.data.me.email;
+}
+
+/** The server's event-loop delay since the previous scrape of its /metrics (prom-client, Node's monitorEventLoopDelay). */
+async function eventLoopDelay(graphqlUrl: string): Promise<string> {
+  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+  const ms = (name: string) => {
+    const m = new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text);
+    return m ? `${(Number(m[1]) * 1000).toFixed(1)} ms` : '?';
+  };
+  return `event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')}, p99 ${ms('nodejs_eventloop_lag_p99_seconds')}, max ${ms('nodejs_eventloop_lag_max_seconds')}`;
 }

@@ -100,13 +100,13 @@ export class IdempotencyService {
   }
 
   /** A business refusal as it is recorded on the key, or null for an error that must not be replayed. */
-  refusal(err: unknown): Recorded<never> | null {
+  private refusal(err: unknown): Recorded<never> | null {
     if (!(err instanceof DomainError) || !REPLAYED_CODES.has(err.code)) return null;
     return { error: { code: err.code, message: err.message, extensions: err.extensions } };
   }
 
   /** Stores the answer on the key, in the transaction that inserted it. */
-  async record<T>(tx: EntityManager, req: IdempotentRequest, result: Recorded<T>): Promise<void> {
+  private async record<T>(tx: EntityManager, req: IdempotentRequest, result: Recorded<T>): Promise<void> {
     await tx.execute('update idempotency_keys set result = ?::jsonb where user_id = ? and key = ?', [
       JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
       req.userId,

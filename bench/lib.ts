@@ -22,7 +22,8 @@ export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim(
 export const wanted = (...ids: string[]): boolean => ONLY.length === 0 || ids.some((id) => ONLY.includes(id));
 
 const children: ChildProcess[] = [];
-export const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+const STARTED = Date.now();
+export const log = (msg: string): void => void process.stderr.write(`[bench ${((Date.now() - STARTED) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
 
 export function psql(db: string, sql: string): string {
   return execFileSync('psql', [`${PG}/${db}`, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' }).trim();

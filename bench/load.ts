@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 interface Sender {
@@ -71,6 +71,11 @@ interface Result {
   errorCodes: Record<string, number>;
   /** Requests that touched the hot wallet (transfer.hot only). */
   hotRequests?: number;
+  /** pacedRate only: answers slower than 25 / 50 ms, and this process's own event-loop delay (ms). */
+  over25ms?: number;
+  over50ms?: number;
+  generatorLoopDelayP99?: number;
+  generatorLoopDelayMax?: number;
 }
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
@@ -176,6 +181,9 @@ async function paced(rate: number): Promise<Result> {
       req.end(body);
     });
   const interval = 1000 / rate;
+  // This process's own stalls delay requests too (latency is counted from when each was due).
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const start = performance.now();
   const end = start + job.duration * 1000;
   const inFlight = new Set<Promise<void>>();
@@ -205,8 +213,10 @@ async function paced(rate: number): Promise<Result> {
   await Promise.all(inFlight);
   const took = (performance.now() - start) / 1000;
   agent.destroy();
+  loopDelay.disable();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => (latencies.length ? Math.round(latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] * 10) / 10 : 0);
+  const over = (ms: number) => latencies.filter((l) => l > ms).length;
   return {
     rps: latencies.length / took,
     total: latencies.length,
@@ -218,6 +228,10 @@ async function paced(rate: number): Promise<Result> {
     graphqlErrors,
     firstError,
     errorCodes,
+    over25ms: over(25),
+    over50ms: over(50),
+    generatorLoopDelayP99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    generatorLoopDelayMax: Math.round(loopDelay.max / 1e4) / 100,
   };
 }
 

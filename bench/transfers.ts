@@ -72,10 +72,16 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     const rate = uniform.rps / 2;
     log(`B9 transfers paced evenly at ${rate.toFixed(0)}/s (half of ${uniform.rps.toFixed(0)}): measuring ${DURATION}s`);
     // prom-client resets its event-loop delay histogram at every scrape: this one starts the window.
-    await eventLoopDelay(ctx.ours);
-    const paced = (await load({ url: ctx.ours, transfer, pacedRate: rate })) as TransferResult;
-    const loop = await eventLoopDelay(ctx.ours);
-    log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}; server ${loop}`);
+    const before = await serverMetrics(ctx.ours);
+    const paced = (await load({ url: ctx.ours, transfer, pacedRate: rate })) as TransferResult & PacedExtras;
+    const after = await serverMetrics(ctx.ours);
+    // Where the slow answers were slow: inside the server (its own duration histogram) or outside it.
+    const inside = (le: string) => after.transfersOver(le) - before.transfersOver(le);
+    const loop =
+      `${after.loop}; answers over 25 ms: ${paced.over25ms} seen by the client, ${inside('0.025')} timed inside the server; ` +
+      `over 50 ms: ${paced.over50ms} and ${inside('0.05')}; load generator's event-loop delay p99 ${paced.generatorLoopDelayP99} ms, ` +
+      `max ${paced.generatorLoopDelayMax} ms`;
+    log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}; ${loop}`);
     log(`B9 autocannon overallRate ${rate.toFixed(0)}: measuring ${DURATION}s`);
     const bursty = (await load({ url: ctx.ours, transfer, overallRate: rate })) as TransferResult;
     log(`B9 autocannon overallRate: ${bursty.rps.toFixed(0)} req/s, p50 ${bursty.p50} ms, p99 ${bursty.p99} ms`);
@@ -85,7 +91,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     rows.push(
       row('B9', 'transfer p99 ÷ p50 at half the maximum throughput', b9, '≤ 3', b9 <= 3 && paced.graphqlErrors + paced.errors === 0,
         `p99 ${paced.p99} ms ÷ p50 ${paced.p50} ms, evenly paced at ${rate.toFixed(0)}/s = half of ${uniform.rps.toFixed(0)} req/s ` +
-        `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}; server ${loop}); ` +
+        `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}; ${loop}); ` +
         `autocannon overallRate (bursts each second): p99 ${bursty.p99} ms ÷ p50 ${bursty.p50} ms = ${(bursty.p99 / bursty.p50).toFixed(2)}` + behind),
     );
   }
@@ -137,12 +143,32 @@ async function me(url: string, token: string): Promise<string> {
   return body.data.me.email;
 }
 
-/** The server's event-loop delay since the previous scrape of its /metrics (prom-client, Node's monitorEventLoopDelay). */
-async function eventLoopDelay(graphqlUrl: string): Promise<string> {
+interface PacedExtras {
+  over25ms: number;
+  over50ms: number;
+  generatorLoopDelayP99: number;
+  generatorLoopDelayMax: number;
+}
+
+/**
+ * From the server's /metrics: its event-loop delay since the previous scrape (prom-client,
+ * Node's monitorEventLoopDelay, reset at every scrape) and how many transfer mutations (the
+ * load's operation `T`) took longer than a histogram bound.
+ */
+async function serverMetrics(graphqlUrl: string): Promise<{ loop: string; transfersOver(le: string): number }> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
-  const ms = (name: string) => {
-    const m = new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text);
-    return m ? `${(Number(m[1]) * 1000).toFixed(1)} ms` : '?';
+  const value = (pattern: string) => {
+    const m = new RegExp(`^${pattern} ([\\d.e+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
   };
-  return `event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')}, p99 ${ms('nodejs_eventloop_lag_p99_seconds')}, max ${ms('nodejs_eventloop_lag_max_seconds')}`;
+  const ms = (name: string) => `${(value(name) * 1000).toFixed(1)} ms`;
+  // prom-client writes labels in its own order (le first): match each one wherever it is.
+  const bucket = (le: string) => value(`graphql_request_duration_seconds_bucket\\{(?=[^}]*operation="T")(?=[^}]*le="${le}")[^}]*\\}`);
+  const count = value(`graphql_request_duration_seconds_count\\{(?=[^}]*operation="T")[^}]*\\}`);
+  return {
+    loop:
+      `server event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')}, p99 ${ms('nodejs_eventloop_lag_p99_seconds')}, ` +
+      `max ${ms('nodejs_eventloop_lag_max_seconds')} (10 ms sampling)`,
+    transfersOver: (le) => (Number.isNaN(count) ? 0 : count - bucket(le)),
+  };
 }

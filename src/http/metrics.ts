@@ -4,11 +4,13 @@ import type { GraphQLContext } from '../schema/context.js';
 
 /** Bounded label values: a client cannot grow the metrics without limit by naming operations. */
 const MAX_OPERATION_NAMES = 200;
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'type' | 'outcome'>;
   private readonly duration: Histogram<'operation' | 'type'>;
+  private readonly http: Histogram<'route' | 'method' | 'status'>;
   private readonly seenOperations = new Set<string>();
 
   constructor() {
@@ -23,9 +25,21 @@ export class Metrics {
       name: 'graphql_request_duration_seconds',
       help: 'GraphQL operation latency by operation name and type',
       labelNames: ['operation', 'type'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: BUCKETS,
       registers: [this.registry],
     });
+    this.http = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Whole HTTP requests, from their first byte to the response sent: authentication and the GraphQL operation included',
+      labelNames: ['route', 'method', 'status'],
+      buckets: BUCKETS,
+      registers: [this.registry],
+    });
+  }
+
+  /** One finished HTTP request (Fastify's onResponse); `route` is the route's pattern, never the raw URL. */
+  observeHttp(route: string | undefined, method: string, status: number, seconds: number): void {
+    this.http.observe({ route: route ?? 'unmatched', method, status: String(status) }, seconds);
   }
 
   private label(name: string | null | undefined): string {

@@ -119,6 +119,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   await fastify.register(formbody);
 
   const metrics = new Metrics();
+  // Whole requests, as a client sees them minus the network: GraphQL's own histogram starts
+  // only after authentication and body parsing.
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeHttp(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
   registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics });
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>

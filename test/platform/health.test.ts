@@ -52,6 +52,7 @@ describe('with PostgreSQL and Redis up', () => {
     const longName = `Q${'x'.repeat(70)}`;
     await server.raw(`query ${longName} { __typename }`);
 
+    expect((await fetch(`${server.url}/no-such-page-4711`)).status).toBe(404);
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -72,8 +73,12 @@ describe('with PostgreSQL and Redis up', () => {
     expect(sample('graphql_requests_total', { operation: 'HealthProbeFailing', outcome: 'error' })).toBe(1);
     expect(sample('graphql_request_duration_seconds_count', { operation: op, type: 'query' })).toBe(3);
     expect(sample('graphql_request_duration_seconds_bucket', { operation: op, le: '+Inf' })).toBe(3);
-    // Label values are bounded: an over-long operation name is not a label of its own.
+    // Whole HTTP requests (authentication included), by route pattern, method and status.
+    expect(sample('http_request_duration_seconds_count', { route: '/graphql', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(4);
+    expect(sample('http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
+    // Label values are bounded: an over-long operation name is not a label of its own, nor a raw URL.
     expect(text).not.toContain(longName);
+    expect(text).not.toContain('no-such-page-4711');
     expect(sample('graphql_requests_total', { operation: 'other' })).toBeGreaterThanOrEqual(1);
 
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);

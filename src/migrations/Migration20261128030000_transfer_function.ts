@@ -62,6 +62,10 @@ export class Migration20261128030000_transfer_function extends Migration {
         v_credit_id uuid := (p_ids->>'credit')::uuid;
         v_reference text := p_ids->>'reference';
       begin
+        -- The API refuses these earlier (MinorUnits); money never moves backwards through here.
+        if p_amount is null or p_amount <= 0 then
+          raise exception 'wallet_transfer: the amount must be positive, not %', p_amount;
+        end if;
         -- A repeat waits for the first request with its key, at most 5 s (then 55P03).
         perform set_config('lock_timeout', '5s', true);
         -- Recorded with its answer at once (the ids are the caller's): a refusal below

@@ -146,6 +146,17 @@ describe('transfer', () => {
     expect(await storedBalance(server.app, byCurrency.USD.id)).toBe(1_235n);
   });
 
+  it('never moves money backwards, even when called past the API\'s own checks', async () => {
+    const [alice, bob] = await seedUsers(server.app, 2);
+    const aliceWallet = await createWallet(server.app, alice.id, 'NGN');
+    const bobWallet = await createWallet(server.app, bob.id, 'NGN');
+    await fund(server.app, bobWallet, 1_000n);
+    const input = { fromWalletId: aliceWallet, recipientEmail: bob.email, amount: -500n, idempotencyKey: 'backwards' };
+    await expect(server.app.services.transfers.transfer(server.app.orm.em.fork(), { userId: alice.id }, input)).rejects.toThrow(/positive/);
+    expect([await storedBalance(server.app, aliceWallet), await storedBalance(server.app, bobWallet)]).toEqual([0n, 1_000n]);
+    expect(await sql(server.app, 'select 1 from idempotency_keys where key = ?', ['backwards'])).toHaveLength(0);
+  });
+
   it('refuses bad requests with BAD_USER_INPUT or NOT_FOUND and moves nothing', async () => {
     const [alice, bob] = await seedUsers(server.app, 2);
     const aliceWallet = await createWallet(server.app, alice.id, 'NGN');

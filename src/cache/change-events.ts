@@ -21,10 +21,12 @@ export class ChangeEvents {
 
   /**
    * After work that may have moved money: the owners' cached responses become unreachable
-   * (always), and when the work finished, its changes are announced (never a rolled-back one).
+   * (always), and when the work finished, its changes are announced (never a rolled-back one),
+   * only once the cache generations are bumped: a client that refetches on an event must not
+   * be answered from a response cached before the change.
    */
   async afterCommit(em: EntityManager, changes: LedgerChanges, succeeded: boolean): Promise<void> {
-    const sends: Promise<void>[] = [];
+    const sends: (() => Promise<void>)[] = [];
     const users = new Set<string>();
     // What the work already knows about its accounts and rows is not read again.
     const known = (id: string) => changes.owners.get(id);
@@ -41,12 +43,12 @@ export class ChangeEvents {
       if (a.userId) users.add(a.userId);
       if (a.kind === 'CARD') cardIds.add(a.id);
       if (succeeded && a.kind === 'WALLET' && a.userId && changes.accounts.has(a.id)) {
-        sends.push(this.bus.publish(Topic.BALANCE, a.userId, { walletId: a.id, version: a.version ?? changes.accounts.get(a.id)! }));
+        sends.push(() => this.bus.publish(Topic.BALANCE, a.userId!, { walletId: a.id, version: a.version ?? changes.accounts.get(a.id)! }));
       }
     }
     for (const card of await this.cards.findByIds(em, [...cardIds])) {
       users.add(card.userId);
-      if (succeeded) sends.push(this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
+      if (succeeded) sends.push(() => this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
     }
     const rows = [...changes.transactions].flatMap((id) => {
       const userId = known(id)?.userId;
@@ -55,9 +57,9 @@ export class ChangeEvents {
     rows.push(...(await this.transactions.findByIds(em, [...changes.transactions].filter((id) => !known(id)?.userId))));
     for (const t of rows) {
       users.add(t.userId);
-      if (succeeded) sends.push(this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
+      if (succeeded) sends.push(() => this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
     }
     await this.generations.bump(users);
-    await Promise.all(sends);
+    await Promise.all(sends.map((send) => send()));
   }
 }

@@ -29,6 +29,34 @@ describe('response cache', () => {
     expect(keys.length).toBeGreaterThan(0);
   });
 
+  it('announces a change only after the owner\'s cached answers became unreachable', async () => {
+    const [u] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, u.id);
+    const generation = async () => Number((await server.app.redis.client.get(`cache-gen:${u.id}`)) ?? 0);
+    // A client of Redis of its own, as another replica's subscriber would be.
+    const listener = server.app.redis.client.duplicate({ keyPrefix: '', lazyConnect: true });
+    const checker = server.app.redis.client.duplicate({ lazyConnect: true });
+    await Promise.all([listener.connect(), checker.connect()]);
+    const seen: { channel: string; generation: number }[] = [];
+    const prefix = server.app.config.redis.keyPrefix;
+    await listener.psubscribe(`${prefix}events:*:${u.id}`);
+    listener.on('pmessage', (_pattern, channel) => {
+      void checker.get(`cache-gen:${u.id}`).then((g) => seen.push({ channel, generation: Number(g ?? 0) }));
+    });
+    try {
+      for (let round = 1; round <= 3; round++) {
+        const before = await generation();
+        // A deposit-like credit: its owners are read back after commit, so its events take longest to go.
+        await fund(server.app, walletId, 100n);
+        await vi.waitFor(() => expect(seen).toHaveLength(2 * round), { timeout: 5_000 });
+        for (const e of seen.slice(-2)) expect(e.generation, e.channel).toBeGreaterThan(before);
+      }
+    } finally {
+      await listener.quit();
+      await checker.quit();
+    }
+  });
+
   it('a money movement makes the affected users\' cached answers unreachable before the mutation returns', async () => {
     const [alice, bob] = await seedUsers(server.app, 2);
     const aliceWallet = await createWallet(server.app, alice.id);

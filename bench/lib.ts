@@ -108,6 +108,15 @@ export interface LoadResult {
   timeouts: number;
   graphqlErrors: number;
   firstError?: string;
+  /** Error answers by `extensions.code` (or HTTP status when there is none). */
+  errorCodes?: Record<string, number>;
+  /** Requests that touched the hot wallet (transfer.hot only). */
+  hotRequests?: number;
+  /** pacedRate only: answers slower than 25 / 50 ms, and the load process's own event-loop delay (ms). */
+  over25ms?: number;
+  over50ms?: number;
+  generatorLoopDelayP99?: number;
+  generatorLoopDelayMax?: number;
 }
 
 /** One autocannon run in its own process (bench/load.ts); see its Job for the fields. */

@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import type { LoadResult } from './lib.js';
 
 interface Sender {
   token: string;
@@ -57,26 +58,8 @@ interface Job {
   transfer?: { senders: Sender[]; recipientEmails: string[]; hot?: HotWallet };
 }
 
-interface Result {
-  rps: number;
-  total: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  graphqlErrors: number;
-  firstError?: string;
-  /** Error answers by `extensions.code` (or HTTP status when there is none). */
-  errorCodes: Record<string, number>;
-  /** Requests that touched the hot wallet (transfer.hot only). */
-  hotRequests?: number;
-  /** pacedRate only: answers slower than 25 / 50 ms, and this process's own event-loop delay (ms). */
-  over25ms?: number;
-  over50ms?: number;
-  generatorLoopDelayP99?: number;
-  generatorLoopDelayMax?: number;
-}
+/** What one run prints (lib.ts reads it back). */
+type Result = LoadResult & { errorCodes: Record<string, number> };
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';

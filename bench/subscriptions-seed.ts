@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config/config.js';
 import { ARGON2_OPTIONS } from '../src/domain/auth/password.js';
 import { TransactionRepository, type NewTransaction } from '../src/domain/transactions/transaction.repository.js';
 import { User } from '../src/domain/users/user.entity.js';
+import { pool } from '../test/support/helpers.js';
 
 export interface SubscriberUser {
   id: string;
@@ -44,20 +45,6 @@ const USERS = Number(process.env.BENCH_SUB_USERS ?? 2000);
 const OUT = process.env.BENCH_SUB_OUT;
 const FUNDED = 100_000_000n;
 const CURRENCY = 'NGN';
-
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
 
 async function main(): Promise<void> {
   if (!OUT) throw new Error('BENCH_SUB_OUT (where to write the users) is required');

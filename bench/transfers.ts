@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   CONNECTIONS, DURATION, PG, WARMUP, fmt, fmtCpu, freshDatabase, load, log, measure, pgbench, psql, row, wanted,
-  type BenchContext, type CpuSnapshot, type LoadResult, type Row,
+  type BenchContext, type LoadResult, type Row,
 } from './lib.js';
 
 const PGBENCH_DB = 'wallet_pgbench';
@@ -28,11 +28,9 @@ const STATS_SETTLE_MS = 2_000;
 const STATS_LATE_MS = 11_000;
 
 /** What bench/load.ts returns beyond lib's LoadResult. */
-type TransferResult = LoadResult & { errorCodes?: Record<string, number>; hotRequests?: number };
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function errorSummary(r: TransferResult): string {
+function errorSummary(r: LoadResult): string {
   const codes = Object.entries(r.errorCodes ?? {}).map(([c, n]) => `${c} ×${n}`);
   const socket = r.errors ? [`socket errors ×${r.errors}`] : [];
   const all = [...codes, ...socket];
@@ -50,11 +48,11 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
 
   const d0 = await deadlocks(0);
-  const uniform = (await measure('B1/B9/B11 transfers, uniform', { url: ctx.ours, transfer }, ctx.serverPid)) as TransferResult & { cpu: CpuSnapshot };
+  const uniform = await measure('B1/B9/B11 transfers, uniform', { url: ctx.ours, transfer }, ctx.serverPid);
   ctx.figures.transfersPerSecond = uniform.rps;
   const d1 = await deadlocks();
 
-  let hotRun: TransferResult | undefined;
+  let hotRun: LoadResult | undefined;
   let hotShare = '';
   if (wanted('B11')) {
     // The hot wallet is the last sender's (the first is B4's reader), so it has a session and
@@ -63,7 +61,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     const index = ctx.seed.senders.length - 1;
     const hot = { share: HOT_SHARE, index, email: emails[index], otherEmails: emails.filter((_, i) => i !== index) };
     log(`B11 transfers, ${HOT_SHARE * 100} % touching one wallet: measuring ${DURATION}s (warm from the uniform run)`);
-    hotRun = (await load({ url: ctx.ours, transfer: { ...transfer, hot } })) as TransferResult;
+    hotRun = await load({ url: ctx.ours, transfer: { ...transfer, hot } });
     log(`B11 hot: ${hotRun.rps.toFixed(0)} req/s, p50 ${hotRun.p50} ms, p99 ${hotRun.p99} ms; ${errorSummary(hotRun)}`);
     if (hotRun.hotRequests !== undefined) hotShare = ` (${((100 * hotRun.hotRequests) / hotRun.total).toFixed(0)} % of requests touched it)`;
   }
@@ -73,7 +71,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     log(`B9 transfers paced evenly at ${rate.toFixed(0)}/s (half of ${uniform.rps.toFixed(0)}): measuring ${DURATION}s`);
     // prom-client resets its event-loop delay histogram at every scrape: this one starts the window.
     const before = await serverMetrics(ctx.ours);
-    const paced = (await load({ url: ctx.ours, transfer, pacedRate: rate })) as TransferResult & PacedExtras;
+    const paced = await load({ url: ctx.ours, transfer, pacedRate: rate });
     const after = await serverMetrics(ctx.ours);
     // Where the slow answers were slow: inside the server (its own duration histogram) or outside it.
     const inside = (le: string) => after.transfersOver(le) - before.transfersOver(le);
@@ -84,7 +82,7 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
       `load generator's event-loop delay p99 ${paced.generatorLoopDelayP99} ms, max ${paced.generatorLoopDelayMax} ms`;
     log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}; ${loop}`);
     log(`B9 autocannon overallRate ${rate.toFixed(0)}: measuring ${DURATION}s`);
-    const bursty = (await load({ url: ctx.ours, transfer, overallRate: rate })) as TransferResult;
+    const bursty = (await load({ url: ctx.ours, transfer, overallRate: rate }));
     log(`B9 autocannon overallRate: ${bursty.rps.toFixed(0)} req/s, p50 ${bursty.p50} ms, p99 ${bursty.p99} ms`);
     const b9 = paced.p99 / paced.p50;
     // Half of a rate measured a moment ago is only half load if the machine is as busy as then.
@@ -142,13 +140,6 @@ async function me(url: string, token: string): Promise<string> {
   const body = (await res.json()) as { data?: { me?: { email: string } | null }; errors?: unknown[] };
   if (!body.data?.me) throw new Error(`me: ${JSON.stringify(body)}`);
   return body.data.me.email;
-}
-
-interface PacedExtras {
-  over25ms: number;
-  over50ms: number;
-  generatorLoopDelayP99: number;
-  generatorLoopDelayMax: number;
 }
 
 /**

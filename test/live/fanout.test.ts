@@ -3,6 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BalanceUpdatedDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
+import { pool } from '../support/helpers.js';
 import { connectWs, listen, ready, settle, startReplicaPair, type Listener, type ReplicaPair } from './replica-support.js';
 
 /**
@@ -22,21 +23,6 @@ afterAll(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
   await pair?.close();
 });
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
 
 describe('fan-out across two replicas', () => {
   it(`${USERS * 2} concurrent subscribers all receive their event`, async () => {

@@ -3,7 +3,7 @@
  * processes (servers, autocannon runs), psql/pgbench, and the table row type.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +14,8 @@ export const QUICK = process.argv.includes('--quick');
 export const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-export const DURATION = QUICK ? 8 : 30;
-export const WARMUP = QUICK ? 3 : 10;
+export const DURATION = QUICK ? 5 : 30;
+export const WARMUP = QUICK ? 2 : 10;
 export const SWC = ['--import', '@swc-node/register/esm-register'];
 /** BENCH_ONLY=B1,B6 measures only those rows (the others print as not measured). */
 export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -117,17 +117,43 @@ export interface LoadResult {
   over50ms?: number;
   generatorLoopDelayP99?: number;
   generatorLoopDelayMax?: number;
+  /** With a warm-up in the same process: what it sent and how many of its answers were errors. */
+  warmup?: { total: number; errors: number };
+  /** With `cpuOf`: CPU per measured request. */
+  cpu?: CpuSnapshot;
 }
 
-/** One autocannon run in its own process (bench/load.ts); see its Job for the fields. */
+let loadWorker: ChildProcess | undefined;
+let loadBusy = false;
+
+/**
+ * One load run (see bench/load.ts's Job for the fields) in the load generator's own process,
+ * started on first use and kept for the run (a new Node process per run cost about 0.8 s).
+ */
 export async function load(job: Record<string, unknown>, duration = DURATION): Promise<LoadResult> {
-  // The job (with hundreds of tokens) goes through a file: argv has a size limit.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wallet-bench-job-'));
-  const file = path.join(dir, 'job.json');
-  writeFileSync(file, JSON.stringify({ connections: CONNECTIONS, duration, ...job }));
-  const r = await runNode<LoadResult>([...SWC, 'bench/load.ts', file], process.env, 'RESULT').finally(() =>
-    rmSync(dir, { recursive: true, force: true }),
-  );
+  if (loadBusy) throw new Error('load(): one run at a time');
+  if (!loadWorker) {
+    loadWorker = spawn(process.execPath, [...SWC, 'bench/load.ts'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(loadWorker);
+    loadWorker.once('exit', () => (loadWorker = undefined));
+  }
+  const worker = loadWorker;
+  loadBusy = true;
+  const r = await new Promise<LoadResult>((resolve, reject) => {
+    const onMessage = (m: { result?: LoadResult; error?: string }) => {
+      worker.off('exit', onExit);
+      if (m.result) resolve(m.result);
+      else reject(new Error(`load generator: ${m.error}`));
+    };
+    const onExit = (code: number | null) => {
+      worker.off('message', onMessage);
+      reject(new Error(`the load generator exited (${code})`));
+    };
+    worker.once('message', onMessage);
+    worker.once('exit', onExit);
+    worker.send({ connections: CONNECTIONS, duration, ...job });
+  }).finally(() => (loadBusy = false));
+  if (r.warmup?.errors) log(`warning: ${r.warmup.errors} error answers during the warm-up`);
   if (r.graphqlErrors || r.errors || r.non2xx) log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
   return r;
 }
@@ -185,14 +211,11 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests:
 export const fmtCpu = (c: CpuSnapshot): string =>
   `CPU per request: server ${c.server.toFixed(2)} ms, PostgreSQL ${c.postgres.toFixed(2)} ms, Redis ${c.redis.toFixed(2)} ms, whole machine ${c.machine.toFixed(2)} ms`;
 
-/** Warm-up run (discarded), then the measured one; with a server pid, the CPU each request cost. */
+/** Warm-up (discarded), then the measured run, in one load process; the CPU each measured request cost. */
 export async function measure(label: string, job: Record<string, unknown>, serverPid?: number): Promise<LoadResult & { cpu: CpuSnapshot }> {
-  log(`${label}: warm-up ${WARMUP}s`);
-  await load(job, WARMUP);
-  log(`${label}: measuring ${DURATION}s`);
-  const before = cpuSnapshot(serverPid);
-  const r = await load(job);
-  const cpu = cpuPerRequest(before, cpuSnapshot(serverPid), r.total);
+  log(`${label}: warm-up ${WARMUP}s, measuring ${DURATION}s`);
+  const r = await load({ ...job, warmup: WARMUP, cpuOf: serverPid ?? 0 });
+  const cpu = r.cpu!;
   log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms; ${fmtCpu(cpu)}`);
   return { ...r, cpu };
 }

@@ -1,6 +1,7 @@
 /**
- * One load run in its own process. Reads its job as JSON from the file named by argv[2], prints one JSON line
- * (RESULT ...) with req/s, latencies and the error answers by code.
+ * The load generator, in its own process (started once by lib.ts's load(), kept for the run):
+ * takes each job as an IPC message and answers with req/s, latencies and the error answers by
+ * code. Jobs come one at a time.
  *
  * - By default autocannon, closed loop: each connection sends its next request as soon as the
  *   answer to the last one arrived.
@@ -20,11 +21,10 @@
  * (see HotWallet).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { LoadResult } from './lib.js';
+import { cpuPerRequest, cpuSnapshot, type LoadResult } from './lib.js';
 
 interface Sender {
   token: string;
@@ -56,18 +56,20 @@ interface Job {
   /** Evenly spaced, open loop, without autocannon (requests/s); see the note above. */
   pacedRate?: number;
   transfer?: { senders: Sender[]; recipientEmails: string[]; hot?: HotWallet };
+  /** Seconds of the same load first, not counted (the result says how many requests it sent). */
+  warmup?: number;
+  /** CPU per measured request: our server's pid (0: none), PostgreSQL, Redis, the machine. */
+  cpuOf?: number;
 }
 
 /** What one run prints (lib.ts reads it back). */
 type Result = LoadResult & { errorCodes: Record<string, number> };
 
-const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
+let job: Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';
 let next = 0;
-let hotRequests = 0;
-let graphqlErrors = 0;
-let firstError: string | undefined;
-const errorCodes: Record<string, number> = {};
+/** What the answers of the current run held (reset after the warm-up). */
+let seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined as string | undefined, errorCodes: {} as Record<string, number> };
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
 /** The next transfer: who sends it and its body. */
@@ -80,7 +82,7 @@ function nextTransfer(t: NonNullable<Job['transfer']>): { token: string; body: s
   } else {
     to = pick(t.recipientEmails);
   }
-  if (t.hot && (i === t.hot.index || to === t.hot.email)) hotRequests++;
+  if (t.hot && (i === t.hot.index || to === t.hot.email)) seen.hotRequests++;
   const body = JSON.stringify({
     query: TRANSFER,
     variables: { input: { fromWalletId: s.walletId, recipientEmail: to, amount: '1', idempotencyKey: randomUUID() } },
@@ -90,8 +92,8 @@ function nextTransfer(t: NonNullable<Job['transfer']>): { token: string; body: s
 
 function onAnswer(status: number, body: string): void {
   if (status === 200 && !body.includes('"errors"')) return;
-  graphqlErrors++;
-  firstError ??= `${status} ${body.slice(0, 300)}`;
+  seen.graphqlErrors++;
+  seen.firstError ??= `${status} ${body.slice(0, 300)}`;
   let code = `HTTP ${status}`;
   try {
     const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
@@ -99,14 +101,14 @@ function onAnswer(status: number, body: string): void {
   } catch {
     /* not JSON */
   }
-  errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+  seen.errorCodes[code] = (seen.errorCodes[code] ?? 0) + 1;
 }
 
-async function withAutocannon(): Promise<Result> {
+async function withAutocannon(seconds: number): Promise<Result> {
   const opts: autocannon.Options = {
     url: job.url,
     connections: job.connections,
-    duration: job.duration,
+    duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...job.headers },
     body: job.body,
@@ -136,13 +138,13 @@ async function withAutocannon(): Promise<Result> {
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    graphqlErrors,
-    firstError,
-    errorCodes,
+    graphqlErrors: seen.graphqlErrors,
+    firstError: seen.firstError,
+    errorCodes: seen.errorCodes,
   };
 }
 
-async function paced(rate: number): Promise<Result> {
+async function paced(rate: number, seconds: number): Promise<Result> {
   const url = new URL(job.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
   const latencies: number[] = [];
@@ -168,7 +170,7 @@ async function paced(rate: number): Promise<Result> {
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const start = performance.now();
-  const end = start + job.duration * 1000;
+  const end = start + seconds * 1000;
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; ; i++) {
     const due = start + i * interval;
@@ -208,9 +210,9 @@ async function paced(rate: number): Promise<Result> {
     non2xx,
     errors,
     timeouts: 0,
-    graphqlErrors,
-    firstError,
-    errorCodes,
+    graphqlErrors: seen.graphqlErrors,
+    firstError: seen.firstError,
+    errorCodes: seen.errorCodes,
     over25ms: over(25),
     over50ms: over(50),
     generatorLoopDelayP99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
@@ -218,6 +220,30 @@ async function paced(rate: number): Promise<Result> {
   };
 }
 
-const result = job.pacedRate ? await paced(job.pacedRate) : await withAutocannon();
-if (job.transfer?.hot) result.hotRequests = hotRequests;
-process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+const run = (seconds: number): Promise<Result> => (job.pacedRate ? paced(job.pacedRate, seconds) : withAutocannon(seconds));
+
+async function runJob(): Promise<Result> {
+  seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined, errorCodes: {} };
+  let warmup: { total: number; errors: number } | undefined;
+  if (job.warmup) {
+    const w = await run(job.warmup);
+    warmup = { total: w.total, errors: w.graphqlErrors + w.errors + w.non2xx };
+    seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined, errorCodes: {} };
+  }
+  // Taken here, not by the parent: the measured run starts right after the warm-up.
+  const before = job.cpuOf === undefined ? undefined : cpuSnapshot(job.cpuOf);
+  const result: Result = { ...(await run(job.duration)), warmup };
+  if (before) result.cpu = cpuPerRequest(before, cpuSnapshot(job.cpuOf), result.total);
+  if (job.transfer?.hot) result.hotRequests = seen.hotRequests;
+  return result;
+}
+
+process.on('message', (message: Job) => {
+  job = message;
+  runJob().then(
+    (result) => process.send!({ result }),
+    (err: Error) => process.send!({ error: err.stack ?? String(err) }),
+  );
+});
+// The bench ended (or died): nothing more will come.
+process.on('disconnect', () => process.exit(0));

@@ -10,38 +10,46 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CONNECTIONS, DURATION, PG, QUICK, REDIS, ROOT, SWC, WARMUP, fmt, freePort, freshDatabase, log, measure, pgbench, row, runNode,
-  skipped, startProcess, stopAll, waitFor, wanted, type BenchContext, type Row, type Seed,
+  skipped, startProcess, stopAll, waitFor, wanted, type BenchContext, type LoadResult, type Row, type Seed,
 } from './lib.js';
 import { subscriptionRows } from './subscriptions.js';
-import { cacheRows } from './caches.js';
+import { cacheRow, cachedWalletRun } from './caches.js';
 import { transferLoadRows } from './transfers.js';
 import { replayRows } from './replay.js';
 import { historyRows } from './history.js';
 
 const DB = 'wallet_bench';
 
-/** B4, B5: the read path against { __typename } on our server and on bare graphql-js. */
+/**
+ * B3, B4, B5: the read path. { __typename } on bare graphql-js and on ours, then the wallet
+ * query on ours with caches on (B4's numerator, B3's too), then with caches off (caches.ts).
+ */
 async function readRows(ctx: BenchContext): Promise<Row[]> {
-  if (!wanted('B4', 'B5')) return [];
-  const barePort = await freePort();
-  startProcess([...SWC, 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
-  const bare = `http://127.0.0.1:${barePort}/graphql`;
-  const typename = JSON.stringify({ query: '{ __typename }' });
-  await waitFor(bare, { method: 'POST', body: typename });
+  const rows: Row[] = [];
   const auth = { authorization: `Bearer ${ctx.seed.reader.token}` };
-  const walletQuery = JSON.stringify({
-    query: 'query W($id: ID!) { wallet(id: $id) { balance { amount } } }',
-    variables: { id: ctx.seed.reader.walletId },
-  });
-  const bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
-  const oursTypename = await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth }, ctx.serverPid);
-  const oursWallet = await measure('B4 ours wallet(id) { balance }', { url: ctx.ours, body: walletQuery, headers: auth }, ctx.serverPid);
-  const b4 = oursWallet.rps / oursTypename.rps;
-  const b5 = oursTypename.rps / bareRes.rps;
-  return [
-    row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8, `${fmt(oursWallet)} ÷ ${fmt(oursTypename)}`),
-    row('B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', b5, '≥ 0.3', b5 >= 0.3, `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`),
-  ];
+  const typename = JSON.stringify({ query: '{ __typename }' });
+  let bareRes: LoadResult | undefined;
+  if (wanted('B5')) {
+    const barePort = await freePort();
+    startProcess([...SWC, 'bench/bare-server.ts'], { ...process.env, PORT: String(barePort) });
+    const bare = `http://127.0.0.1:${barePort}/graphql`;
+    await waitFor(bare, { method: 'POST', body: typename });
+    bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
+  }
+  const oursTypename = wanted('B4', 'B5')
+    ? await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth }, ctx.serverPid)
+    : undefined;
+  const on = wanted('B3', 'B4') ? await cachedWalletRun(ctx) : undefined;
+  if (on && oursTypename && wanted('B4')) {
+    const b4 = on.r.rps / oursTypename.rps;
+    rows.push(row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8, `${fmt(on.r)} ÷ ${fmt(oursTypename)}`));
+  }
+  if (bareRes && oursTypename) {
+    const b5 = oursTypename.rps / bareRes.rps;
+    rows.push(row('B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', b5, '≥ 0.3', b5 >= 0.3, `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`));
+  }
+  if (on && wanted('B3')) rows.push(await cacheRow(ctx, on));
+  return rows;
 }
 
 /** B7 is counted while seeding (bench/seed.ts). */
@@ -59,7 +67,6 @@ async function statementRows(ctx: BenchContext): Promise<Row[]> {
 /** Row groups in the order they run. */
 const GROUPS: ((ctx: BenchContext) => Promise<Row[]>)[] = [
   readRows,
-  cacheRows,
   transferLoadRows,
   replayRows,
   statementRows,

@@ -8,23 +8,10 @@
 import 'reflect-metadata';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import argon2 from 'argon2';
-import { ARGON2_OPTIONS } from '../src/domain/auth/password.js';
-import { User } from '../src/domain/users/user.entity.js';
 import type { App } from '../src/app.js';
-import { createWallet, fund, seedUsers } from '../test/support/money.js';
+import { createWallet, fundMany, insertUsers, seedUsers } from '../test/support/money.js';
 
 /** Users rows only (one shared argon2 hash, computed once), no session. */
-async function insertUsers(app: App, count: number, prefix: string): Promise<{ id: string; email: string; token: string }[]> {
-  const em = app.orm.em.fork();
-  const hash = await argon2.hash('seeded-password', ARGON2_OPTIONS);
-  const users = Array.from({ length: count }, (_, i) =>
-    em.create(User, { email: `${prefix}${i}-${Date.now().toString(36)}@example.com`, passwordHash: hash, fullName: `${prefix} ${i}` }),
-  );
-  await em.flush();
-  return users.map((u) => ({ id: u.id, email: u.email, token: '' }));
-}
-
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 // Half of the 1,000 wallets send (each with a session), half only receive: each sender's
 // history then grows at a realistic pace during a run, as limits and monitoring read it.
@@ -36,17 +23,25 @@ async function main(): Promise<void> {
   await app.migrated;
   const url = await app.listen();
   const t0 = Date.now();
+  let last = t0;
+  const step = (what: string) => {
+    process.stderr.write(`[bench:seed] ${what} in ${Date.now() - last} ms\n`);
+    last = Date.now();
+  };
 
   const senders = await seedUsers(app, SENDERS, 'sender');
-  // Recipients need no session: insert them in one flush through seedUsers' path but drop tokens.
+  // Recipients need no session.
   const recipients = await insertUsers(app, USERS - SENDERS, 'user');
   const all = [...senders, ...recipients];
+  step(`${senders.length} senders with sessions, ${recipients.length} recipients`);
   const wallets: string[] = [];
   for (let i = 0; i < all.length; i += 20) {
     wallets.push(...(await Promise.all(all.slice(i, i + 20).map((u) => createWallet(app, u.id, 'NGN')))));
   }
+  step(`${wallets.length} wallets`);
   const funded = wallets.slice(0, SENDERS);
-  for (let i = 0; i < funded.length; i += 20) await Promise.all(funded.slice(i, i + 20).map((w) => fund(app, w, 1_000_000_000n)));
+  for (let i = 0; i < funded.length; i += 100) await fundMany(app, funded.slice(i, i + 100), 1_000_000_000n);
+  step(`${funded.length} deposits`);
   const seedMs = Date.now() - t0;
 
   // B7: a viewer with 55 incoming transfers from 10 senders, then a card (created with a first
@@ -101,6 +96,7 @@ async function main(): Promise<void> {
   // ... and one holding a card purchase (card); then the page of 50 with both kinds.
   const oneCard = await statements(1);
   const fiftySql = await statements(50);
+  step('B7 (55 transfers, a card with 10 purchases, pages counted)');
   const page = (await gql(viewer.token, HISTORY, { first: 50 })) as {
     data: { transactions: { edges: { node: { card: unknown; counterparty: unknown } }[] } };
   };

@@ -35,6 +35,8 @@ export interface SubscribersJob {
   serverPid?: number;
   memFile?: string;
   settleMs?: number;
+  /** b10: VmRSS readings per state (the median is kept). */
+  readings?: number;
 }
 
 const BALANCE = 'subscription B { balanceUpdated { id version balance { amount } } }';
@@ -453,20 +455,20 @@ async function collect(pid: number, file: string): Promise<Record<string, number
   }
 }
 
-/** Settles, then 5 readings (each after a forced GC in the server), the median kept. */
+/** Settles, then job.readings readings (each after a forced GC in the server), the median kept. */
 async function sampleMemory(label: string): Promise<MemSample> {
   const pid = job.serverPid!;
   await sleep(job.settleMs ?? 2_000);
   const readings: number[] = [];
   let usage: Record<string, number> = {};
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < (job.readings ?? 5); i++) {
     usage = await collect(pid, job.memFile!);
     await sleep(200);
     readings.push(vmRss(pid));
   }
   const sorted = [...readings].sort((a, b) => a - b);
   const s: MemSample = {
-    rssKiB: sorted[2],
+    rssKiB: sorted[Math.floor(sorted.length / 2)],
     heapUsed: usage.heapUsed,
     heapTotal: usage.heapTotal,
     external: usage.external,

@@ -154,6 +154,8 @@ async function b8Row(ctx: BenchContext, usersFile: string): Promise<Row> {
   return row('B8', 'subscription events delivered ÷ expected (2,000 subscribers, 200 events/s), p99', ratio, '= 1', ratio === 1 && problems.length === 0, raw);
 }
 
+const B10_READINGS = QUICK ? 3 : 5;
+
 async function b10Row(ctx: BenchContext, usersFile: string, dir: string): Promise<Row> {
   const port = await freePort();
   const memFile = path.join(dir, 'mem.json');
@@ -171,7 +173,8 @@ async function b10Row(ctx: BenchContext, usersFile: string, dir: string): Promis
       usersFile,
       serverPid: server.pid!,
       memFile,
-      settleMs: QUICK ? 1_500 : 4_000,
+      settleMs: QUICK ? 1_000 : 4_000,
+      readings: B10_READINGS,
     };
     const r = await runNode<B10Result>([...SWC, 'bench/subscribers.ts', JSON.stringify(job)], ctx.env, 'SUBS');
     const s = r.samples;
@@ -187,7 +190,7 @@ async function b10Row(ctx: BenchContext, usersFile: string, dir: string): Promis
     ].filter(Boolean);
     const raw =
       `VmRSS ${s.oneSub.rssKiB} KiB with ${n} connections × 1 subscription − ${s.base.rssKiB} KiB before, ÷ ${n} ` +
-      `(dedicated server, median of 5 readings each after a forced GC). Per connection with no subscription ` +
+      `(dedicated server, median of ${B10_READINGS} readings each after a forced GC). Per connection with no subscription ` +
       `${per(s.base, s.idle).toFixed(1)} KiB (JS heap ${heapPer(s.base, s.idle).toFixed(1)}), + first subscription ` +
       `${per(s.idle, s.oneSub).toFixed(1)} KiB (heap ${heapPer(s.idle, s.oneSub).toFixed(1)}), + second ` +
       `${per(s.oneSub, s.twoSubs).toFixed(1)} KiB (heap ${heapPer(s.oneSub, s.twoSubs).toFixed(1)}); external ` +

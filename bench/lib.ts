@@ -179,16 +179,58 @@ function processCpuMs(pid: number, withChildren = false): number {
   }
 }
 
-function cpuByName(name: string): number {
-  let total = 0;
+function pidsByName(name: string): number[] {
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(name)) total += processCpuMs(Number(pid), true);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(name)) pids.push(Number(pid));
     } catch {
       /* gone meanwhile */
     }
   }
-  return total;
+  return pids;
+}
+
+const cpuByName = (name: string): number => pidsByName(name).reduce((n, pid) => n + processCpuMs(pid, true), 0);
+
+/**
+ * Time (ms) a process's threads have spent runnable but waiting for a CPU: the second field
+ * of /proc/<pid>/task/<tid>/schedstat (ns). Threads that ended meanwhile are not counted.
+ */
+function runQueueMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  } catch {
+    /* gone meanwhile */
+  }
+  return ns / 1e6;
+}
+
+/** Run-queue wait (ms) so far: our server's threads, PostgreSQL's and Redis's processes, the load generator's threads. */
+export interface RunQueueSnapshot {
+  server: number;
+  postgres: number;
+  redis: number;
+  load: number;
+}
+
+export function runQueueSnapshot(serverPid: number): RunQueueSnapshot {
+  const sum = (pids: number[]) => pids.reduce((n, pid) => n + runQueueMs(pid), 0);
+  return { server: runQueueMs(serverPid), postgres: sum(pidsByName('postgres')), redis: sum(pidsByName('redis-server')), load: runQueueMs(loadWorker?.pid) };
+}
+
+/** Run-queue wait per request between two snapshots, as text. */
+export function fmtRunQueue(before: RunQueueSnapshot, after: RunQueueSnapshot, requests: number): string {
+  const per = (k: keyof RunQueueSnapshot) => ((after[k] - before[k]) / Math.max(1, requests)).toFixed(2);
+  return `server ${per('server')} ms, PostgreSQL ${per('postgres')} ms, Redis ${per('redis')} ms, load generator ${per('load')} ms`;
 }
 
 export function cpuSnapshot(serverPid?: number): CpuSnapshot {

@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  CONNECTIONS, DURATION, PG, QUICK, WARMUP, fmt, fmtCpu, freshDatabase, load, log, measure, pgbench, psql, row, wanted,
+  CONNECTIONS, DURATION, PG, QUICK, WARMUP, fmt, fmtCpu, fmtRunQueue, freshDatabase, load, log, measure, pgbench, psql, row, runQueueSnapshot, wanted,
   type BenchContext, type LoadResult, type Row,
 } from './lib.js';
 
@@ -71,7 +71,9 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     log(`B9 transfers paced evenly at ${rate.toFixed(0)}/s (half of ${uniform.rps.toFixed(0)}): measuring ${DURATION}s`);
     // prom-client resets its event-loop delay histogram at every scrape: this one starts the window.
     const before = await serverMetrics(ctx.ours);
+    const queuedBefore = runQueueSnapshot(ctx.serverPid);
     const paced = await load({ url: ctx.ours, transfer, pacedRate: rate });
+    const queued = fmtRunQueue(queuedBefore, runQueueSnapshot(ctx.serverPid), paced.total);
     const after = await serverMetrics(ctx.ours);
     // Where the slow answers were slow: inside the server (its own duration histogram) or outside it.
     const inside = (le: string) => after.transfersOver(le) - before.transfersOver(le);
@@ -79,7 +81,8 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     const loop =
       `${after.loop}; answers over 25 ms: ${paced.over25ms} seen by the client, ${whole('0.025')} timed by the server from first byte ` +
       `to response, ${inside('0.025')} inside the GraphQL operation; over 50 ms: ${paced.over50ms}, ${whole('0.05')}, ${inside('0.05')}; ` +
-      `load generator's event-loop delay p99 ${paced.generatorLoopDelayP99} ms, max ${paced.generatorLoopDelayMax} ms`;
+      `load generator's event-loop delay p99 ${paced.generatorLoopDelayP99} ms, max ${paced.generatorLoopDelayMax} ms; ` +
+      `runnable but waiting for a CPU (schedstat run queue), per request: ${queued}`;
     log(`B9 paced: ${paced.rps.toFixed(0)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errorSummary(paced)}; ${loop}`);
     // For comparison only (the full run): autocannon's own pacing sends each second's requests in a burst.
     let bursty = '';

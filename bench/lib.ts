@@ -214,22 +214,34 @@ function runQueueMs(pid: number | undefined): number {
   return ns / 1e6;
 }
 
-/** Run-queue wait (ms) so far: our server's threads, PostgreSQL's and Redis's processes, the load generator's threads. */
+/** Run-queue wait (ms) so far, by process: our server, PostgreSQL's and Redis's processes, the load generator. */
 export interface RunQueueSnapshot {
-  server: number;
-  postgres: number;
-  redis: number;
-  load: number;
+  server: Map<number, number>;
+  postgres: Map<number, number>;
+  redis: Map<number, number>;
+  load: Map<number, number>;
 }
 
 export function runQueueSnapshot(serverPid: number): RunQueueSnapshot {
-  const sum = (pids: number[]) => pids.reduce((n, pid) => n + runQueueMs(pid), 0);
-  return { server: runQueueMs(serverPid), postgres: sum(pidsByName('postgres')), redis: sum(pidsByName('redis-server')), load: runQueueMs(loadWorker?.pid) };
+  const of = (pids: number[]) => new Map(pids.map((pid) => [pid, runQueueMs(pid)]));
+  return {
+    server: of([serverPid]),
+    postgres: of(pidsByName('postgres')),
+    redis: of(pidsByName('redis-server')),
+    load: of(loadWorker?.pid ? [loadWorker.pid] : []),
+  };
 }
 
-/** Run-queue wait per request between two snapshots, as text. */
+/**
+ * Run-queue wait per request between two snapshots, as text. A process that started in
+ * between counts from zero; one that exited in between (an autovacuum worker) is missed.
+ */
 export function fmtRunQueue(before: RunQueueSnapshot, after: RunQueueSnapshot, requests: number): string {
-  const per = (k: keyof RunQueueSnapshot) => ((after[k] - before[k]) / Math.max(1, requests)).toFixed(2);
+  const per = (k: keyof RunQueueSnapshot) => {
+    let ms = 0;
+    for (const [pid, now] of after[k]) ms += now - (before[k].get(pid) ?? 0);
+    return (ms / Math.max(1, requests)).toFixed(2);
+  };
   return `server ${per('server')} ms, PostgreSQL ${per('postgres')} ms, Redis ${per('redis')} ms, load generator ${per('load')} ms`;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * Seeding through the services, not HTTP sign-ups (argon2 and the sign-up limit make many
+ * of those slow): users with one shared password hash, wallets, and money credited as a
+ * completed deposit from the sandbox settlement account.
+ */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.js';
 import { ARGON2_OPTIONS } from '../../src/domain/auth/password.js';
@@ -5,11 +10,6 @@ import { TransactionRepository, type NewTransaction } from '../../src/domain/tra
 import { User } from '../../src/domain/users/user.entity.js';
 import { pool } from './helpers.js';
 
-/**
- * Seeding through the services, not HTTP sign-ups (argon2 and the sign-up limit make many
- * of those slow): users with one shared password hash, wallets, and money credited as a
- * completed deposit from the sandbox settlement account.
- */
 /** Users with one shared password hash and no session, inserted in one flush. */
 export async function insertUsers(app: App, count: number, prefix = 'user'): Promise<{ id: string; email: string }[]> {
   const em = app.orm.em.fork();

@@ -7,7 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { BALANCE, N, TRANSACTION, channel, connect, connectAll, job, log, sleep, state, users, waitChannels, type Conn } from './subscribers-clients.js';
 import { pool } from '../test/support/helpers.js';
 
-interface MemSample {
+/** One state's memory: VmRSS median and the server's process.memoryUsage() after a forced GC. */
+export interface MemSample {
   rssKiB: number;
   heapUsed: number;
   heapTotal: number;

@@ -14,6 +14,7 @@ import {
 } from './lib.js';
 import type { SubscriberSeed } from './subscriptions-seed.js';
 import type { SubscribersJob } from './subscribers.js';
+import type { MemSample as Mem } from './subscribers-memory.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 2000);
 /** B8's 200 events/s are events delivered to subscribers; one transfer delivers two. */
@@ -63,15 +64,6 @@ interface B8Result {
   sinceSent: { p50: number; p99: number };
   transferLatency: { p50: number; p99: number };
   scheduleLag: { p50: number; p99: number; max: number };
-}
-
-interface Mem {
-  rssKiB: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-  readings: number[];
 }
 
 interface B10Result {

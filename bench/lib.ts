@@ -15,7 +15,7 @@ export const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:543
 export const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 export const DURATION = QUICK ? 5 : 30;
-export const WARMUP = QUICK ? 2 : 10;
+export const WARMUP = QUICK ? 1 : 10;
 export const SWC = ['--import', '@swc-node/register/esm-register'];
 /** BENCH_ONLY=B1,B6 measures only those rows (the others print as not measured). */
 export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);

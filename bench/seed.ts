@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   };
   // What one transfer sends to PostgreSQL (for B1's report and, later, B2's pgbench script).
   const transferSql: string[] = [];
-  const listener = (q: { sql: string }) => transferSql.push(q.sql);
+  // A prepared statement's values come as bindings: inline them, as B2's script needs the literals.
+  const literal = (v: unknown) => (v === null || v === undefined ? 'null' : `'${String(v).replace(/'/g, "''")}'`);
+  const listener = (q: { sql: string; bindings?: unknown[] }) =>
+    transferSql.push(q.bindings?.length ? q.sql.replace(/\$(\d+)/g, (_, n: string) => literal(q.bindings![Number(n) - 1])) : q.sql);
   knex.on('query', listener);
   await gql(senders[1].token, TRANSFER, {
     input: { fromWalletId: wallets[1], recipientEmail: recipients[5].email, amount: '7', idempotencyKey: 'b2-capture' },

@@ -37,11 +37,18 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index:
   return out;
 }
 
+/** A statement as knex reports it: its text, bound values and options (a prepared statement's name). */
+export interface SentQuery {
+  sql: string;
+  bindings?: unknown[];
+  options?: { name?: string };
+}
+
 /** Every statement the app sends to PostgreSQL through MikroORM's knex while `fn` runs. */
-export async function statementsDuring(app: App, fn: () => Promise<unknown>): Promise<string[]> {
+export async function queriesDuring(app: App, fn: () => Promise<unknown>): Promise<SentQuery[]> {
   const knex = app.orm.em.getConnection().getKnex();
-  const seen: string[] = [];
-  const listener = (q: { sql: string }) => seen.push(q.sql);
+  const seen: SentQuery[] = [];
+  const listener = (q: SentQuery) => seen.push(q);
   knex.on('query', listener);
   try {
     await fn();
@@ -49,4 +56,9 @@ export async function statementsDuring(app: App, fn: () => Promise<unknown>): Pr
     knex.off('query', listener);
   }
   return seen;
+}
+
+/** The texts of queriesDuring(). */
+export async function statementsDuring(app: App, fn: () => Promise<unknown>): Promise<string[]> {
+  return (await queriesDuring(app, fn)).map((q) => q.sql);
 }

@@ -12,7 +12,7 @@ import {
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type RequestOptions, type TestServer } from '../support/server.js';
-import { code, insertRow, sharedDataDir, sql, statementsDuring, storedBalance } from './wallet-helpers.js';
+import { code, insertRow, queriesDuring, sharedDataDir, sql, storedBalance } from './wallet-helpers.js';
 
 /** transfer over HTTP: both sides' rows, refusals that move nothing, limits, flags, audit, locking. */
 let server: TestServer;
@@ -47,7 +47,7 @@ describe('transfer', () => {
     // Warm: the currency list is read once per process (and the same amount again raises no flag).
     await server.gql(TransferLeanDocument, { input: { ...input, idempotencyKey: 'warm' } }, { token: alice.token });
     let res: Awaited<ReturnType<typeof server.gql<TransferLeanMutation, TransferLeanMutationVariables>>> | undefined;
-    const seen = await statementsDuring(server.app, async () => {
+    const seen = await queriesDuring(server.app, async () => {
       res = await server.gql(TransferLeanDocument, { input }, { token: alice.token });
     });
     expect(res!.errors).toBeUndefined();
@@ -56,7 +56,13 @@ describe('transfer', () => {
     expect(res!.data!.transfer.transaction).toMatchObject({ type: 'TRANSFER', direction: 'DEBIT', status: 'COMPLETED' });
     // One statement, no BEGIN/COMMIT around it: the wallets are never locked across a round trip.
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatch(/^select wallet_transfer\(/);
+    expect(seen[0].sql).toMatch(/^select wallet_transfer\(/);
+    // A named prepared statement with its values bound: the text never changes, so PostgreSQL
+    // parses it once per connection (values inlined as literals made every call a new text).
+    expect(seen[0].options?.name).toBe('wallet_transfer');
+    expect(seen[0].bindings).toHaveLength(11);
+    expect(seen[0].bindings).toContain(bob.email);
+    expect(seen[0].sql).not.toContain(bob.email);
   });
 
   it('gives both sides a TRANSFER row: DEBIT and CREDIT, one reference, each the other as counterparty', async () => {

@@ -7,7 +7,7 @@ import { TransactionRepository, type NewTransaction } from '../../src/domain/tra
 import { errorCode, sql } from '../support/helpers.js';
 import type { GraphQLResponse } from '../support/server.js';
 
-export { pool, sql, statementsDuring } from '../support/helpers.js';
+export { pool, queriesDuring, sql, statementsDuring } from '../support/helpers.js';
 
 /** The first error's code, or undefined when the response has none. */
 export function code(res: GraphQLResponse<unknown>): string | undefined {

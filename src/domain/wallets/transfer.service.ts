@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { prepared } from '../../db/prepared.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService, IdempotentRequest, Recorded, StoredKey } from '../idempotency/idempotency.service.js';
 import { noteAccountChanged, noteHistoryChanged } from '../ledger/ledger-changes.js';
@@ -54,13 +55,14 @@ interface Moved {
 }
 
 const MAX_NOTE = 280;
+const TRANSFER_SQL = 'select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r';
 const WALLET_ERRORS = new Set<string>(Object.values(WalletError));
 
 /**
  * Money between two users' wallets of one currency, once. The work is one statement,
  * `select wallet_transfer(...)`, run on its own (it commits when it returns): one round trip,
- * and the wallets are locked only while PostgreSQL works. What it does, step by step, and why,
- * is in the function's migration.
+ * prepared once per connection (src/db/prepared.ts), and the wallets are locked only while
+ * PostgreSQL works. What it does, step by step, and why, is in the function's migration.
  */
 export class TransferService {
   /** Limits, flag rules and the wording of refusals, as the function takes them. */
@@ -102,7 +104,7 @@ export class TransferService {
     };
     try {
       const print = this.idempotency.fingerprintOf(request);
-      const [{ r }] = await em.execute<{ r: FunctionResult }[]>('select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r', [
+      const [{ r }] = await prepared<{ r: FunctionResult }>(em, 'wallet_transfer', TRANSFER_SQL, [
         actor.userId,
         request.key,
         print,

@@ -298,6 +298,8 @@ export interface Row {
 
 export const row = (id: string, what: string, ratio: number, goal: string, pass: boolean, raw: string): Row => ({ id, what, ratio, goal, pass, raw });
 export const skipped = (id: string, what: string, goal: string, raw: string): Row => ({ id, what, ratio: null, goal, pass: null, raw });
+/** A run whose every answer was a 200 without GraphQL errors: its rate measures the work, not failing fast. */
+export const clean = (r: LoadResult): boolean => r.graphqlErrors + r.errors + r.non2xx === 0;
 export const fmt = (r: LoadResult): string =>
   `${r.rps.toFixed(0)} req/s (p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.total} req, ${r.graphqlErrors} errors)`;
 

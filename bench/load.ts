@@ -62,14 +62,15 @@ interface Job {
   cpuOf?: number;
 }
 
-/** What one run prints (lib.ts reads it back). */
+/** What one job answers (lib.ts's load() receives it). */
 type Result = LoadResult & { errorCodes: Record<string, number> };
 
 let job: Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';
 let next = 0;
-/** What the answers of the current run held (reset after the warm-up). */
-let seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined as string | undefined, errorCodes: {} as Record<string, number> };
+/** What the answers of the current run held (reset for each job and after its warm-up). */
+const nothingSeen = () => ({ hotRequests: 0, graphqlErrors: 0, firstError: undefined as string | undefined, errorCodes: {} as Record<string, number> });
+let seen = nothingSeen();
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
 /** The next transfer: who sends it and its body. */
@@ -223,12 +224,12 @@ async function paced(rate: number, seconds: number): Promise<Result> {
 const run = (seconds: number): Promise<Result> => (job.pacedRate ? paced(job.pacedRate, seconds) : withAutocannon(seconds));
 
 async function runJob(): Promise<Result> {
-  seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined, errorCodes: {} };
+  seen = nothingSeen();
   let warmup: { total: number; errors: number } | undefined;
   if (job.warmup) {
     const w = await run(job.warmup);
     warmup = { total: w.total, errors: w.graphqlErrors + w.errors + w.non2xx };
-    seen = { hotRequests: 0, graphqlErrors: 0, firstError: undefined, errorCodes: {} };
+    seen = nothingSeen();
   }
   // Taken here, not by the parent: the measured run starts right after the warm-up.
   const before = job.cpuOf === undefined ? undefined : cpuSnapshot(job.cpuOf);

@@ -13,29 +13,8 @@ import { Migration } from '@mikro-orm/migrations';
  * key included. It needs no transaction around it: called on its own, it commits when it
  * returns, so the wallets stay locked only while PostgreSQL works, never across a round trip.
  */
-export class Migration20261128030000_transfer_function extends Migration {
-  override async up(): Promise<void> {
-    this.addSql(`
-      create or replace function ledger_account_json(a ledger_accounts) returns jsonb
-      language sql stable as $$
-        select jsonb_build_object(
-          'id', a.id, 'kind', a.kind, 'user_id', a.user_id, 'currency', a.currency,
-          'debits_posted', a.debits_posted::text, 'credits_posted', a.credits_posted::text,
-          'debits_pending', a.debits_pending::text, 'credits_pending', a.credits_pending::text,
-          'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
-      $$;`);
-    this.addSql(`
-      create or replace function transaction_json(t transactions) returns jsonb
-      language sql stable as $$
-        select jsonb_build_object(
-          'id', t.id, 'seq', t.seq::text, 'user_id', t.user_id, 'account_id', t.account_id,
-          'transfer_id', t.transfer_id, 'type', t.type, 'status', t.status, 'direction', t.direction,
-          'amount', t.amount::text, 'currency', t.currency, 'description', t.description,
-          'reference', t.reference, 'counterparty_user_id', t.counterparty_user_id,
-          'merchant', t.merchant, 'failure_reason', t.failure_reason,
-          'created_at', t.created_at, 'updated_at', t.updated_at)
-      $$;`);
-    this.addSql(`
+/** wallet_transfer as this migration created it (Migration20261128080000 replaces it; its down() restores this). */
+export const WALLET_TRANSFER_V1 = `
       create or replace function wallet_transfer(
         p_user uuid, p_key text, p_fingerprint text,
         p_from uuid, p_email text, p_amount bigint, p_note text,
@@ -62,17 +41,10 @@ export class Migration20261128030000_transfer_function extends Migration {
         v_credit_id uuid := (p_ids->>'credit')::uuid;
         v_reference text := p_ids->>'reference';
       begin
-        -- The API refuses these earlier (MinorUnits); money never moves backwards through here.
-        if p_amount is null or p_amount <= 0 then
-          raise exception 'wallet_transfer: the amount must be positive, not %', p_amount;
-        end if;
         -- A repeat waits for the first request with its key, at most 5 s (then 55P03).
         perform set_config('lock_timeout', '5s', true);
-        -- Recorded with its answer at once (the ids are the caller's): a refusal below
-        -- rewrites it, any other error takes it away with everything else.
-        v_result := jsonb_build_object('value', jsonb_build_object('transactionId', v_debit_id));
-        insert into idempotency_keys (user_id, key, operation, fingerprint, result)
-        values (p_user, p_key, 'transfer', p_fingerprint, v_result)
+        insert into idempotency_keys (user_id, key, operation, fingerprint)
+        values (p_user, p_key, 'transfer', p_fingerprint)
         on conflict (user_id, key) do nothing;
         if not found then
           select * into v_key from idempotency_keys where user_id = p_user and key = p_key;
@@ -183,6 +155,9 @@ export class Migration20261128030000_transfer_function extends Migration {
           return jsonb_build_object('result', v_result);
         end;
 
+        v_result := jsonb_build_object('value', jsonb_build_object(
+          'transactionId', v_debit_id, 'walletIds', jsonb_build_array(v_sender.id, v_wallet)));
+        update idempotency_keys set result = v_result where user_id = p_user and key = p_key;
         return jsonb_build_object('result', v_result, 'moved', jsonb_build_object(
           'recipientUserId', v_recipient,
           'debit', transaction_json(v_debit),
@@ -190,7 +165,31 @@ export class Migration20261128030000_transfer_function extends Migration {
           'debitAccount', ledger_account_json(v_debit_account),
           'creditAccount', ledger_account_json(v_credit_account)));
       end
-      $fn$;`);
+      $fn$;`;
+
+export class Migration20261128030000_transfer_function extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create or replace function ledger_account_json(a ledger_accounts) returns jsonb
+      language sql stable as $$
+        select jsonb_build_object(
+          'id', a.id, 'kind', a.kind, 'user_id', a.user_id, 'currency', a.currency,
+          'debits_posted', a.debits_posted::text, 'credits_posted', a.credits_posted::text,
+          'debits_pending', a.debits_pending::text, 'credits_pending', a.credits_pending::text,
+          'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+      $$;`);
+    this.addSql(`
+      create or replace function transaction_json(t transactions) returns jsonb
+      language sql stable as $$
+        select jsonb_build_object(
+          'id', t.id, 'seq', t.seq::text, 'user_id', t.user_id, 'account_id', t.account_id,
+          'transfer_id', t.transfer_id, 'type', t.type, 'status', t.status, 'direction', t.direction,
+          'amount', t.amount::text, 'currency', t.currency, 'description', t.description,
+          'reference', t.reference, 'counterparty_user_id', t.counterparty_user_id,
+          'merchant', t.merchant, 'failure_reason', t.failure_reason,
+          'created_at', t.created_at, 'updated_at', t.updated_at)
+      $$;`);
+    this.addSql(WALLET_TRANSFER_V1);
   }
 
   override async down(): Promise<void> {

@@ -7,6 +7,7 @@ import { Migration20261128040000_history_plan } from './Migration20261128040000_
 import { Migration20261128050000_outflow_indexes } from './Migration20261128050000_outflow_indexes.js';
 import { Migration20261128060000_currency_row_locks } from './Migration20261128060000_currency_row_locks.js';
 import { Migration20261128070000_ledger_reference_index } from './Migration20261128070000_ledger_reference_index.js';
+import { Migration20261128080000_transfer_function_v2 } from './Migration20261128080000_transfer_function_v2.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128050000_outflow_indexes', class: Migration20261128050000_outflow_indexes },
   { name: 'Migration20261128060000_currency_row_locks', class: Migration20261128060000_currency_row_locks },
   { name: 'Migration20261128070000_ledger_reference_index', class: Migration20261128070000_ledger_reference_index },
+  { name: 'Migration20261128080000_transfer_function_v2', class: Migration20261128080000_transfer_function_v2 },
 ];

@@ -37,7 +37,7 @@ interface TransferRecord {
   transactionId: string;
 }
 
-/** What wallet_transfer (src/migrations/Migration20261128030000_transfer_function.ts) returns. */
+/** What wallet_transfer (src/migrations/Migration20261128080000_transfer_function_v2.ts) returns. */
 type FunctionResult =
   /** The key was there already: its row as stored (found false when it vanished meanwhile). */
   | { replay: StoredKey<TransferRecord> & { found: boolean } }

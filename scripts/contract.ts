@@ -10,6 +10,7 @@ import {
   isUnionType,
   print,
   type GraphQLArgument,
+  type GraphQLDirective,
   type GraphQLInputField,
   type GraphQLInputType,
   type GraphQLNamedType,
@@ -18,13 +19,17 @@ import {
 
 /**
  * Compares the served schema with the public contract. Every contract type, field,
- * argument, input field and enum value is either served exactly as written (type,
+ * argument, input field, enum value and directive is either served exactly as written (type,
  * nullability, default) or listed as pending; a pending item that is served must leave
  * the list, so the list only shrinks. Additions beyond the contract are allowed.
+ *
+ * Pass the served schema itself, not only its SDL, to check directives: printed SDL never
+ * shows graphql-js's built-in ones (@include, @skip, ...) and rebuilding it adds them back,
+ * so a schema that lost them would look whole.
  */
-export function checkContract(contractSdl: string, servedSdl: string, pendingList: string[]): string[] {
+export function checkContract(contractSdl: string, servedSchema: string | GraphQLSchema, pendingList: string[]): string[] {
   const contract = buildSchema(contractSdl);
-  const served = buildSchema(servedSdl);
+  const served = typeof servedSchema === 'string' ? buildSchema(servedSchema) : servedSchema;
   const pending = new Set(pendingList);
   const problems: string[] = [];
   const unserved = new Set<string>();
@@ -82,11 +87,32 @@ export function checkContract(contractSdl: string, servedSdl: string, pendingLis
     }
   }
 
+  problems.push(...compareDirectives(contract.getDirectives(), served.getDirectives()));
+
   for (const item of pending) {
     if (!exists(contract, item)) problems.push(`${item}: listed as pending but the contract has no such item`);
     else if (!unserved.has(item) && !isUnservedType(item, unserved)) {
       problems.push(`${item}: served now, so it must leave the pending list`);
     }
+  }
+  return problems;
+}
+
+/** Every directive of the contract (graphql-js's built-in ones included) served with its locations and arguments. */
+function compareDirectives(expected: readonly GraphQLDirective[], actual: readonly GraphQLDirective[]): string[] {
+  const problems: string[] = [];
+  for (const directive of expected) {
+    const item = `@${directive.name}`;
+    const mine = actual.find((d) => d.name === directive.name);
+    if (!mine) {
+      problems.push(`${item}: directive is in the contract (or built into GraphQL) but not served`);
+      continue;
+    }
+    const locations = new Set<string>(mine.locations);
+    const lost = directive.locations.filter((l) => !locations.has(l));
+    if (lost.length > 0) problems.push(`${item}: not served on ${lost.join(', ')}`);
+    if (mine.isRepeatable !== directive.isRepeatable) problems.push(`${item}: repeatable served as ${mine.isRepeatable}`);
+    problems.push(...compareArgs(item, directive.args, mine.args));
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
 import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
@@ -90,7 +90,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
     resolvers,
     authChecker,
     validate: false,
-    directives: [cacheControlDirective],
+    // type-graphql replaces the directive list it is given: keep graphql-js's own (@include,
+    // @skip, @deprecated, @specifiedBy, @oneOf), which every client relies on.
+    directives: [...specifiedDirectives, cacheControlDirective],
     scalarsMap: [
       { type: Date, scalar: DateTimeScalar },
       { type: BigInt, scalar: MinorUnitsScalar },

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { buildSchema, GraphQLSchema, printSchema, specifiedDirectives } from 'graphql';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkContract, parsePendingList } from '../../scripts/contract.js';
@@ -20,15 +22,27 @@ describe('schema.graphql', () => {
     expect(committed, 'schema.graphql is stale: run `npm run schema` and commit it').toBe(built);
   });
 
-  it('keeps ../shared/api/contract.graphql, with contract-pending.txt listing what is not served yet', async () => {
-    const [contract, pending] = await Promise.all([
-      readFile(path.resolve(root, '../shared/api/contract.graphql'), 'utf8'),
-      read('contract-pending.txt'),
-    ]);
-    const served = printApiSchema(await buildApiSchema());
-    const problems = checkContract(contract, served, parsePendingList(pending));
-    expect(problems, `contract problems:\n${problems.join('\n')}`).toEqual([]);
+  it('keeps the contract (api/contract.graphql), with contract-pending.txt listing what is not served yet', async () => {
+    const [contract, pending] = await Promise.all([read('api/contract.graphql'), read('contract-pending.txt')]);
+    const schema = await buildApiSchema();
+    for (const served of [printApiSchema(schema), schema]) {
+      const problems = checkContract(contract, served, parsePendingList(pending));
+      expect(problems, `contract problems:\n${problems.join('\n')}`).toEqual([]);
+    }
   });
+
+  it("serves graphql-js's built-in directives besides its own", async () => {
+    const names = (await buildApiSchema()).getDirectives().map((d) => d.name);
+    expect(names).toEqual(expect.arrayContaining([...specifiedDirectives.map((d) => d.name), 'cacheControl']));
+  });
+
+  // The customer's copy is beside a developer's clone but not a plain one; CI compares them.
+  it.runIf(existsSync(path.resolve(root, '../shared/api/contract.graphql')))(
+    "api/contract.graphql is the customer's ../shared/api/contract.graphql",
+    async () => {
+      expect(await read('api/contract.graphql')).toBe(await read('../shared/api/contract.graphql'));
+    },
+  );
 });
 
 describe('type-graphql metadata (decorators compiled with design types)', () => {
@@ -131,6 +145,28 @@ describe('checkContract', () => {
     expect(checkContract(contract, exact, [...pending, 'User.middleName'])).toEqual([
       'User.middleName: listed as pending but the contract has no such item',
     ]);
+  });
+
+  it('catches a served schema that lost a built-in or contract directive, or narrowed one', () => {
+    const directive = 'directive @audited(reason: String!) on FIELD_DEFINITION | OBJECT';
+    const withDirective = `${contract} ${directive}`;
+    const built = buildSchema(`${exact} ${directive}`);
+    const lose = (name: string) =>
+      new GraphQLSchema({ ...built.toConfig(), directives: built.getDirectives().filter((d) => d.name !== name) });
+    expect(checkContract(withDirective, built, pending)).toEqual([]);
+    expect(checkContract(withDirective, lose('include'), pending)).toEqual([
+      '@include: directive is in the contract (or built into GraphQL) but not served',
+    ]);
+    expect(checkContract(withDirective, lose('audited'), pending)).toEqual([
+      '@audited: directive is in the contract (or built into GraphQL) but not served',
+    ]);
+    const narrowed = `${exact} directive @audited(reason: String) on FIELD_DEFINITION`;
+    expect(checkContract(withDirective, narrowed, pending)).toEqual([
+      '@audited: not served on OBJECT',
+      '@audited(reason:): served as String, the contract has String!',
+    ]);
+    // SDL alone cannot show the loss: printing drops the built-in ones and building adds them back.
+    expect(checkContract(withDirective, printSchema(lose('include')), pending)).toEqual([]);
   });
 
   it('catches a kind change and additions that break clients', () => {

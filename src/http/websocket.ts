@@ -133,10 +133,17 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
         return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),
-      // Results go through the same masking as HTTP responses.
+      // Results go through the same masking as HTTP responses. An error without a path comes
+      // from the request itself (variables that cannot be coerced): the client's fault, as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
         'errors' in result && result.errors
-          ? { ...result, errors: result.errors.map((e) => deps.formatError(e instanceof GraphQLError ? e.toJSON() : e, e)) }
+          ? {
+              ...result,
+              errors: result.errors.map((e) => {
+                const error = e instanceof GraphQLError && !e.path && !e.extensions.code ? withCode(e, 'BAD_USER_INPUT') : e;
+                return deps.formatError(error instanceof GraphQLError ? error.toJSON() : error, error);
+              }),
+            }
           : undefined,
     },
     wss,

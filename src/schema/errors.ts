@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DomainError, ErrorCode } from '../domain/shared/error-codes.js';
+import { DomainError, ErrorCode, FIELD_OF_CODE } from '../domain/shared/error-codes.js';
+import { inputPathOfRequestError, inputPathOfResolverError } from './input-path.js';
 
 /** Codes that reach a client as they are, when a GraphQLError carries them on purpose. */
 const PASS_THROUGH = new Set<string>(Object.values(ErrorCode));
@@ -34,7 +35,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         ? original.originalError
         : undefined;
   if (domain) {
-    return { ...base, message: domain.message, extensions: { ...domain.extensions, code: domain.code } };
+    const field = (domain.extensions.field as string | undefined) ?? FIELD_OF_CODE[domain.code];
+    const located = error instanceof GraphQLError ? error : undefined;
+    const extensions: Record<string, unknown> = { ...domain.extensions, code: domain.code };
+    if (field !== undefined) extensions.field = located ? inputPathOfResolverError(located, field) : field;
+    return { ...base, message: domain.message, extensions };
   }
   if (!isExpectedError(error)) {
     return {
@@ -53,5 +58,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     string,
     unknown
   >;
+  // Bad variables and bad literals name the input they are about, as resolvers' refusals do.
+  if ((code === ErrorCode.BAD_USER_INPUT || code === ErrorCode.GRAPHQL_VALIDATION_FAILED) && original instanceof GraphQLError) {
+    const field = extensions.field ?? inputPathOfRequestError(original);
+    if (field !== undefined) extensions.field = field;
+  }
   return { ...base, extensions: { ...extensions, code } };
 }

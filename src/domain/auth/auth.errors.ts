@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../shared/error-codes.js';
+import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 
 export enum AuthError {
   EmailTaken = 'EmailTaken',
@@ -28,6 +28,17 @@ const codes: { [key in AuthError]: ErrorCode } = {
   [AuthError.RateLimited]: ErrorCode.RATE_LIMITED,
 };
 
+/** The input each error is about (`password` becomes `newPassword` where the thrower says so). */
+const fields: { [key in AuthError]?: string } = {
+  [AuthError.EmailTaken]: 'email',
+  [AuthError.InvalidEmail]: 'email',
+  [AuthError.WeakPassword]: 'password',
+  [AuthError.PasswordTooLong]: 'password',
+  [AuthError.InvalidFullName]: 'fullName',
+  [AuthError.WrongCurrentPassword]: 'currentPassword',
+  [AuthError.InvalidRefreshToken]: 'refreshToken',
+};
+
 const messages: { [key in AuthError]: string } = {
   [AuthError.EmailTaken]: 'An account with this email already exists',
   [AuthError.InvalidEmail]: 'Enter a valid email address',
@@ -46,7 +57,7 @@ export class AuthException extends DomainError<AuthError> {
   readonly code: ErrorCode;
 
   constructor(error: AuthError, extensions?: Record<string, unknown>) {
-    super(error, messages[error], extensions);
+    super(error, messages[error], withField(fields[error], extensions));
     this.code = codes[error];
   }
 }

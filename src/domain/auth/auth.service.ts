@@ -169,7 +169,7 @@ export class AuthService {
       throw new AuthException(AuthError.WrongCurrentPassword);
     }
     await this.limits.loginPerEmail.refund(user.email);
-    validateNewPassword(input.newPassword);
+    validateNewPassword(input.newPassword, 'newPassword');
     const passwordHash = await this.passwords.hash(input.newPassword);
     const revoked = await em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash, updatedAt: new Date() });
@@ -290,9 +290,9 @@ export class AuthService {
   }
 }
 
-function validateNewPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword);
-  if (password.length > MAX_PASSWORD_LENGTH) throw new AuthException(AuthError.PasswordTooLong);
+function validateNewPassword(password: string, field = 'password'): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword, { field });
+  if (password.length > MAX_PASSWORD_LENGTH) throw new AuthException(AuthError.PasswordTooLong, { field });
 }
 
 function parseBearer(header: string | undefined): string | undefined {

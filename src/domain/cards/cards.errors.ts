@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../shared/error-codes.js';
+import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 
 export enum CardError {
   CardNotFound = 'CardNotFound',
@@ -29,6 +29,19 @@ const codes: { [key in CardError]: ErrorCode } = {
   [CardError.IssuerRefused]: ErrorCode.BAD_USER_INPUT,
 };
 
+/** The input each error is about. */
+const fields: { [key in CardError]?: string } = {
+  [CardError.CardNotFound]: 'cardId',
+  [CardError.CardNotActive]: 'cardId',
+  [CardError.CardTerminated]: 'cardId',
+  [CardError.UnsupportedCurrency]: 'walletId',
+  [CardError.BillingAddressRequired]: 'billingAddress',
+  [CardError.LabelTooLong]: 'label',
+  [CardError.NotSandboxCard]: 'cardId',
+  [CardError.NonceRequired]: 'nonce',
+  [CardError.RevealUnsupported]: 'cardId',
+};
+
 const messages: { [key in CardError]: string } = {
   [CardError.CardNotFound]: 'No such card',
   [CardError.CardNotActive]: 'The card is not active',
@@ -47,7 +60,7 @@ export class CardException extends DomainError<CardError> {
   readonly code: ErrorCode;
 
   constructor(error: CardError, extensions?: Record<string, unknown>) {
-    super(error, messages[error], extensions);
+    super(error, messages[error], withField(fields[error], extensions));
     this.code = codes[error];
   }
 }

@@ -25,6 +25,23 @@ export enum ErrorCode {
 }
 
 /**
+ * Codes that are always about one input, named as the domain knows it (the translation point
+ * turns it into the input path, e.g. `input.amount`), for refusals that do not name one.
+ */
+export const FIELD_OF_CODE: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.INSUFFICIENT_FUNDS]: 'amount',
+  [ErrorCode.LIMIT_EXCEEDED]: 'amount',
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 'idempotencyKey',
+  [ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS]: 'idempotencyKey',
+  [ErrorCode.EMAIL_TAKEN]: 'email',
+};
+
+/** `extensions` with the input an error is about, when there is one (a feature's default unless the thrower named another). */
+export function withField(field: string | undefined, extensions: Record<string, unknown> = {}): Record<string, unknown> {
+  return field === undefined || 'field' in extensions ? extensions : { ...extensions, field };
+}
+
+/**
  * The base of every feature's error. A feature subclasses it with its own string enum and a
  * `{ [key in FeatureError]: ErrorCode }` map, so an unmapped error does not compile.
  */

@@ -142,7 +142,10 @@ function translate(err: unknown): unknown {
   if (e.code === '55P03') return new WalletException(WalletError.IdempotencyKeyInProgress);
   if (e.code === 'WA001') {
     const name = WALLET_ERRORS.has(e.message ?? '') ? e.message : /(\w+)$/.exec(e.message ?? '')?.[1];
-    if (name && WALLET_ERRORS.has(name)) return new WalletException(name as WalletError);
+    // The transfer's input names its wallet fromWalletId.
+    if (name && WALLET_ERRORS.has(name)) {
+      return new WalletException(name as WalletError, name === WalletError.WalletNotFound ? { field: 'fromWalletId' } : undefined);
+    }
   }
   return err;
 }

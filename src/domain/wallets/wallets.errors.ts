@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../shared/error-codes.js';
+import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 
 export enum WalletError {
   WalletExists = 'WalletExists',
@@ -40,6 +40,26 @@ const codes: { [key in WalletError]: ErrorCode } = {
   [WalletError.IdempotencyKeyInProgress]: ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
 };
 
+/** The input each error is about; a thrower whose input is named otherwise (`fromWalletId`) says so. */
+const fields: { [key in WalletError]?: string } = {
+  [WalletError.WalletExists]: 'currency',
+  [WalletError.WalletNotFound]: 'walletId',
+  [WalletError.TransactionNotFound]: 'id',
+  [WalletError.InsufficientFunds]: 'amount',
+  [WalletError.RecipientNotFound]: 'recipientEmail',
+  [WalletError.SelfTransfer]: 'recipientEmail',
+  [WalletError.NoteTooLong]: 'note',
+  [WalletError.InvalidCursor]: 'after',
+  [WalletError.InvalidPageSize]: 'first',
+  [WalletError.UnsupportedCurrency]: 'walletId',
+  [WalletError.InvalidBankAccount]: 'accountNumber',
+  [WalletError.UnknownBank]: 'bankCode',
+  [WalletError.LimitExceeded]: 'amount',
+  [WalletError.InvalidIdempotencyKey]: 'idempotencyKey',
+  [WalletError.IdempotencyKeyReused]: 'idempotencyKey',
+  [WalletError.IdempotencyKeyInProgress]: 'idempotencyKey',
+};
+
 const messages: { [key in WalletError]: string } = {
   [WalletError.WalletExists]: 'You already have a wallet in this currency',
   [WalletError.WalletNotFound]: 'No such wallet',
@@ -64,7 +84,7 @@ export class WalletException extends DomainError<WalletError> {
   readonly code: ErrorCode;
 
   constructor(error: WalletError, extensions?: Record<string, unknown>, message?: string) {
-    super(error, message ?? messages[error], extensions);
+    super(error, message ?? messages[error], withField(fields[error], extensions));
     this.code = codes[error];
   }
 }

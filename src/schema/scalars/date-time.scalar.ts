@@ -34,6 +34,11 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   parseValue: parse,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { nodes: ast });
-    return parse(ast.value);
+    try {
+      return parse(ast.value);
+    } catch (err) {
+      // With its node, the refusal can say which input it is about.
+      throw new GraphQLError((err as Error).message, { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+    }
   },
 });

@@ -25,7 +25,8 @@ export const MinorUnitsScalar = new GraphQLScalarType<bigint, string>({
   parseValue: parse,
   parseLiteral(ast) {
     // A number literal is refused too: amounts travel as strings so no client rounds them.
-    if (ast.kind !== Kind.STRING) throw new GraphQLError(MESSAGE, { nodes: ast });
-    return parse(ast.value);
+    if (ast.kind !== Kind.STRING) throw new GraphQLError(MESSAGE, { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+    if (!POSITIVE.test(ast.value)) throw new GraphQLError(MESSAGE, { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+    return BigInt(ast.value);
   },
 });

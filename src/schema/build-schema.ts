@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { GraphQLSchema, lexicographicSortSchema, printSchema, specifiedDirectives } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
 import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
@@ -24,6 +24,7 @@ import { UserResolver } from '../resolvers/user.resolver.js';
 import type { GraphQLContext } from './context.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 import { cacheControlDirective } from './cache-control.js';
+import { ErrorCodeType } from './error-code.type.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
 /** The domain services, built once at boot and shared by every request. */
@@ -86,7 +87,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
         ]
       : [],
   );
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     authChecker,
     validate: false,
@@ -115,6 +116,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
       },
     },
   });
+  // No field returns ErrorCode, so it is added by hand: clients' generated types then know every code.
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
 }
 
 /** The SDL committed as schema.graphql. */

@@ -6,6 +6,14 @@ import { inputPathOfRequestError, inputPathOfResolverError } from './input-path.
 /** Codes that reach a client as they are, when a GraphQLError carries them on purpose. */
 const PASS_THROUGH = new Set<string>(Object.values(ErrorCode));
 
+/** Apollo Server's codes that are not ours, as a client should read them (ApolloServerErrorCode and its validation codes). */
+export const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
+  OPERATION_RESOLUTION_FAILURE: ErrorCode.BAD_REQUEST,
+  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_REQUEST,
+  INTROSPECTION_DISABLED: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  MAX_RECURSIVE_SELECTIONS_EXCEEDED: ErrorCode.QUERY_TOO_COMPLEX,
+};
+
 // graphql-js 16 spells it "more that"; 17 fixed it to "more than".
 const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
 
@@ -49,6 +57,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   let code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  code = APOLLO_CODES[code] ?? code;
   // Apollo files limit rejections under its generic codes; say what they are.
   const cause = error instanceof GraphQLError ? error.originalError : undefined;
   if (cause instanceof GraphQLError && cause.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX) code = ErrorCode.QUERY_TOO_COMPLEX;

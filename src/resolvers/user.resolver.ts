@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
-import { uncached } from './viewer.js';
+import { uncached, viewerUser } from './viewer.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -18,10 +18,8 @@ export class UserResolver {
   }
 
   @Query(() => UserType, { nullable: true, description: 'The signed-in user; null without a valid access token.' })
-  async me(@Ctx() ctx: GraphQLContext): Promise<UserType | null> {
-    if (!ctx.viewer) return null;
-    const user = await ctx.loaders.user.load(ctx.viewer.userId);
-    return user ? UserType.from(user) : null;
+  me(@Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+    return viewerUser(ctx);
   }
 
   @Authorized(Role.ADMIN)

@@ -2,11 +2,19 @@ import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
 import type { Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphQLContext } from '../schema/context.js';
+import { UserType } from '../schema/user.type.js';
 
 /** The signed-in viewer, or UNAUTHENTICATED. */
 export function requireViewer(ctx: GraphQLContext): Viewer {
   if (!ctx.viewer) throw new AuthException(AuthError.NotAuthenticated);
   return ctx.viewer;
+}
+
+/** The signed-in user (through the request's loader), or null without a valid access token. */
+export async function viewerUser(ctx: GraphQLContext): Promise<UserType | null> {
+  if (!ctx.viewer) return null;
+  const user = await ctx.loaders.user.load(ctx.viewer.userId);
+  return user ? UserType.from(user) : null;
 }
 
 /** Answers an ADMIN must see as they are now: never served from the response cache. */

@@ -21,6 +21,7 @@ import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolve
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 import { CurrencyResolver } from '../resolvers/currency.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
+import { payloadViewerResolvers } from '../resolvers/payload-viewer.resolver.js';
 import type { GraphQLContext } from './context.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 import { cacheControlDirective } from './cache-control.js';
@@ -59,6 +60,7 @@ const resolvers = [
   UserCardsResolver,
   TransactionCardResolver,
   SubscriptionResolver,
+  ...payloadViewerResolvers,
 ] as const;
 
 /** Roles are read from the database, so a role change takes effect on the next request. */
@@ -84,6 +86,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
           [UserCardsResolver, new UserCardsResolver(services)],
           [TransactionCardResolver, new TransactionCardResolver(services)],
           [SubscriptionResolver, new SubscriptionResolver(services)],
+          ...payloadViewerResolvers.map((R) => [R, new R()] as const),
         ]
       : [],
   );

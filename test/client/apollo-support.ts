@@ -56,58 +56,57 @@ export function createCache(): InMemoryCache {
   });
 }
 
-export interface TestClient {
-  apollo: ApolloClient;
-  ws: Client;
+/** One app's client: its Apollo Client, the graphql-ws client under it, and the token both send. */
+export class TestClient {
   /** The access token both links send; change it as an app does after refreshing. */
   token: string | null;
   /** Close events of the WebSocket, as graphql-ws reported them. */
-  closes: { code: number; reason: string }[];
-  /** Resolves once the WebSocket is open and acknowledged (after the first subscription). */
-  connected: Promise<void>;
-  dispose(): Promise<void>;
+  readonly closes: { code: number; reason: string }[] = [];
+  /** Resolves once the WebSocket is open and acknowledged (it opens with the first subscription). */
+  readonly connected: Promise<void>;
+  readonly ws: Client;
+  readonly apollo: ApolloClient;
+
+  constructor(server: TestServer, token: string | null) {
+    this.token = token;
+    let resolveConnected!: () => void;
+    this.connected = new Promise<void>((resolve) => (resolveConnected = resolve));
+    this.ws = createClient({
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      // Read when the socket opens, so a refreshed token is used by the next connection.
+      connectionParams: () => (this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      // A refused or ended session must surface, not be retried behind the test's back.
+      retryAttempts: 0,
+      on: {
+        connected: () => resolveConnected(),
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          this.closes.push({ code, reason });
+        },
+      },
+    });
+    const auth = new SetContextLink((prev) => ({
+      headers: { ...prev.headers, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+    }));
+    const http = new HttpLink({ uri: server.graphqlUrl, fetch });
+    const link = ApolloLink.split(({ operationType }) => operationType === 'subscription', new GraphQLWsLink(this.ws), auth.concat(http));
+    this.apollo = new ApolloClient({ link, cache: createCache() });
+  }
+
+  async dispose(): Promise<void> {
+    this.apollo.stop();
+    await this.ws.dispose();
+  }
 }
 
 const clients: TestClient[] = [];
 
+/** A client for `token` (none: signed out), disposed by disposeClients(). */
 export function apolloClient(server: TestServer, token: string | null = null): TestClient {
-  let resolveConnected!: () => void;
-  const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
-  const closes: TestClient['closes'] = [];
-  const self = { token, closes, connected } as TestClient;
-
-  const ws = createClient({
-    url: server.graphqlUrl.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    // Read when the socket opens, so a refreshed token is used by the next connection.
-    connectionParams: () => (self.token ? { authorization: `Bearer ${self.token}` } : {}),
-    // A refused or ended session must surface, not be retried behind the test's back.
-    retryAttempts: 0,
-    on: {
-      connected: () => resolveConnected(),
-      closed: (event) => {
-        const { code, reason } = event as { code: number; reason: string };
-        closes.push({ code, reason });
-      },
-    },
-  });
-  const auth = new SetContextLink((prev) => ({
-    headers: { ...prev.headers, ...(self.token ? { authorization: `Bearer ${self.token}` } : {}) },
-  }));
-  const http = new HttpLink({ uri: server.graphqlUrl, fetch });
-  const link = ApolloLink.split(
-    ({ operationType }) => operationType === 'subscription',
-    new GraphQLWsLink(ws),
-    auth.concat(http),
-  );
-  self.apollo = new ApolloClient({ link, cache: createCache() });
-  self.ws = ws;
-  self.dispose = async () => {
-    self.apollo.stop();
-    await ws.dispose();
-  };
-  clients.push(self);
-  return self;
+  const client = new TestClient(server, token);
+  clients.push(client);
+  return client;
 }
 
 /** Disposes every client made since the last call (for afterEach). */

@@ -83,6 +83,7 @@ describe('viewer on mutation payloads', () => {
     await fund(server.app, walletId, 10_000n);
     const sent = await c.apollo.mutate({ mutation: TRANSFER, variables: { from: walletId, to: bob.email, amount: '2500', key: 'v-1' } });
     expect(sent.data!.transfer.viewer).toMatchObject({ id: ada.id, wallets: [{ id: walletId, balance: { amount: '7500' } }] });
-    expect(c.apollo.cache.extract()[`Wallet:${walletId}`] as object).toMatchObject({ balance: { amount: '7500' } });
+    const cached = c.apollo.cache.readFragment<WalletParts>({ id: `Wallet:${walletId}`, fragment: WALLET, fragmentName: 'WalletParts' });
+    expect(cached).toMatchObject({ balance: { amount: '7500' } });
   });
 });

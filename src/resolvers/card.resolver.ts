@@ -21,6 +21,7 @@ import { TransactionConnectionType, TransactionFilter, TransactionType, toConnec
 import { UserType } from '../schema/user.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
+import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
 
 @Resolver(() => CardType)
 export class CardResolver {
@@ -35,54 +36,69 @@ export class CardResolver {
     return CardType.from(await this.services.cards.getOwned(ctx.em, requireViewer(ctx).userId, cardId));
   }
 
-  @Query(() => CardType, { nullable: true })
-  async card(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CardType | null> {
+  @Query(() => CardType, {
+    nullable: true,
+    description: "One of the viewer's cards; null when it does not exist or is not the viewer's.",
+  })
+  async card(@Arg('id', () => ID, { description: "The card's id." }) id: string, @Ctx() ctx: GraphQLContext): Promise<CardType | null> {
     const card = await this.services.cards.findOwned(ctx.em, requireViewer(ctx).userId, id);
     return card ? CardType.from(card) : null;
   }
 
-  @Mutation(() => CreateCardPayload)
-  async createCard(@Arg('input', () => CreateCardInput) input: CreateCardInput, @Ctx() ctx: GraphQLContext): Promise<CreateCardPayload> {
+  @Mutation(() => CreateCardPayload, {
+    description: "Issues a virtual card on one of the viewer's wallets, loaded with initialAmount if given; a repeat with the same key returns the same card. UNSUPPORTED_CURRENCY, INSUFFICIENT_FUNDS, PROVIDER_UNAVAILABLE.",
+  })
+  async createCard(@Arg('input', () => CreateCardInput, { description: 'The card to issue.' }) input: CreateCardInput, @Ctx() ctx: GraphQLContext): Promise<CreateCardPayload> {
     const actor = this.actor(ctx);
     const { cardId, fundingTransactionId } = await this.services.track(() => this.services.cards.create(ctx.em, actor, input));
     const funding = fundingTransactionId ? await this.services.transactions.get(ctx.em, actor.userId, fundingTransactionId) : null;
     return { card: await this.ownedCard(ctx, cardId), fundingTransaction: funding ? TransactionType.from(funding) : null };
   }
 
-  @Mutation(() => CardMoneyPayload)
-  async fundCard(@Arg('input', () => CardAmountInput) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
+  @Mutation(() => CardMoneyPayload, {
+    description: "Moves money from the card's wallet onto an ACTIVE card (CARD_FUNDING), once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE.",
+  })
+  async fundCard(@Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
     return this.load(ctx, 'CARD_FUNDING', input);
   }
 
-  @Mutation(() => CardMoneyPayload)
-  async withdrawFromCard(@Arg('input', () => CardAmountInput) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
+  @Mutation(() => CardMoneyPayload, {
+    description: 'Moves money from a card back to its wallet (CARD_WITHDRAWAL), also from a FROZEN card, once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE when terminated.',
+  })
+  async withdrawFromCard(@Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
     return this.load(ctx, 'CARD_WITHDRAWAL', input);
   }
 
-  @Mutation(() => CardPayload)
-  async freezeCard(@Arg('input', () => CardInput) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  @Mutation(() => CardPayload, {
+    description: 'Stops purchases (they are declined) until unfreezeCard; freezing a frozen card changes nothing. CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
+  })
+  async freezeCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
     const actor = this.actor(ctx);
     return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'FROZEN'))) };
   }
 
-  @Mutation(() => CardPayload)
-  async unfreezeCard(@Arg('input', () => CardInput) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  @Mutation(() => CardPayload, {
+    description: 'Makes a FROZEN card ACTIVE again (an ACTIVE card stays so). CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow.',
+  })
+  async unfreezeCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
     const actor = this.actor(ctx);
     return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'ACTIVE'))) };
   }
 
   @Mutation(() => CardPayload, {
-    description: 'Returns the available card balance to its wallet; holds still pending settle later. Repeating it returns the terminated card.',
+    description: 'Returns the available card balance to its wallet; holds still pending settle later. Repeating it returns the terminated card. PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
   })
-  async terminateCard(@Arg('input', () => CardInput) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  async terminateCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
     const actor = this.actor(ctx);
     const card = await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'TERMINATED'));
     return { card: CardType.from(card) };
   }
 
-  @Mutation(() => CardPayload)
+  @Mutation(() => CardPayload, {
+    description: "Sets or removes a card's spending limit, checked on every later purchase (purchases already in the interval count). CARD_NOT_ACTIVE when terminated.",
+  })
   async setCardSpendingLimit(
-    @Arg('input', () => SetCardSpendingLimitInput) input: SetCardSpendingLimitInput,
+    @Arg('input', () => SetCardSpendingLimitInput, { description: 'The card and its new limit.' }) input: SetCardSpendingLimitInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPayload> {
     const limit = input.limit ? { amount: input.limit.amount, interval: input.limit.interval } : null;
@@ -90,14 +106,18 @@ export class CardResolver {
     return { card: CardType.from(await this.services.track(() => this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit))) };
   }
 
-  @Mutation(() => CardRevealPayload)
-  async revealCard(@Arg('input', () => RevealCardInput) input: RevealCardInput, @Ctx() ctx: GraphQLContext): Promise<CardRevealPayload> {
+  @Mutation(() => CardRevealPayload, {
+    description: 'Lets the owner see the card number and CVV without them crossing this API. CARD_NOT_ACTIVE when terminated; BAD_USER_INPUT for a Stripe card without nonce, or an issuer that cannot (Flutterwave).',
+  })
+  async revealCard(@Arg('input', () => RevealCardInput, { description: 'The card.' }) input: RevealCardInput, @Ctx() ctx: GraphQLContext): Promise<CardRevealPayload> {
     return this.services.cards.reveal(ctx.em, this.actor(ctx), input.cardId, input.nonce);
   }
 
-  @Mutation(() => SimulateCardPurchasePayload, { description: 'Sandbox cards only: a merchant charges the card, as a real authorization would.' })
+  @Mutation(() => SimulateCardPurchasePayload, {
+    description: 'Sandbox cards only: a merchant charges the card, as a real authorization would. A decline is a FAILED row, not an error; FORBIDDEN for other cards.',
+  })
   async simulateCardPurchase(
-    @Arg('input', () => SimulateCardPurchaseInput) input: SimulateCardPurchaseInput,
+    @Arg('input', () => SimulateCardPurchaseInput, { description: 'The purchase.' }) input: SimulateCardPurchaseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SimulateCardPurchasePayload> {
     const actor = this.actor(ctx);
@@ -111,7 +131,9 @@ export class CardResolver {
     return MoneyType.of(balance(card.card.account), await this.services.currencies.get(ctx.em, card.currency));
   }
 
-  @FieldResolver(() => MoneyType)
+  @FieldResolver(() => MoneyType, {
+    description: 'Balance minus pending holds (purchases authorized, not yet captured): what can be spent now.',
+  })
   async availableBalance(@Root() card: CardType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
     return MoneyType.of(available(card.card.account), await this.services.currencies.get(ctx.em, card.currency));
   }
@@ -121,12 +143,12 @@ export class CardResolver {
     return WalletType.from((await ctx.loaders.account.load(card.card.walletId))!);
   }
 
-  @FieldResolver(() => TransactionConnectionType)
+  @FieldResolver(() => TransactionConnectionType, { description: "The card's rows, newest first; first is capped at 100." })
   async transactions(
     @Root() card: CardType,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
+    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
@@ -153,7 +175,7 @@ export class CardResolver {
 export class UserCardsResolver {
   constructor(private readonly services: Services) {}
 
-  @FieldResolver(() => [CardType])
+  @FieldResolver(() => [CardType], { description: "The user's cards, oldest first, terminated ones included." })
   async cards(@Root() user: UserType, @Ctx() ctx: GraphQLContext): Promise<CardType[]> {
     return (await this.services.cards.repo.listForUser(ctx.em, user.id)).map((c) => CardType.from(c));
   }
@@ -163,7 +185,7 @@ export class UserCardsResolver {
 export class TransactionCardResolver {
   constructor(private readonly services: Services) {}
 
-  @FieldResolver(() => CardType, { nullable: true })
+  @FieldResolver(() => CardType, { nullable: true, description: 'The card this row belongs to; null when it belongs to a wallet.' })
   async card(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<CardType | null> {
     const account = await ctx.loaders.account.load(t.record.accountId);
     if (!account || account.kind !== 'CARD') return null;

@@ -7,7 +7,9 @@ import { CurrencyInfoType } from '../schema/currency.type.js';
 export class CurrencyResolver {
   constructor(private readonly currencyService: CurrencyService) {}
 
-  @Query(() => [CurrencyInfoType], { description: 'Public and cacheable.' })
+  @Query(() => [CurrencyInfoType], {
+    description: 'Every currency a wallet can hold, with its name, symbol and exponent. Public and cacheable.',
+  })
   async currencies(@Ctx() ctx: GraphQLContext): Promise<CurrencyInfoType[]> {
     return (await this.currencyService.list(ctx.em)).map((c) => CurrencyInfoType.from(c));
   }

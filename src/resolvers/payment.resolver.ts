@@ -16,13 +16,16 @@ import {
 import { TransactionConnectionType, TransactionType, toConnection } from '../schema/transaction.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer, uncached } from './viewer.js';
+import { PAGE_AFTER, PAGE_FIRST } from '../schema/descriptions.js';
 
 @Resolver()
 export class PaymentResolver {
   constructor(private readonly services: Services) {}
 
-  @Mutation(() => DepositPayload)
-  async deposit(@Arg('input', () => DepositInput) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<DepositPayload> {
+  @Mutation(() => DepositPayload, {
+    description: 'Starts a pay-in: a PENDING DEPOSIT row and a checkout URL; the wallet is credited only once the provider confirms payment. PROVIDER_UNAVAILABLE when the provider cannot be reached (nothing charged; a retry runs again).',
+  })
+  async deposit(@Arg('input', () => DepositInput, { description: 'The wallet, amount and idempotency key.' }) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
     const { transactionId, checkoutUrl } = await this.services.track(() =>
@@ -36,8 +39,10 @@ export class PaymentResolver {
     return { transaction: TransactionType.from(t!), checkoutUrl };
   }
 
-  @Mutation(() => WithdrawPayload, { description: 'Holds the amount at once; PENDING until the provider settles or fails the payout.' })
-  async withdraw(@Arg('input', () => WithdrawInput) input: WithdrawInput, @Ctx() ctx: GraphQLContext): Promise<WithdrawPayload> {
+  @Mutation(() => WithdrawPayload, {
+    description: 'Holds the amount at once; PENDING until the provider settles or fails the payout. INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, UNSUPPORTED_CURRENCY, BAD_USER_INPUT (bank or account), PROVIDER_UNAVAILABLE (nothing held).',
+  })
+  async withdraw(@Arg('input', () => WithdrawInput, { description: 'The wallet, amount, bank account and idempotency key.' }) input: WithdrawInput, @Ctx() ctx: GraphQLContext): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
     const transactionId = await this.services.track(() =>
       this.services.payments.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
@@ -47,8 +52,10 @@ export class PaymentResolver {
     return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
   }
 
-  @Query(() => [BankType], { description: 'Banks that withdrawals in this currency can be paid to. Public and cacheable.' })
-  async banks(@Arg('currency', () => CurrencyCode) currency: CurrencyCode): Promise<BankType[]> {
+  @Query(() => [BankType], {
+    description: 'Banks that withdrawals in this currency can be paid to. Public and cacheable. PROVIDER_UNAVAILABLE when the provider cannot be reached.',
+  })
+  async banks(@Arg('currency', () => CurrencyCode, { description: 'The currency of the wallet the payout would leave.' }) currency: CurrencyCode): Promise<BankType[]> {
     return (await this.services.payments.banks(currency)).map((b) => ({ ...b, currency: b.currency as CurrencyCode }));
   }
 
@@ -56,8 +63,8 @@ export class PaymentResolver {
     description: "The account holder's name, looked up before a withdrawal; BAD_USER_INPUT when the bank knows no such account.",
   })
   async resolveBankAccount(
-    @Arg('bankCode', () => String) bankCode: string,
-    @Arg('accountNumber', () => String) accountNumber: string,
+    @Arg('bankCode', () => String, { description: 'A code from banks.' }) bankCode: string,
+    @Arg('accountNumber', () => String, { description: '10 digits (BAD_USER_INPUT otherwise).' }) accountNumber: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<BankAccountType> {
     requireViewer(ctx);
@@ -77,8 +84,8 @@ export class PaymentResolver {
     description: 'ADMIN only: transactions that monitoring rules flagged, newest first.',
   })
   async flaggedTransactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
+    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {

@@ -27,7 +27,7 @@ export class SubscriptionResolver {
   })
   async balanceUpdated(
     @Root() event: TopicPayloads[Topic.BALANCE],
-    @Arg('walletId', () => ID, { nullable: true }) _walletId: string | null,
+    @Arg('walletId', () => ID, { nullable: true, description: "Only this wallet's changes; every wallet of the viewer's when omitted (another user's wallet sends nothing)." }) _walletId: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<WalletType> {
     const [account] = await this.services.ledger.findAccounts(ctx.em.fork(), [event.walletId]);

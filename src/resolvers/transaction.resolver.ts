@@ -12,31 +12,39 @@ import {
 import { TransferInput, TransferPayload } from '../schema/transfer.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
+import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
 
 @Resolver(() => TransactionType)
 export class TransactionResolver {
   constructor(private readonly services: Services) {}
 
-  @Query(() => TransactionType, { nullable: true })
-  async transaction(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransactionType | null> {
+  @Query(() => TransactionType, {
+    nullable: true,
+    description: "One of the viewer's transaction rows; null when it does not exist or is not the viewer's.",
+  })
+  async transaction(@Arg('id', () => ID, { description: "The row's id." }) id: string, @Ctx() ctx: GraphQLContext): Promise<TransactionType | null> {
     const viewer = requireViewer(ctx);
     const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
     return t ? TransactionType.from(t) : null;
   }
 
-  @Query(() => TransactionConnectionType, { description: "All of the viewer's transactions across wallets and cards." })
+  @Query(() => TransactionConnectionType, {
+    description: "All of the viewer's transactions across wallets and cards. Newest first; first is capped at 100.",
+  })
   async transactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
+    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
     return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }));
   }
 
-  @Mutation(() => TransferPayload)
-  async transfer(@Arg('input', () => TransferInput) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
+  @Mutation(() => TransferPayload, {
+    description: "Sends money at once from one of the viewer's wallets to another user by email (COMPLETED for both). INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, NOT_FOUND (wallet), BAD_USER_INPUT (no such recipient, yourself, note too long).",
+  })
+  async transfer(@Arg('input', () => TransferInput, { description: 'The wallet, recipient, amount and idempotency key.' }) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
     const done = await this.services.track(() =>
       this.services.transfers.transfer(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
@@ -47,18 +55,23 @@ export class TransactionResolver {
     return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
   }
 
-  @FieldResolver(() => MoneyType)
+  @FieldResolver(() => MoneyType, {
+    description: "Always positive, in the row's currency; direction says which way. A card purchase's amount becomes what the merchant captured.",
+  })
   async amount(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
     return MoneyType.of(t.record.amount, await this.services.currencies.get(ctx.em, t.record.currency));
   }
 
-  @FieldResolver(() => WalletType, { nullable: true })
+  @FieldResolver(() => WalletType, {
+    nullable: true,
+    description: 'The wallet this row belongs to; null when it belongs to a card.',
+  })
   async wallet(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
     const account = await ctx.loaders.account.load(t.record.accountId);
     return account && account.kind === 'WALLET' ? WalletType.from(account) : null;
   }
 
-  @FieldResolver(() => CounterpartyType, { nullable: true })
+  @FieldResolver(() => CounterpartyType, { nullable: true, description: 'The other user of a TRANSFER; null for other types.' })
   async counterparty(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<CounterpartyType | null> {
     if (!t.record.counterpartyUserId) return null;
     const user = await ctx.loaders.user.load(t.record.counterpartyUserId);

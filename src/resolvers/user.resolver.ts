@@ -11,7 +11,7 @@ export class UserResolver {
   constructor(private readonly users: UserService) {}
 
   /** A role changes outside any request (npm run user:role): it is never served from a cache. */
-  @FieldResolver(() => Role)
+  @FieldResolver(() => Role, { description: 'USER or ADMIN; read afresh on every request, never from a cache.' })
   role(@Root() user: UserType, @Info() info: GraphQLResolveInfo): Role {
     uncached(info);
     return user.role;
@@ -23,8 +23,8 @@ export class UserResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => UserType, { nullable: true, description: 'ADMIN only: look a user up by email (null with FORBIDDEN otherwise).' })
-  async userByEmail(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+  @Query(() => UserType, { nullable: true, description: 'ADMIN only: look a user up by email (null with FORBIDDEN otherwise); null when no one has it.' })
+  async userByEmail(@Arg('email', () => String, { description: 'The address they signed up with (case does not matter).' }) email: string, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
     const user = await this.users.findByEmail(ctx.em, email);
     return user ? UserType.from(user) : null;
   }

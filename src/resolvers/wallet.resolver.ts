@@ -7,21 +7,27 @@ import { TransactionConnectionType, TransactionFilter, toConnection } from '../s
 import { UserType } from '../schema/user.type.js';
 import { CreateWalletInput, CreateWalletPayload, WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
+import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
 
 @Resolver(() => WalletType)
 export class WalletResolver {
   constructor(private readonly services: Services) {}
 
-  @Query(() => WalletType, { nullable: true, description: "Null when it does not exist or is not the viewer's." })
-  async wallet(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
+  @Query(() => WalletType, {
+    nullable: true,
+    description: "One of the viewer's wallets. Null when it does not exist or is not the viewer's.",
+  })
+  async wallet(@Arg('id', () => ID, { description: "The wallet's id." }) id: string, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
     const viewer = requireViewer(ctx);
     const wallet = await this.services.wallets.readOwned(ctx.em, viewer.userId, id);
     return wallet ? WalletType.from(wallet) : null;
   }
 
-  @Mutation(() => CreateWalletPayload)
+  @Mutation(() => CreateWalletPayload, {
+    description: 'Opens an empty wallet in a currency; one per currency (a second is BAD_USER_INPUT).',
+  })
   async createWallet(
-    @Arg('input', () => CreateWalletInput) input: CreateWalletInput,
+    @Arg('input', () => CreateWalletInput, { description: 'The currency.' }) input: CreateWalletInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateWalletPayload> {
     const viewer = requireViewer(ctx);
@@ -44,12 +50,12 @@ export class WalletResolver {
     return MoneyType.of(wallet.account.debitsPending, await this.services.currencies.get(ctx.em, wallet.currency));
   }
 
-  @FieldResolver(() => TransactionConnectionType, { description: 'Newest first; first is capped at 100.' })
+  @FieldResolver(() => TransactionConnectionType, { description: "This wallet's rows. Newest first; first is capped at 100." })
   async transactions(
     @Root() wallet: WalletType,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
+    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
@@ -61,7 +67,7 @@ export class WalletResolver {
 export class UserWalletsResolver {
   constructor(private readonly services: Services) {}
 
-  @FieldResolver(() => [WalletType])
+  @FieldResolver(() => [WalletType], { description: "The user's wallets, oldest first (at most one per currency)." })
   async wallets(@Root() user: UserType, @Ctx() ctx: GraphQLContext): Promise<WalletType[]> {
     return (await this.services.wallets.listForUser(ctx.em, user.id)).map((w) => WalletType.from(w));
   }

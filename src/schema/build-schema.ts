@@ -119,9 +119,29 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
       },
     },
   });
+  describeRootTypes(schema);
   // No field returns ErrorCode, so it is added by hand: clients' generated types then know every code.
   const config = schema.toConfig();
   return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
+}
+
+/** type-graphql builds Query, Mutation and Subscription itself and takes no description for them. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) {
+    query.description =
+      "What can be read. Without a valid access token me is null and the viewer's data is UNAUTHENTICATED; currencies and banks are public.";
+  }
+  if (mutation) {
+    mutation.description =
+      'Every mutation takes one input object and returns its own payload type. Those that move money take an idempotencyKey, so a retry never moves it twice.';
+  }
+  if (subscription) {
+    subscription.description =
+      'Events are sent after commit, at most once: a client that reconnects, or sees a version gap, catches up by querying.';
+  }
 }
 
 /** The SDL committed as schema.graphql. */

@@ -3,12 +3,12 @@ import { CurrencyCode, formatMoney } from '../domain/currencies/currency.service
 import type { Currency } from '../domain/currencies/currency.entity.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
-@ObjectType('Money')
+@ObjectType('Money', { description: 'An amount of one currency.' })
 export class MoneyType {
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, { description: 'Minor units of the currency (kobo, cents), as a string of digits.' })
   amount!: bigint;
 
-  @Field(() => CurrencyCode)
+  @Field(() => CurrencyCode, { description: 'The currency of the amount.' })
   currency!: CurrencyCode;
 
   @Field(() => String, { description: 'For people, e.g. "NGN 1,500.00".' })

@@ -4,46 +4,51 @@ import { DateTimeScalar } from './scalars/date-time.scalar.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 import { TransactionType } from './transaction.type.js';
 import { WalletType } from './wallet.type.js';
+import { IDEMPOTENCY_KEY } from './descriptions.js';
 
 @Directive('@cacheControl(maxAge: 600)')
 @ObjectType('Bank', { description: 'A bank that payouts can reach.' })
 export class BankType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Pass it as bankCode to resolveBankAccount and withdraw.' })
   code!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The bank's name." })
   name!: string;
 
-  @Field(() => CurrencyCode)
+  @Field(() => CurrencyCode, { description: 'The currency it receives payouts in.' })
   currency!: CurrencyCode;
 }
 
 @Directive('@cacheControl(scope: PRIVATE)')
 @ObjectType('BankAccount', { description: 'The holder of a bank account, as the bank reports it.' })
 export class BankAccountType {
-  @Field(() => String)
+  @Field(() => String, { description: 'The bank asked about.' })
   bankCode!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The account number asked about.' })
   accountNumber!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: "The holder's name as the bank reports it: show it before the user confirms a withdrawal.",
+  })
   accountName!: string;
 }
 
-@InputType({ description: 'Every input that moves money carries an idempotency key (1 to 255 characters).' })
+@InputType({
+  description: 'A pay-in to a wallet. Every input that moves money carries an idempotency key (1 to 255 characters).',
+})
 export class DepositInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "One of the viewer's wallets; it receives the money." })
   walletId!: string;
 
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, { description: "Minor units of the wallet's currency." })
   amount!: bigint;
 
-  @Field(() => String)
+  @Field(() => String, { description: IDEMPOTENCY_KEY })
   idempotencyKey!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The result of deposit.' })
 export class DepositPayload {
   @Field(() => TransactionType, { description: 'PENDING until the payment provider confirms it.' })
   transaction!: TransactionType;
@@ -52,32 +57,32 @@ export class DepositPayload {
   checkoutUrl!: string;
 }
 
-@InputType()
+@InputType({ description: 'A payout from a wallet to a bank account.' })
 export class WithdrawInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "One of the viewer's wallets; the money leaves it." })
   walletId!: string;
 
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, { description: "Minor units of the wallet's currency." })
   amount!: bigint;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'A code from banks (BAD_USER_INPUT for an unknown one).' })
   bankCode!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "10 digits; resolveBankAccount shows the holder's name first." })
   accountNumber!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: IDEMPOTENCY_KEY })
   idempotencyKey!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The result of withdraw.' })
 export class WithdrawPayload {
   @Field(() => TransactionType, {
     description: 'PENDING until the provider settles or fails the payout; the amount is held meanwhile.',
   })
   transaction!: TransactionType;
 
-  @Field(() => WalletType)
+  @Field(() => WalletType, { description: 'The wallet with the amount held: availableBalance lower, pendingDebits higher.' })
   wallet!: WalletType;
 }
 
@@ -90,15 +95,15 @@ export class LedgerReportType {
   })
   balanced!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Ledger accounts checked: wallets, cards and system accounts.' })
   accountCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Ledger transfers checked.' })
   transferCount!: number;
 
   @Field(() => [ID], { description: 'Accounts whose stored balance differs from the sum of their entries.' })
   mismatchedAccountIds!: string[];
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the check ran (it runs on every request, never cached).' })
   checkedAt!: Date;
 }

@@ -23,22 +23,49 @@ export enum TransactionDirectionEnum {
   CREDIT = 'CREDIT',
   DEBIT = 'DEBIT',
 }
-registerEnumType(TransactionTypeEnum, { name: 'TransactionType' });
-registerEnumType(TransactionStatusEnum, { name: 'TransactionStatus' });
+registerEnumType(TransactionTypeEnum, {
+  name: 'TransactionType',
+  description: 'The kind of movement a transaction row belongs to.',
+  valuesConfig: {
+    DEPOSIT: { description: 'Money paid in through the payment provider: PENDING until the provider confirms it.' },
+    WITHDRAWAL: { description: 'Money paid out to a bank account: held (PENDING) until the provider settles or fails the payout.' },
+    TRANSFER: { description: "Money between two users' wallets: the sender's DEBIT row and the recipient's CREDIT row." },
+    CARD_FUNDING: { description: 'Wallet to card: a DEBIT row on the wallet and a CREDIT row on the card.' },
+    CARD_WITHDRAWAL: { description: 'Card to wallet (also when a card is terminated): a DEBIT row on the card and a CREDIT row on the wallet.' },
+    CARD_PURCHASE: { description: 'A merchant charged a card: PENDING while held, COMPLETED when captured, REVERSED when released, FAILED when declined.' },
+    CARD_REFUND: { description: 'A merchant gave money back to a card.' },
+    FEE: { description: "A provider fee. Fees are booked between the platform's own accounts, so no user's row has this type today." },
+    REVERSAL: { description: 'A completed withdrawal the bank sent back: money returned to the wallet; the withdrawal becomes REVERSED.' },
+  },
+});
+registerEnumType(TransactionStatusEnum, {
+  name: 'TransactionStatus',
+  description: 'Where a transaction row stands.',
+  valuesConfig: {
+    PENDING: { description: 'In flight: a deposit not yet paid, a payout or a card hold not yet settled. It will change.' },
+    COMPLETED: { description: 'Done: the money moved.' },
+    FAILED: { description: 'Nothing moved (a decline, a refused or unpaid payment); failureReason says why.' },
+    REVERSED: { description: 'Undone: a released card hold, or a payout the bank sent back (a REVERSAL row stands beside it).' },
+  },
+});
 registerEnumType(TransactionDirectionEnum, {
   name: 'TransactionDirection',
   description: "From the viewer's side: CREDIT brings money in, DEBIT takes it out.",
+  valuesConfig: {
+    CREDIT: { description: "Money into the row's wallet or card." },
+    DEBIT: { description: "Money out of the row's wallet or card." },
+  },
 });
 
-@ObjectType('Merchant')
+@ObjectType('Merchant', { description: 'Who a card purchase or refund was with, as the issuer reported it.' })
 export class MerchantType {
-  @Field(() => String)
+  @Field(() => String, { description: "The merchant's name." })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What it sells, e.g. grocery; null when not reported.' })
   category?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Where it is, e.g. NG; null when not reported.' })
   country?: string | null;
 }
 
@@ -46,10 +73,10 @@ export class MerchantType {
   description: 'The other person in a transfer, shown without their private details. id is their User id.',
 })
 export class CounterpartyType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Their User id.' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Their name as they gave it.' })
   fullName!: string;
 }
 
@@ -60,34 +87,39 @@ export class CounterpartyType {
     'One row per user-owned account a movement touches (a transfer gives the sender and the\nrecipient a row each; loading a card gives the wallet and the card a row each).',
 })
 export class TransactionType {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The row's id." })
   id!: string;
 
-  @Field(() => TransactionTypeEnum)
+  @Field(() => TransactionTypeEnum, { description: 'The kind of movement.' })
   type!: TransactionTypeEnum;
 
-  @Field(() => TransactionStatusEnum)
+  @Field(() => TransactionStatusEnum, {
+    description: 'Where it stands. PENDING rows will change; a COMPLETED withdrawal may later be REVERSED, and a FAILED deposit paid late becomes COMPLETED.',
+  })
   status!: TransactionStatusEnum;
 
-  @Field(() => TransactionDirectionEnum)
+  @Field(() => TransactionDirectionEnum, { description: "Whether money came into or went out of the row's wallet or card." })
   direction!: TransactionDirectionEnum;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Text for people: a transfer's note, the merchant, or what the provider did; null when there is none.",
+  })
   description?: string | null;
 
   @Field(() => String, { description: 'Shared by every row of one movement, and with the provider where one is involved.' })
   reference!: string;
 
-  @Field(() => MerchantType, { nullable: true })
+  @Field(() => MerchantType, { nullable: true, description: "On a card's purchase and refund rows; null otherwise." })
   merchant?: MerchantType | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it FAILED or was REVERSED, in words for people; null otherwise.' })
   failureReason?: string | null;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the row was written.' })
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When its status (or a captured amount) last changed.' })
   updatedAt!: Date;
 
   record!: TransactionRecord;
@@ -109,57 +141,57 @@ export class TransactionType {
   }
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page sits in its list.' })
 export class PageInfoType {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when older rows follow: ask for them with after: endCursor.' })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when newer rows come before this page.' })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The first edge's cursor; null on an empty page." })
   startCursor?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The last edge's cursor; null on an empty page." })
   endCursor?: string | null;
 }
 
-@ObjectType('TransactionEdge')
+@ObjectType('TransactionEdge', { description: 'One row of a page, with its place in the list.' })
 export class TransactionEdgeType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Opaque; pass it as after to continue after this row.' })
   cursor!: string;
 
-  @Field(() => TransactionType)
+  @Field(() => TransactionType, { description: 'The transaction.' })
   node!: TransactionType;
 }
 
-@ObjectType('TransactionConnection', { description: 'Newest first.' })
+@ObjectType('TransactionConnection', { description: 'A page of transaction rows. Newest first.' })
 export class TransactionConnectionType {
-  @Field(() => [TransactionEdgeType])
+  @Field(() => [TransactionEdgeType], { description: 'The rows of this page, newest first.' })
   edges!: TransactionEdgeType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'Whether more rows follow, and the cursors to get them.' })
   pageInfo!: PageInfoType;
 }
 
-@InputType()
+@InputType({ description: 'Narrows a list of transactions; every condition given must hold.' })
 export class TransactionFilter {
-  @Field(() => [TransactionTypeEnum], { nullable: true })
+  @Field(() => [TransactionTypeEnum], { nullable: true, description: 'Only rows of these types.' })
   types?: TransactionTypeEnum[] | null;
 
-  @Field(() => [TransactionStatusEnum], { nullable: true })
+  @Field(() => [TransactionStatusEnum], { nullable: true, description: 'Only rows in these statuses.' })
   statuses?: TransactionStatusEnum[] | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only this wallet's rows (none when it is not the viewer's)." })
   walletId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only this card's rows (none when it is not the viewer's)." })
   cardId?: string | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Inclusive.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Inclusive. Rows created at or after this time.' })
   from?: Date | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Exclusive.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Exclusive. Rows created before this time.' })
   to?: Date | null;
 }
 

@@ -2,24 +2,33 @@ import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql
 import { Role, type User } from '../domain/users/user.entity.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 
-registerEnumType(Role, { name: 'Role' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user may do.',
+  valuesConfig: {
+    USER: { description: 'Everyone who signs up: their own wallets, cards and transactions.' },
+    ADMIN: { description: 'Also sees ledgerReport, flaggedTransactions and userByEmail; an operator grants the role.' },
+  },
+});
 
 @Directive('@cacheControl(scope: PRIVATE)')
-@ObjectType('User')
+@ObjectType('User', {
+  description: 'A person with an account, as they see themselves (me) and as ADMINs see them; to others they are a Counterparty.',
+})
 export class UserType {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The user's id (a Counterparty's id is this one)." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Trimmed and lower-cased; used to sign in and to receive transfers.' })
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'As given at sign-up.' })
   fullName!: string;
 
   /** Resolved in UserResolver (never from the response cache). */
   role!: Role;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the account was made.' })
   createdAt!: Date;
 
   static from(user: User): UserType {

@@ -5,12 +5,14 @@ import { DateTimeScalar } from './scalars/date-time.scalar.js';
 
 /** Money fields (balance, availableBalance, pendingDebits) and transactions are resolved in WalletResolver. */
 @Directive('@cacheControl(scope: PRIVATE)')
-@ObjectType('Wallet')
+@ObjectType('Wallet', {
+  description: 'Money of one currency held for a user, as an account of the double-entry ledger; at most one per currency.',
+})
 export class WalletType {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The wallet's id." })
   id!: string;
 
-  @Field(() => CurrencyCode)
+  @Field(() => CurrencyCode, { description: 'Its currency, fixed when it was opened.' })
   currency!: CurrencyCode;
 
   @Field(() => Int, {
@@ -18,10 +20,10 @@ export class WalletType {
   })
   version!: number;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When it was opened.' })
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When its balance or holds last changed (or when it was opened).' })
   updatedAt!: Date;
 
   /** The ledger account behind it, for the money fields. */
@@ -39,14 +41,14 @@ export class WalletType {
   }
 }
 
-@InputType()
+@InputType({ description: 'The wallet to open.' })
 export class CreateWalletInput {
-  @Field(() => CurrencyCode)
+  @Field(() => CurrencyCode, { description: 'A currency the viewer has no wallet in yet (BAD_USER_INPUT otherwise).' })
   currency!: CurrencyCode;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The result of createWallet.' })
 export class CreateWalletPayload {
-  @Field(() => WalletType)
+  @Field(() => WalletType, { description: 'The new wallet, empty.' })
   wallet!: WalletType;
 }

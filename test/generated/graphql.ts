@@ -3,172 +3,274 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A cardholder's billing address. */
 export type AddressInput = {
+  /** City or town. */
   city: string;
   /** ISO 3166-1 alpha-2. */
   country: string;
+  /** Street and number. */
   line1: string;
+  /** Apartment, suite or building, if any. */
   line2?: string | null | undefined;
+  /** Postal or ZIP code. */
   postalCode: string;
+  /** State, county or province, if any. */
   state?: string | null | undefined;
 };
 
+/** An amount to move between a card and its wallet. */
 export type CardAmountInput = {
+  /** Minor units of the card's currency. */
   amount: string;
+  /** One of the viewer's cards. */
   cardId: string | number;
+  /** Your key for this request, 1 to 255 characters, scoped to you. A repeat with the same input returns the first answer (a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS. */
   idempotencyKey: string;
 };
 
+/** Names one of the viewer's cards. */
 export type CardInput = {
+  /** One of the viewer's cards; any other id is NOT_FOUND. */
   cardId: string | number;
 };
 
+/** Whether a card can be used. */
 export type CardStatus =
+  /** Purchases are authorized; it can be funded and withdrawn from. */
   | 'ACTIVE'
+  /** Purchases are declined and funding is refused; withdrawing still works. unfreezeCard makes it ACTIVE. */
   | 'FROZEN'
+  /** Final: its available balance went back to the wallet (pending holds follow as they settle). */
   | 'TERMINATED';
 
+/** The password in use and its replacement. */
 export type ChangePasswordInput = {
+  /** The password in use now; a wrong one is INVALID_CREDENTIALS. */
   currentPassword: string;
+  /** At least 8 characters (at most 256). */
   newPassword: string;
 };
 
+/** A new virtual card on one of the viewer's wallets. */
 export type CreateCardInput = {
   /** Required by issuers that need a cardholder address (Stripe). */
   billingAddress?: AddressInput | null | undefined;
+  /** Your key for this request, 1 to 255 characters, scoped to you. A repeat with the same input returns the first answer (a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS. */
   idempotencyKey: string;
   /** Optional first load, moved from the wallet onto the card. */
   initialAmount?: string | null | undefined;
+  /** The owner's name for the card, at most 64 characters. */
   label?: string | null | undefined;
+  /** A limit on purchases; none when omitted. */
   spendingLimit?: SpendingLimitInput | null | undefined;
+  /** One of the viewer's wallets: it funds the card, which takes its currency. */
   walletId: string | number;
 };
 
+/** The wallet to open. */
 export type CreateWalletInput = {
+  /** A currency the viewer has no wallet in yet (BAD_USER_INPUT otherwise). */
   currency: Currency;
 };
 
+/** A currency wallets can hold (ISO 4217); currencies gives names, symbols and exponents. */
 export type Currency =
+  /** Euro; minor unit cent. */
   | 'EUR'
+  /** Pound sterling; minor unit penny. */
   | 'GBP'
+  /** Ghanaian cedi; minor unit pesewa. */
   | 'GHS'
+  /** Kenyan shilling; minor unit cent. */
   | 'KES'
+  /** Nigerian naira; minor unit kobo. */
   | 'NGN'
+  /** US dollar; minor unit cent. */
   | 'USD'
+  /** South African rand; minor unit cent. */
   | 'ZAR';
 
-/** Every input that moves money carries an idempotency key (1 to 255 characters). */
+/** A pay-in to a wallet. Every input that moves money carries an idempotency key (1 to 255 characters). */
 export type DepositInput = {
+  /** Minor units of the wallet's currency. */
   amount: string;
+  /** Your key for this request, 1 to 255 characters, scoped to you. A repeat with the same input returns the first answer (a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS. */
   idempotencyKey: string;
+  /** One of the viewer's wallets; it receives the money. */
   walletId: string | number;
 };
 
+/** Credentials to sign in with. */
 export type LogInInput = {
+  /** The address signed up with (case does not matter). */
   email: string;
+  /** The account's password. */
   password: string;
 };
 
+/** Which session to end. */
 export type LogOutInput = {
   /** The session to end; the caller's own session when omitted. */
   refreshToken?: string | null | undefined;
 };
 
+/** The refresh token to swap for a new pair. */
 export type RefreshTokenInput = {
+  /** The refresh token of the latest AuthPayload of the session. */
   refreshToken: string;
 };
 
+/** The card whose details to show. */
 export type RevealCardInput = {
+  /** One of the viewer's cards. */
   cardId: string | number;
   /** Stripe Issuing Elements: the nonce Stripe.js made in the browser. */
   nonce?: string | null | undefined;
 };
 
+/** What a user may do. */
 export type Role =
+  /** Also sees ledgerReport, flaggedTransactions and userByEmail; an operator grants the role. */
   | 'ADMIN'
+  /** Everyone who signs up: their own wallets, cards and transactions. */
   | 'USER';
 
+/** A card's new spending limit. */
 export type SetCardSpendingLimitInput = {
+  /** One of the viewer's cards. */
   cardId: string | number;
   /** Null removes the limit. */
   limit?: SpendingLimitInput | null | undefined;
 };
 
+/** A new account. */
 export type SignUpInput = {
+  /** A valid address no account has yet (EMAIL_TAKEN otherwise); trimmed and lower-cased. */
   email: string;
+  /** 1 to 200 characters. */
   fullName: string;
-  /** At least 8 characters. */
+  /** At least 8 characters (at most 256). */
   password: string;
 };
 
+/** A test purchase on a sandbox card. */
 export type SimulateCardPurchaseInput = {
+  /** What the merchant charges, in minor units of the card's currency. */
   amount: string;
+  /** One of the viewer's sandbox cards. */
   cardId: string | number;
+  /** Optional here: without one every call is a new purchase; with one, a repeat returns the first purchase. */
   idempotencyKey?: string | null | undefined;
+  /** e.g. grocery. */
   merchantCategory?: string | null | undefined;
+  /** e.g. NG. */
   merchantCountry?: string | null | undefined;
+  /** Becomes the merchant and the description; DECLINE makes the issuer decline the purchase. */
   merchantName: string;
 };
 
+/** The period over which a spending limit adds up purchases (held or captured), in UTC. */
 export type SpendingInterval =
+  /** Since the card was created. */
   | 'ALL_TIME'
+  /** Since midnight UTC. */
   | 'DAILY'
+  /** Since the first of the month, midnight UTC. */
   | 'MONTHLY'
+  /** Each purchase on its own. */
   | 'PER_AUTHORIZATION'
+  /** Since Monday, midnight UTC. */
   | 'WEEKLY';
 
+/** A spending limit to set on a card. */
 export type SpendingLimitInput = {
+  /** Minor units of the card's currency. */
   amount: string;
+  /** The period the amount covers. */
   interval: SpendingInterval;
 };
 
 /** From the viewer's side: CREDIT brings money in, DEBIT takes it out. */
 export type TransactionDirection =
+  /** Money into the row's wallet or card. */
   | 'CREDIT'
+  /** Money out of the row's wallet or card. */
   | 'DEBIT';
 
+/** Narrows a list of transactions; every condition given must hold. */
 export type TransactionFilter = {
+  /** Only this card's rows (none when it is not the viewer's). */
   cardId?: string | number | null | undefined;
-  /** Inclusive. */
+  /** Inclusive. Rows created at or after this time. */
   from?: string | null | undefined;
+  /** Only rows in these statuses. */
   statuses?: Array<TransactionStatus> | null | undefined;
-  /** Exclusive. */
+  /** Exclusive. Rows created before this time. */
   to?: string | null | undefined;
+  /** Only rows of these types. */
   types?: Array<TransactionType> | null | undefined;
+  /** Only this wallet's rows (none when it is not the viewer's). */
   walletId?: string | number | null | undefined;
 };
 
+/** Where a transaction row stands. */
 export type TransactionStatus =
+  /** Done: the money moved. */
   | 'COMPLETED'
+  /** Nothing moved (a decline, a refused or unpaid payment); failureReason says why. */
   | 'FAILED'
+  /** In flight: a deposit not yet paid, a payout or a card hold not yet settled. It will change. */
   | 'PENDING'
+  /** Undone: a released card hold, or a payout the bank sent back (a REVERSAL row stands beside it). */
   | 'REVERSED';
 
+/** The kind of movement a transaction row belongs to. */
 export type TransactionType =
+  /** Wallet to card: a DEBIT row on the wallet and a CREDIT row on the card. */
   | 'CARD_FUNDING'
+  /** A merchant charged a card: PENDING while held, COMPLETED when captured, REVERSED when released, FAILED when declined. */
   | 'CARD_PURCHASE'
+  /** A merchant gave money back to a card. */
   | 'CARD_REFUND'
+  /** Card to wallet (also when a card is terminated): a DEBIT row on the card and a CREDIT row on the wallet. */
   | 'CARD_WITHDRAWAL'
+  /** Money paid in through the payment provider: PENDING until the provider confirms it. */
   | 'DEPOSIT'
+  /** A provider fee. Fees are booked between the platform's own accounts, so no user's row has this type today. */
   | 'FEE'
+  /** A completed withdrawal the bank sent back: money returned to the wallet; the withdrawal becomes REVERSED. */
   | 'REVERSAL'
+  /** Money between two users' wallets: the sender's DEBIT row and the recipient's CREDIT row. */
   | 'TRANSFER'
+  /** Money paid out to a bank account: held (PENDING) until the provider settles or fails the payout. */
   | 'WITHDRAWAL';
 
+/** Money from one of the viewer's wallets to another user. */
 export type TransferInput = {
+  /** Minor units of the wallet's currency. */
   amount: string;
+  /** One of the viewer's wallets; the money leaves it, in its currency. */
   fromWalletId: string | number;
+  /** Your key for this request, 1 to 255 characters, scoped to you. A repeat with the same input returns the first answer (a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS. */
   idempotencyKey: string;
+  /** Shown to both sides as the description of their rows; at most 280 characters. */
   note?: string | null | undefined;
   /** The recipient is credited in the same currency, in a wallet created for them if they have none. */
   recipientEmail: string;
 };
 
+/** A payout from a wallet to a bank account. */
 export type WithdrawInput = {
+  /** 10 digits; resolveBankAccount shows the holder's name first. */
   accountNumber: string;
+  /** Minor units of the wallet's currency. */
   amount: string;
+  /** A code from banks (BAD_USER_INPUT for an unknown one). */
   bankCode: string;
+  /** Your key for this request, 1 to 255 characters, scoped to you. A repeat with the same input returns the first answer (a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS. */
   idempotencyKey: string;
+  /** One of the viewer's wallets; the money leaves it. */
   walletId: string | number;
 };
 

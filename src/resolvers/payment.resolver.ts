@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import {
   BankAccountType,
   BankType,
@@ -77,12 +78,12 @@ export class PaymentResolver {
     description: 'ADMIN only: transactions that monitoring rules flagged, newest first.',
   })
   async flaggedTransactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     uncached(info);
-    return toConnection(await this.services.transactions.flaggedPage(ctx.em, { first, after }));
+    const viewer = requireViewer(ctx);
+    return toConnection(await this.services.transactions.flaggedPage(ctx.em, viewer.userId, pageArgs(args, info)));
   }
 }

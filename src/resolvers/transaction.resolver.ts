@@ -1,7 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import {
   CounterpartyType,
   TransactionConnectionType,
@@ -26,13 +28,13 @@ export class TransactionResolver {
 
   @Query(() => TransactionConnectionType, { description: "All of the viewer's transactions across wallets and cards." })
   async transactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
-    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }));
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { ...pageArgs(args, info), filter }));
   }
 
   @Mutation(() => TransferPayload)

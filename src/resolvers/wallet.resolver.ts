@@ -1,8 +1,10 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { balance, available } from '../domain/ledger/ledger.service.js';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import { TransactionConnectionType, TransactionFilter, toConnection } from '../schema/transaction.type.js';
 import { UserType } from '../schema/user.type.js';
 import { CreateWalletInput, CreateWalletPayload, WalletType } from '../schema/wallet.type.js';
@@ -44,16 +46,16 @@ export class WalletResolver {
     return MoneyType.of(wallet.account.debitsPending, await this.services.currencies.get(ctx.em, wallet.currency));
   }
 
-  @FieldResolver(() => TransactionConnectionType, { description: 'Newest first; first is capped at 100.' })
+  @FieldResolver(() => TransactionConnectionType, { description: 'Newest first; first and last are capped at 100.' })
   async transactions(
     @Root() wallet: WalletType,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Arg('filter', () => TransactionFilter, { nullable: true }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
-    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }, wallet.id));
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { ...pageArgs(args, info), filter }, wallet.id));
   }
 }
 

@@ -126,7 +126,7 @@ export class PageInfoType {
 
 @ObjectType('TransactionEdge')
 export class TransactionEdgeType {
-  @Field(() => String)
+  @Field(() => String, { description: "Opaque; good only in the list it came from, for the viewer it was given to." })
   cursor!: string;
 
   @Field(() => TransactionType)

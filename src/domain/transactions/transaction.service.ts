@@ -128,7 +128,7 @@ export class TransactionService {
     const [field, size] = given(req.last) ? (['last', req.last] as const) : (['first', req.first ?? DEFAULT_PAGE] as const);
     if (!Number.isInteger(size) || size < 1) throw new WalletException(WalletError.InvalidPageSize, { field });
     const seqOf = (cursor: string | null | undefined, field: 'after' | 'before') => {
-      if (cursor === null || cursor === undefined) return null;
+      if (!cursor) return null; // an empty one, as before, means none
       const seq = this.cursors.decode(scope, cursor);
       if (seq === null) throw new WalletException(WalletError.InvalidCursor, { field });
       return seq;

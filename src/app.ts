@@ -5,6 +5,7 @@ import { connectRedis, type RedisHandle } from './cache/redis.js';
 import { RevocationCache } from './cache/revocation.js';
 import type { Config } from './config/config.js';
 import { loadSigningKeys } from './config/jwt-keys.js';
+import { loadCursorSecret } from './config/cursor-secret.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate, openOrm } from './db/orm.js';
 import { AuthService } from './domain/auth/auth.service.js';
@@ -18,6 +19,7 @@ import { LedgerService } from './domain/ledger/ledger.service.js';
 import { MonitoringService } from './domain/monitoring/monitoring.service.js';
 import { TransactionRepository } from './domain/transactions/transaction.repository.js';
 import { TransactionService } from './domain/transactions/transaction.service.js';
+import { HistoryCursors } from './domain/transactions/history-cursor.js';
 import { TransferService } from './domain/wallets/transfer.service.js';
 import { WalletService } from './domain/wallets/wallet.service.js';
 import { buildHttpServer, loggerOptions, type HttpServer } from './http/server.js';
@@ -104,6 +106,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log) : undefined;
   const wallets = new WalletService(walletCache);
   const transactionRepo = new TransactionRepository();
+  const historyCursors = new HistoryCursors(await loadCursorSecret(config, log));
   const idempotency = new IdempotencyService();
   const monitoring = new MonitoringService(config.monitoring);
   const audit = new AuditService();
@@ -138,7 +141,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     ledger,
     wallets,
     transfers,
-    transactions: new TransactionService(transactionRepo, walletCache),
+    transactions: new TransactionService(transactionRepo, historyCursors, walletCache),
     payments,
     cards,
     cardPurchases,

@@ -65,6 +65,9 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('wallet-api'),
   JWT_ACCESS_TTL_SECONDS: positiveInt.default(15 * 60),
   JWT_REFRESH_TTL_SECONDS: positiveInt.default(30 * 24 * 60 * 60),
+  CURSOR_SECRET: optionalString.refine((v) => v === undefined || Buffer.byteLength(v) >= 32, {
+    message: 'must be at least 32 bytes',
+  }),
 
   RATE_LIMIT_LOGIN_PER_EMAIL: positiveInt.default(10),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(50),
@@ -154,6 +157,8 @@ export interface Config {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
   };
+  /** Seals history cursors; unset: derived from the JWT private key, which replicas share too. */
+  cursorSecret?: string;
   rateLimits: {
     loginPerEmail: number;
     loginPerIp: number;
@@ -265,6 +270,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: e.JWT_REFRESH_TTL_SECONDS,
     },
+    cursorSecret: e.CURSOR_SECRET,
     rateLimits: {
       loginPerEmail: e.RATE_LIMIT_LOGIN_PER_EMAIL,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,

@@ -22,6 +22,17 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * everyone signed in.
  */
 export async function loadSigningKeys(config: Config, log: Log): Promise<SigningKeys> {
+  const { privatePem, publicPem } = await loadSigningPems(config, log);
+  const [privateKey, publicKey] = await Promise.all([
+    importPKCS8(privatePem, JWT_ALGORITHM),
+    importSPKI(publicPem, JWT_ALGORITHM),
+  ]);
+  const kid = createHash('sha256').update(publicPem).digest('base64url').slice(0, 16);
+  return { privateKey, publicKey, kid };
+}
+
+/** The PEM texts behind `loadSigningKeys` (the history cursor secret derives from them too). */
+export async function loadSigningPems(config: Config, log: Log): Promise<{ privatePem: string; publicPem: string }> {
   let privatePem = config.jwt.privateKeyPem;
   let publicPem = config.jwt.publicKeyPem;
   if (!privatePem || !publicPem) {
@@ -47,10 +58,5 @@ export async function loadSigningKeys(config: Config, log: Log): Promise<Signing
       log.info(`Generated a JWT signing key pair in ${dir} (development only)`);
     }
   }
-  const [privateKey, publicKey] = await Promise.all([
-    importPKCS8(privatePem, JWT_ALGORITHM),
-    importSPKI(publicPem, JWT_ALGORITHM),
-  ]);
-  const kid = createHash('sha256').update(publicPem).digest('base64url').slice(0, 16);
-  return { privateKey, publicKey, kid };
+  return { privatePem, publicPem };
 }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { available, balance } from '../domain/ledger/ledger.service.js';
 import type { Services } from '../schema/build-schema.js';
 import {
@@ -17,11 +18,12 @@ import {
 } from '../schema/card.type.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import { TransactionConnectionType, TransactionFilter, TransactionType, toConnection } from '../schema/transaction.type.js';
 import { UserType } from '../schema/user.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
-import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
+import { PAGE_FILTER } from '../schema/descriptions.js';
 
 @Resolver(() => CardType)
 export class CardResolver {
@@ -146,13 +148,13 @@ export class CardResolver {
   @FieldResolver(() => TransactionConnectionType, { description: "The card's rows, newest first; first is capped at 100." })
   async transactions(
     @Root() card: CardType,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
-    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
-    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }, card.id));
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { ...pageArgs(args, info), filter }, card.id));
   }
 
   private async load(

@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import {
   BankAccountType,
   BankType,
@@ -16,7 +17,6 @@ import {
 import { TransactionConnectionType, TransactionType, toConnection } from '../schema/transaction.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer, uncached } from './viewer.js';
-import { PAGE_AFTER, PAGE_FIRST } from '../schema/descriptions.js';
 
 @Resolver()
 export class PaymentResolver {
@@ -84,12 +84,12 @@ export class PaymentResolver {
     description: 'ADMIN only: transactions that monitoring rules flagged, newest first.',
   })
   async flaggedTransactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
-    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     uncached(info);
-    return toConnection(await this.services.transactions.flaggedPage(ctx.em, { first, after }));
+    const viewer = requireViewer(ctx);
+    return toConnection(await this.services.transactions.flaggedPage(ctx.em, viewer.userId, pageArgs(args, info)));
   }
 }

@@ -1,7 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import {
   CounterpartyType,
   TransactionConnectionType,
@@ -12,7 +14,7 @@ import {
 import { TransferInput, TransferPayload } from '../schema/transfer.type.js';
 import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
-import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
+import { PAGE_FILTER } from '../schema/descriptions.js';
 
 @Resolver(() => TransactionType)
 export class TransactionResolver {
@@ -32,13 +34,13 @@ export class TransactionResolver {
     description: "All of the viewer's transactions across wallets and cards. Newest first; first is capped at 100.",
   })
   async transactions(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
-    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
-    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }));
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { ...pageArgs(args, info), filter }));
   }
 
   @Mutation(() => TransferPayload, {

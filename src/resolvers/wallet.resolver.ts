@@ -1,13 +1,15 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { balance, available } from '../domain/ledger/ledger.service.js';
 import type { Services } from '../schema/build-schema.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
+import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import { TransactionConnectionType, TransactionFilter, toConnection } from '../schema/transaction.type.js';
 import { UserType } from '../schema/user.type.js';
 import { CreateWalletInput, CreateWalletPayload, WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
-import { PAGE_AFTER, PAGE_FILTER, PAGE_FIRST } from '../schema/descriptions.js';
+import { PAGE_FILTER } from '../schema/descriptions.js';
 
 @Resolver(() => WalletType)
 export class WalletResolver {
@@ -50,16 +52,16 @@ export class WalletResolver {
     return MoneyType.of(wallet.account.debitsPending, await this.services.currencies.get(ctx.em, wallet.currency));
   }
 
-  @FieldResolver(() => TransactionConnectionType, { description: "This wallet's rows. Newest first; first is capped at 100." })
+  @FieldResolver(() => TransactionConnectionType, { description: "This wallet's rows. Newest first; first and last are capped at 100." })
   async transactions(
     @Root() wallet: WalletType,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: PAGE_FIRST }) first: number,
-    @Arg('after', () => String, { nullable: true, description: PAGE_AFTER }) after: string | null,
+    @Args(() => TransactionPageArgs) args: TransactionPageArgs,
     @Arg('filter', () => TransactionFilter, { nullable: true, description: PAGE_FILTER }) filter: TransactionFilter | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TransactionConnectionType> {
     const viewer = requireViewer(ctx);
-    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { first, after, filter }, wallet.id));
+    return toConnection(await this.services.transactions.page(ctx.em, viewer.userId, { ...pageArgs(args, info), filter }, wallet.id));
   }
 }
 

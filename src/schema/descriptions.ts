@@ -6,7 +6,5 @@ export const IDEMPOTENCY_KEY =
   '(a refusal such as INSUFFICIENT_FUNDS too) and moves nothing; other input is IDEMPOTENCY_KEY_REUSED, and a repeat ' +
   'while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS.';
 
-/** The paging arguments of transaction connections. */
-export const PAGE_FIRST = 'How many rows, newest first: 20 unless given, at most 100 (more is capped); below 1 is BAD_USER_INPUT.';
-export const PAGE_AFTER = 'The endCursor of the page before; a cursor this API did not give out is BAD_USER_INPUT.';
+/** The filter of transaction connections (the paging arguments are TransactionPageArgs). */
 export const PAGE_FILTER = "Narrows the rows; every condition given must hold. A wallet or card that is not the viewer's gives an empty page.";

@@ -158,7 +158,7 @@ export class PageInfoType {
 
 @ObjectType('TransactionEdge', { description: 'One row of a page, with its place in the list.' })
 export class TransactionEdgeType {
-  @Field(() => String, { description: 'Opaque; pass it as after to continue after this row.' })
+  @Field(() => String, { description: 'Opaque; pass it as after (or before) to page from this row. Good only in the list it came from, for the viewer it was given to.' })
   cursor!: string;
 
   @Field(() => TransactionType, { description: 'The transaction.' })

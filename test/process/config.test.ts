@@ -68,6 +68,8 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.jwt.accessTtlSeconds).toBe(900);
     expect(config.jwt.privateKeyPem).toBeUndefined();
+    // History cursors are then sealed with a key derived from the JWT private key.
+    expect(config.cursorSecret).toBeUndefined();
     expect(config.rateLimits).toMatchObject({
       loginPerEmail: 10,
       loginPerIp: 50,
@@ -94,6 +96,7 @@ describe('loadConfig', () => {
         EMBEDDED_PG_DIR: '/var/tmp/wallet-pg',
         EMBEDDED_PG_PORT: '55432',
         PUBLIC_URL: 'https://api.example.com/',
+        CURSOR_SECRET: 'c'.repeat(32),
       },
       '/srv/wallet',
     );
@@ -104,6 +107,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/wallet/var/data');
     expect(config.database.embeddedDir).toBe('/var/tmp/wallet-pg');
     expect(config.database.embeddedPort).toBe(55432);
+    expect(config.cursorSecret).toBe('c'.repeat(32));
   });
 
   it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {
@@ -160,6 +164,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_LOGIN_PER_IP: '0',
       TRUST_PROXY: 'maybe',
       EMBEDDED_PG_PORT: '70000',
+      CURSOR_SECRET: 'too short',
     });
     const text = problems.join('\n');
     for (const name of [
@@ -172,6 +177,7 @@ describe('loadConfig', () => {
       'RATE_LIMIT_LOGIN_PER_IP',
       'TRUST_PROXY',
       'EMBEDDED_PG_PORT',
+      'CURSOR_SECRET',
     ]) {
       expect(problems.some((p) => p.startsWith(`${name}:`)), `${name} in\n${text}`).toBe(true);
     }

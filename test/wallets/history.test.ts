@@ -314,6 +314,9 @@ describe('SQL statements per page', () => {
     });
 
     const load = (first: number) => server.gql(HistoryWithRelationsDocument, { first }, { token: viewer.token });
+    // Backwards from the oldest row's cursor: the page and the look past the cursor, one statement.
+    const oldest = (await load(100)).data!.transactions.pageInfo.endCursor;
+    const loadBack = (last: number) => server.gql(HistoryWithRelationsDocument, { last, before: oldest }, { token: viewer.token });
     const fifty = await load(50);
     const nodes = fifty.data!.transactions.edges.map((e) => e.node);
     expect(nodes).toHaveLength(50);
@@ -325,12 +328,12 @@ describe('SQL statements per page', () => {
     }
 
     // The smallest of three runs each, so a background job's statement cannot sway it.
-    const measure = async (first: number) => {
+    const measure = async (size: number, read = load) => {
       const runs: string[][] = [];
       for (let i = 0; i < 3; i++) {
         // Past the response cache: each run must execute (a hit would cost no statement at all).
         await server.app.generations.bump([viewer.id]);
-        runs.push(await statements(() => load(first)));
+        runs.push(await statements(() => read(size)));
       }
       return runs.reduce((a, b) => (b.length < a.length ? b : a));
     };
@@ -341,5 +344,18 @@ describe('SQL statements per page', () => {
     expect(one.length, report).toBeGreaterThanOrEqual(3);
     expect(many.length, report).toBe(one.length);
     expect(many.length, report).toBeLessThanOrEqual(4);
+
+    const back = await loadBack(50);
+    expect(back.errors).toBeUndefined();
+    expect(back.data!.transactions.edges.map((e) => e.node.id)).toEqual(
+      (await load(100)).data!.transactions.edges.slice(-51, -1).map((e) => e.node.id),
+    );
+    expect(back.data!.transactions.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    const backOne = await measure(1, loadBack);
+    const backMany = await measure(50, loadBack);
+    const backReport = `backwards, page of 1: ${backOne.length} statements\n  ${backOne.join('\n  ')}\npage of 50: ${backMany.length} statements\n  ${backMany.join('\n  ')}`;
+    expect(backMany.length, backReport).toBe(backOne.length);
+    expect(backMany.length, backReport).toBe(many.length);
+    for (const run of [backOne, backMany]) expect(run.filter((q) => /from transactions\b/.test(q)), backReport).toHaveLength(1);
   });
 });

@@ -166,22 +166,12 @@ export class TransactionRepository {
   }
 
   /**
-   * One page of a user's rows, newest first, strictly before `beforeSeq`: keyset pagination
-   * on (user_id, seq), never OFFSET. Fetches one extra row to tell whether more follow.
+   * One page of a user's rows: keyset pagination on (user_id, seq) over transactions_user_page
+   * (or transactions_account_page), never OFFSET. See `PageWindow` for what comes back.
    */
-  async page(
-    em: EntityManager,
-    userId: string,
-    filter: HistoryFilter,
-    limit: number,
-    beforeSeq: bigint | null,
-  ): Promise<TransactionRecord[]> {
+  async page(em: EntityManager, userId: string, filter: HistoryFilter, window: PageWindow): Promise<WindowRows> {
     const where = ['user_id = ?'];
     const params: unknown[] = [userId];
-    if (beforeSeq !== null) {
-      where.push('seq < ?::bigint');
-      params.push(beforeSeq.toString());
-    }
     if (filter.types?.length) {
       where.push('type = any(?::text[])');
       params.push(`{${filter.types.join(',')}}`);
@@ -202,23 +192,70 @@ export class TransactionRepository {
       where.push('created_at < ?');
       params.push(filter.to);
     }
-    params.push(limit + 1);
-    const rows = await em.execute<Row[]>(
-      `select ${TRANSACTION_COLUMNS} from transactions where ${where.join(' and ')} order by seq desc limit ?`,
-      params,
-    );
-    return rows.map(toTransaction);
+    return this.window(em, 'transactions', where, params, window);
   }
 
-  /** Every user's rows that monitoring flagged, newest first (an ADMIN view). */
-  async pageFlagged(em: EntityManager, limit: number, beforeSeq: bigint | null): Promise<TransactionRecord[]> {
-    const rows = await em.execute<Row[]>(
-      `select ${TRANSACTION_COLUMNS} from transactions t
-       where exists (select 1 from transaction_flags f where f.transaction_id = t.id)
-         and (?::bigint is null or seq < ?::bigint)
-       order by seq desc limit ?`,
-      [beforeSeq?.toString() ?? null, beforeSeq?.toString() ?? null, limit + 1],
-    );
-    return rows.map(toTransaction);
+  /** Every user's rows that monitoring flagged (an ADMIN view), in the same windows. */
+  async pageFlagged(em: EntityManager, window: PageWindow): Promise<WindowRows> {
+    return this.window(em, 'transactions t', ['exists (select 1 from transaction_flags f where f.transaction_id = t.id)'], [], window);
   }
+
+  /**
+   * One statement: the page, read from the cursor in the page's direction with one extra row
+   * (to tell whether more follow), and, when a cursor opens the window on the other side, the
+   * one row nearest to it there (to tell whether the list goes on beyond the cursor).
+   */
+  private async window(em: EntityManager, from: string, where: string[], params: unknown[], w: PageWindow): Promise<WindowRows> {
+    const bounds = [...where];
+    const boundParams = [...params];
+    if (w.olderThan !== null) {
+      bounds.push('seq < ?::bigint');
+      boundParams.push(w.olderThan.toString());
+    }
+    if (w.newerThan !== null) {
+      bounds.push('seq > ?::bigint');
+      boundParams.push(w.newerThan.toString());
+    }
+    const newestFirst = w.start === 'newest';
+    let text = `(select ${TRANSACTION_COLUMNS}, false as beyond from ${from} where ${bounds.join(' and ')}
+                 order by seq ${newestFirst ? 'desc' : 'asc'} limit ?)`;
+    const all = [...boundParams, w.limit + 1];
+    const edge = newestFirst ? w.olderThan : w.newerThan;
+    if (edge !== null) {
+      text += ` union all
+               (select ${TRANSACTION_COLUMNS}, true as beyond from ${from}
+                where ${[...where, newestFirst ? 'seq >= ?::bigint' : 'seq <= ?::bigint'].join(' and ')}
+                order by seq ${newestFirst ? 'asc' : 'desc'} limit 1)`;
+      all.push(...params, edge.toString());
+    }
+    const rows = await em.execute<(Row & { beyond: boolean })[]>(text, all);
+    const page = rows.filter((r) => !r.beyond).map(toTransaction);
+    // union all promises no order across its parts: put the page back in reading order.
+    page.sort((a, b) => (a.seq === b.seq ? 0 : (a.seq < b.seq) === newestFirst ? 1 : -1));
+    return { rows: page, beyond: rows.some((r) => r.beyond) };
+  }
+}
+
+/**
+ * Which rows a page reads, in sequence terms (a higher seq is newer; lists are newest first, so
+ * `after` a cursor means older than its row and `before` means newer).
+ */
+export interface PageWindow {
+  /** Only rows older than this one (`after`). */
+  olderThan: bigint | null;
+  /** Only rows newer than this one (`before`). */
+  newerThan: bigint | null;
+  /** `newest`: the page is the newest rows of the window (`first`); `oldest`: the oldest (`last`). */
+  start: 'newest' | 'oldest';
+  limit: number;
+}
+
+export interface WindowRows {
+  /** Up to limit + 1 rows, from the window's `start` inwards (newest first for `newest`). */
+  rows: TransactionRecord[];
+  /**
+   * Whether the list has rows on the far side of the cursor the window starts at (`olderThan`
+   * for `newest`, `newerThan` for `oldest`), the cursor's own row included; false without one.
+   */
+  beyond: boolean;
 }

@@ -21,7 +21,8 @@ import { limitRules } from './graphql-limits.js';
 import { registerHealthRoutes, type Readiness } from './health.js';
 import { Metrics } from './metrics.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { registerGraphiQL } from './graphiql.js';
+import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
 
 export interface HttpServer {
@@ -139,6 +140,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     metrics.observeHttp(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics });
+  if (!config.isProduction) registerGraphiQL(fastify);
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>
     services.auth.authenticate(em, authorization);
@@ -193,7 +195,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       fastifyApolloDrainPlugin(fastify),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+        : sandboxLandingPage(),
       metrics.plugin(),
       logUnexpectedErrors(),
       // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.

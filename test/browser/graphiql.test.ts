@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerGraphiQL } from '../../src/http/graphiql.js';
+import { withGraphiQLLink } from '../../src/http/sandbox-landing.js';
 import { SignUpDocument, TransferLeanDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -63,6 +64,16 @@ describe('GraphiQL and Sandbox pages over HTTP', () => {
     expect(html).toMatch(/currencies\s+\{\\n\s+code/);
     expect(html).toMatch(/"headers":\{"Authorization":"Bearer "\}/);
     expect(html).toMatch(/<a id="graphiql-link" href="\.\/graphiql">Offline\? Open the bundled GraphiQL<\/a>/);
+  });
+
+  it("adds the link to whatever page Apollo's plugin renders", () => {
+    const link = /<a id="graphiql-link" href="\.\/graphiql">/;
+    // With Apollo's nonce the link is styled to sit above Sandbox's frame; without one it is still there.
+    const styled = withGraphiQLLink(`<meta content="style-src 'nonce-abc123' https://x"><body><p>x</p></body></html>`);
+    expect(styled).toMatch(/<style nonce="abc123">#graphiql-link\{position:fixed/);
+    expect(styled).toMatch(new RegExp(`${link.source}.*</body></html>$`));
+    expect(withGraphiQLLink('<p>x</p>')).toMatch(new RegExp(`^<p>x</p>${link.source}`));
+    expect(withGraphiQLLink('<p>x</p>')).not.toMatch(/<style/);
   });
 
   it('answers 404 with the reason when the files are not installed, and still serves the rest', async () => {

@@ -21,6 +21,18 @@ const optionalUrl = (protocols: RegExp) =>
     message: 'must be a URL',
   });
 
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+/** Scheme, host and port only (what a browser sends in `Origin`); no path, wildcard or credentials. */
+const isOrigin = (v: string) => {
+  if (!URL.canParse(v)) return false;
+  const url = new URL(v);
+  return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.host.includes('*');
+};
+
 /** "NGN=500000,USD=1000": amounts in minor units per currency. */
 const perCurrency = z
   .string()
@@ -45,7 +57,14 @@ const envSchema = z.object({
   PUBLIC_URL: optionalUrl(/^https?:$/),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolish.default(false),
-  CORS_ORIGINS: z.string().default(''),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const origin of splitList(v).filter((o) => !isOrigin(o))) {
+        ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port; no path)` });
+      }
+    }),
   DATA_DIR: z.string().min(1).default('.data'),
 
   DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
@@ -246,9 +265,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       host: e.HOST,
       publicUrl: (e.PUBLIC_URL ?? `http://${localHost}:${e.PORT}`).replace(/\/$/, ''),
       trustProxy: e.TRUST_PROXY,
-      corsOrigins: e.CORS_ORIGINS.split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
+      corsOrigins: splitList(e.CORS_ORIGINS).map((o) => new URL(o).origin),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },

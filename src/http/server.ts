@@ -3,7 +3,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { CacheGenerations, RedisKeyValueCache, privateForViewers, responseCache } from '../cache/response-cache.js';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
@@ -21,6 +20,9 @@ import type { Services } from '../schema/build-schema.js';
 import { limitRules } from './graphql-limits.js';
 import { registerHealthRoutes, type Readiness } from './health.js';
 import { Metrics } from './metrics.js';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
+import { registerGraphiQL } from './graphiql.js';
+import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
 
 export interface HttpServer {
@@ -111,8 +113,21 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     contentSecurityPolicy: config.isProduction ? undefined : false,
     crossOriginEmbedderPolicy: false,
   });
+  const origins = originRule(config);
+  // A page on a refused origin learns what to configure, and its request never reaches Apollo
+  // (a simple text/plain POST would otherwise execute before the browser hides the answer).
+  fastify.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || request.routeOptions.url !== '/graphql' || origins.allows(origin)) return;
+    return reply.code(403).send(origins.refusal(origin));
+  });
+  // Allowed origins' preflights are answered here, before Apollo's CSRF prevention sees them;
+  // requests without Origin (curl, servers, apps) keep that prevention.
   await fastify.register(cors, {
-    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    origin: (origin, done) => done(null, origin !== undefined && origins.allows(origin)),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
     credentials: true,
     maxAge: 600,
   });
@@ -125,6 +140,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     metrics.observeHttp(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics });
+  if (!config.isProduction) registerGraphiQL(fastify);
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>
     services.auth.authenticate(em, authorization);
@@ -179,7 +195,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       fastifyApolloDrainPlugin(fastify),
       config.isProduction
         ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+        : sandboxLandingPage(),
       metrics.plugin(),
       logUnexpectedErrors(),
       // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.
@@ -202,6 +218,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     formatError,
     parseOptions: { maxTokens: config.graphql.maxTokens },
     events: services.events,
+    origins,
     validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
   });
   apollo.addPlugin({

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { Topic, type EventBus } from '../cache/pubsub.js';
+import type { OriginRule } from './origins.js';
 
 interface Extra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
@@ -31,6 +32,8 @@ export interface WebSocketDeps {
   parseOptions: ParseOptions;
   validationRules: readonly ValidationRule[];
   events: EventBus;
+  /** Browsers' upgrades are held to the same origin rule as HTTP; clients that send no Origin pass. */
+  origins: OriginRule;
 }
 
 /** Parse and validation errors carry the codes Apollo gives them over HTTP, unless they have one. */
@@ -56,7 +59,16 @@ const REFUSALS = {
 
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
 export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
-  const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
+  const wss = new WebSocketServer({
+    server: deps.server,
+    path: '/graphql',
+    verifyClient: ({ req }, done) => {
+      const origin = req.headers.origin;
+      if (origin === undefined || deps.origins.allows(origin)) return done(true);
+      const body = JSON.stringify(deps.origins.refusal(origin));
+      done(false, 403, body, { 'Content-Type': 'application/json; charset=utf-8' });
+    },
+  });
   const documents = new Map<string, DocumentNode>();
   // Open connections by session, so a logout (on any replica) closes them at once.
   const bySession = new Map<string, Set<WebSocket>>();

@@ -367,6 +367,12 @@ describe('production', () => {
     expect(await res.text()).not.toMatch(/sandbox/i);
   });
 
+  it('serves no bundled GraphiQL', async () => {
+    for (const path of ['/graphiql', '/graphiql/assets/graphiql.min.js']) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+    }
+  });
+
   it('still answers operations, signed with the configured keys', async () => {
     const res = await server.gql(SignUpDocument, { input: { email: 'prod@example.com', password, fullName: 'Prod' } });
     expect(res.errors).toBeUndefined();

@@ -115,6 +115,16 @@ describe('loadConfig', () => {
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('keeps CORS_ORIGINS as origins a browser sends, and refuses what is not one', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://App.example.com/,http://localhost:5173' }).http.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    const problems = problemsOf({ CORS_ORIGINS: 'https://app.example.com/path,*,app.example.com,https://*.example.com' });
+    expect(problems.filter((p) => p.startsWith('CORS_ORIGINS:'))).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/"https:\/\/app\.example\.com\/path" is not an origin like https:\/\/app\.example\.com/);
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', JWT_PRIVATE_KEY: '', JWT_PUBLIC_KEY: '' });
     expect(config.database.url).toBeUndefined();

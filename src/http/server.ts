@@ -154,7 +154,6 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       viewer: null,
       requestId: request.id,
       client,
-      events: services.events,
       live: services.live,
     };
     context.viewer = await viewer(() => context.em);

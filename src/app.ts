@@ -36,6 +36,7 @@ import { SandboxIssuer } from './providers/sandbox/sandbox.issuer.js';
 import { registerSandboxCardPage } from './http/sandbox-cards.js';
 import { WalletCache } from './cache/wallet-cache.js';
 import { ChangeEvents } from './cache/change-events.js';
+import { LiveUpdates } from './cache/live-updates.js';
 import { EventBus, Topic } from './cache/pubsub.js';
 import { CacheGenerations } from './cache/response-cache.js';
 import { trackLedgerChanges } from './domain/ledger/ledger-changes.js';
@@ -146,6 +147,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     cards,
     cardPurchases,
     events: bus,
+    live: new LiveUpdates(bus, wallets, cards),
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
         await walletCache?.invalidate(changes);

@@ -1,14 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CardRepository } from '../domain/cards/card.repository.js';
-import type { LedgerChanges } from '../domain/ledger/ledger-changes.js';
+import { withAccount, type Card, type CardRepository } from '../domain/cards/card.repository.js';
+import type { AccountState, LedgerChanges } from '../domain/ledger/ledger-changes.js';
 import type { LedgerService } from '../domain/ledger/ledger.service.js';
 import type { TransactionRepository } from '../domain/transactions/transaction.repository.js';
+import { accountToJson, cardToJson } from './event-payloads.js';
 import { Topic, type EventBus } from './pubsub.js';
 import type { CacheGenerations } from './response-cache.js';
 
 /**
  * Turns what committed work changed into events for its owners: balanceUpdated for wallets,
- * cardUpdated for cards (balance, status or limit), transactionUpdated for rows.
+ * cardUpdated for cards (balance, status, limit or label), transactionUpdated for rows. A
+ * wallet or card gets one event per version the work made, carrying that version's state, so
+ * its subscribers see versions step by one; work that moved nothing of theirs (a declined
+ * authorization) makes no version and sends no wallet or card event.
  */
 export class ChangeEvents {
   constructor(
@@ -31,24 +35,35 @@ export class ChangeEvents {
     // What the work already knows about its accounts and rows is not read again.
     const known = (id: string) => changes.owners.get(id);
     const accountIds = [...new Set([...changes.accounts.keys(), ...changes.histories])];
-    const accounts: { id: string; userId: string | null; kind: string; version?: number }[] = [
-      ...accountIds.flatMap((id) => {
-        const owner = known(id);
-        return owner?.kind ? [{ id, userId: owner.userId, kind: owner.kind, version: changes.accounts.get(id) }] : [];
-      }),
-      ...(await this.ledger.findAccounts(em, accountIds.filter((id) => !known(id)?.kind))),
-    ];
-    const cardIds = new Set(changes.cards);
-    for (const a of accounts) {
-      if (a.userId) users.add(a.userId);
-      if (a.kind === 'CARD') cardIds.add(a.id);
-      if (succeeded && a.kind === 'WALLET' && a.userId && changes.accounts.has(a.id)) {
-        sends.push(() => this.bus.publish(Topic.BALANCE, a.userId!, { walletId: a.id, version: a.version ?? changes.accounts.get(a.id)! }));
-      }
+    for (const id of accountIds) {
+      const userId = known(id)?.kind ? known(id)!.userId : null;
+      if (userId) users.add(userId);
     }
-    for (const card of await this.cards.findByIds(em, [...cardIds])) {
-      users.add(card.userId);
-      if (succeeded) sends.push(() => this.bus.publish(Topic.CARD, card.userId, { cardId: card.id }));
+    // The others are read: their owners, and the version that committed (a state noted by a
+    // transaction that rolled back while the work carried on is never announced).
+    const committed = new Map((await this.ledger.findAccounts(em, accountIds.filter((id) => !known(id)?.kind))).map((a) => [a.id, a]));
+    for (const a of committed.values()) if (a.userId) users.add(a.userId);
+    if (succeeded) {
+      const states = [...changes.states].flatMap(([id, versions]) => {
+        const newest = known(id)?.kind ? Infinity : (committed.get(id)?.version ?? -1);
+        return [...versions.entries()]
+          .filter(([version]) => version <= newest)
+          .sort(([a], [b]) => a - b)
+          .map(([, state]) => state);
+      });
+      const cards = await this.cardsOf(em, states);
+      for (const { account } of states) {
+        if (!account.userId) continue;
+        users.add(account.userId);
+        if (account.kind === 'WALLET') {
+          const payload = { walletId: account.id, version: account.version, wallet: accountToJson(account) };
+          sends.push(() => this.bus.publish(Topic.BALANCE, account.userId!, payload));
+        }
+      }
+      for (const card of cards) {
+        const payload = { cardId: card.id, version: card.version, card: cardToJson(card) };
+        sends.push(() => this.bus.publish(Topic.CARD, card.userId, payload));
+      }
     }
     const rows = [...changes.transactions].flatMap((id) => {
       const userId = known(id)?.userId;
@@ -61,5 +76,16 @@ export class ChangeEvents {
     }
     await this.generations.bump(users);
     await Promise.all(sends.map((send) => send()));
+  }
+
+  /** Each card state as a whole card: its row as the work saw it (read now if it never did). */
+  private async cardsOf(em: EntityManager, states: AccountState[]): Promise<Card[]> {
+    const cardStates = states.filter((s) => s.account.kind === 'CARD');
+    const unseen = [...new Set(cardStates.filter((s) => !s.card).map((s) => s.account.id))];
+    const rows = new Map((await this.cards.findByIds(em, unseen)).map((c) => [c.id, c]));
+    return cardStates.flatMap((s) => {
+      const row = s.card ?? rows.get(s.account.id);
+      return row ? [withAccount(row, s.account)] : [];
+    });
   }
 }

@@ -1,8 +1,13 @@
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
+import type { AccountJson, CardJson } from './event-payloads.js';
 
-/** Events travel as plain JSON: ids and versions, never entities or bigints. */
+/**
+ * Events travel as plain JSON: ids and versions, and for wallets and cards the state of that
+ * version (src/cache/event-payloads.ts), never entities or bigints. The states are optional
+ * only for events sent by a replica that predates them: those are read when they arrive.
+ */
 export enum Topic {
   BALANCE = 'balance',
   TRANSACTION = 'transaction',
@@ -11,9 +16,9 @@ export enum Topic {
 }
 
 export interface TopicPayloads {
-  [Topic.BALANCE]: { walletId: string; version: number };
+  [Topic.BALANCE]: { walletId: string; version: number; wallet?: AccountJson };
   [Topic.TRANSACTION]: { transactionId: string };
-  [Topic.CARD]: { cardId: string };
+  [Topic.CARD]: { cardId: string; version?: number; card?: CardJson };
   [Topic.SESSION_REVOKED]: { sessionIds: string[] };
 }
 

@@ -170,7 +170,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       viewer: null,
       requestId: request.id,
       client,
-      events: services.events,
+      live: services.live,
     };
     context.viewer = await viewer(() => context.em);
     return context;

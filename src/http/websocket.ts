@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
-import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
@@ -45,6 +45,24 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     originalError: error.originalError ?? error,
     extensions: { ...error.extensions, code: error.extensions.code ?? code },
   });
+}
+
+/**
+ * A stream that fails at once with `error`: graphql-ws answers that with an `error` message
+ * for the operation (the connection stays open). It wraps what it catches in a GraphQLError of
+ * its own whose original error is this one, so the domain error itself is thrown (formatError
+ * then gives its code and extensions; anything else is masked there).
+ */
+function refusedStream(error: GraphQLError): AsyncIterableIterator<never> {
+  const reason = error.originalError ?? error;
+  return {
+    next: () => Promise.reject(reason),
+    return: () => Promise.resolve({ done: true, value: undefined }),
+    throw: (err?: unknown) => Promise.reject(err),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** Distinct valid subscription documents kept parsed (the oldest is forgotten first). */
@@ -143,6 +161,15 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
           documents.set(payload.query, document);
         }
         return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      // A subscription refused when it starts (a wallet that is not the viewer's, a malformed
+      // id) has no stream: graphql-ws would send its errors as a `next` and complete, which a
+      // client takes for a quiet stream. It gets the protocol's `error` message instead.
+      onOperation: (_ctx, _id, _payload, args, result) => {
+        if (Symbol.asyncIterator in result) return undefined;
+        const errors = (result as ExecutionResult).errors;
+        if (!errors?.length || getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return undefined;
+        return refusedStream(errors[0]);
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),
       // Results go through the same masking as HTTP responses. An error without a path comes

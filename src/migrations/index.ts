@@ -8,6 +8,7 @@ import { Migration20261128050000_outflow_indexes } from './Migration202611280500
 import { Migration20261128060000_currency_row_locks } from './Migration20261128060000_currency_row_locks.js';
 import { Migration20261128070000_ledger_reference_index } from './Migration20261128070000_ledger_reference_index.js';
 import { Migration20261128080000_transfer_function_v2 } from './Migration20261128080000_transfer_function_v2.js';
+import { Migration20261128090000_single_step_versions } from './Migration20261128090000_single_step_versions.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128060000_currency_row_locks', class: Migration20261128060000_currency_row_locks },
   { name: 'Migration20261128070000_ledger_reference_index', class: Migration20261128070000_ledger_reference_index },
   { name: 'Migration20261128080000_transfer_function_v2', class: Migration20261128080000_transfer_function_v2 },
+  { name: 'Migration20261128090000_single_step_versions', class: Migration20261128090000_single_step_versions },
 ];

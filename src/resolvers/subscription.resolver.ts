@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { filterEvents, Topic, type TopicPayloads } from '../cache/pubsub.js';
+import { accountFromJson, cardFromJson } from '../cache/event-payloads.js';
+import type { Topic, TopicPayloads } from '../cache/pubsub.js';
 import type { Services } from '../schema/build-schema.js';
 import { CardType } from '../schema/card.type.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -8,39 +9,44 @@ import { WalletType } from '../schema/wallet.type.js';
 import { requireViewer } from './viewer.js';
 
 /**
- * Live updates, sent after commit, at most once. Each event carries ids only and is resolved
- * against PostgreSQL with a fresh EntityManager, so subscribers get the same fields queries
- * serve, as they are now (version lets clients drop what is older than what they hold).
+ * Live updates, sent after commit, at most once. A wallet or card event carries the state of
+ * the version it announces (versions step by one per change), shown as it is; transaction
+ * events carry ids and are resolved against PostgreSQL with a fresh EntityManager. A wallet or
+ * card named by a subscription is checked once, when it starts (LiveUpdates).
  */
 @Resolver()
 export class SubscriptionResolver {
   constructor(private readonly services: Services) {}
 
   @Subscription(() => WalletType, {
-    description: "The viewer's wallets (or one of them) whenever a balance changes.",
+    description:
+      "The viewer's wallets (or the one given) whenever a balance changes: one event per version. An id that is\nnot a UUID fails with BAD_USER_INPUT; a wallet that is not the viewer's fails with NOT_FOUND.",
     subscribe: ({ args, context }) => {
-      const viewer = requireViewer(context as GraphQLContext);
-      const events = (context as GraphQLContext).events.subscribe(Topic.BALANCE, viewer.userId);
-      const walletId = (args as { walletId?: string | null }).walletId;
-      return walletId ? filterEvents(events, (e) => e.walletId === walletId) : events;
+      const ctx = context as GraphQLContext;
+      return ctx.live.balances(ctx.em, requireViewer(ctx).userId, (args as { walletId?: string | null }).walletId ?? null);
     },
   })
   async balanceUpdated(
     @Root() event: TopicPayloads[Topic.BALANCE],
-    @Arg('walletId', () => ID, { nullable: true, description: "Only this wallet's changes; every wallet of the viewer's when omitted (another user's wallet sends nothing)." }) _walletId: string | null,
+    @Arg('walletId', () => ID, {
+      nullable: true,
+      description: "Only this wallet's changes (every wallet of the viewer's when omitted). Another user's or an unknown wallet is NOT_FOUND, a malformed id BAD_USER_INPUT.",
+    })
+    _walletId: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<WalletType> {
+    if (event.wallet) return WalletType.from(accountFromJson(event.wallet));
+    // Sent by a replica that predates states in events.
     const [account] = await this.services.ledger.findAccounts(ctx.em.fork(), [event.walletId]);
     return WalletType.from(account);
   }
 
   @Subscription(() => TransactionType, {
     description: "The viewer's transactions when created or when their status changes.",
-    subscribe: ({ context }) =>
-      (context as GraphQLContext).events.subscribe(
-        Topic.TRANSACTION,
-        requireViewer(context as GraphQLContext).userId,
-      ),
+    subscribe: ({ context }) => {
+      const ctx = context as GraphQLContext;
+      return ctx.live.transactions(requireViewer(ctx).userId);
+    },
   })
   async transactionUpdated(@Root() event: TopicPayloads[Topic.TRANSACTION], @Ctx() ctx: GraphQLContext): Promise<TransactionType> {
     const t = await this.services.transactions.get(ctx.em.fork(), requireViewer(ctx).userId, event.transactionId);
@@ -48,11 +54,20 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => CardType, {
-    description: "The viewer's cards when their status or balance changes.",
-    subscribe: ({ context }) =>
-      (context as GraphQLContext).events.subscribe(Topic.CARD, requireViewer(context as GraphQLContext).userId),
+    description:
+      "The viewer's cards (or the one given) when their status, limit, label or balance changes: one event per\nversion. An id that is not a UUID fails with BAD_USER_INPUT; a card that is not the viewer's fails with NOT_FOUND.",
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      return ctx.live.cardChanges(ctx.em, requireViewer(ctx).userId, (args as { cardId?: string | null }).cardId ?? null);
+    },
   })
-  async cardUpdated(@Root() event: TopicPayloads[Topic.CARD], @Ctx() ctx: GraphQLContext): Promise<CardType> {
+  async cardUpdated(
+    @Root() event: TopicPayloads[Topic.CARD],
+    @Arg('cardId', () => ID, { nullable: true, description: 'Only this card (it must be one of the viewer\'s).' }) _cardId: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardType> {
+    if (event.card) return CardType.from(cardFromJson(event.card));
+    // Sent by a replica that predates states in events.
     return CardType.from((await this.services.cards.repo.find(ctx.em.fork(), event.cardId))!);
   }
 }

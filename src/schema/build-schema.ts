@@ -14,6 +14,7 @@ import { PaymentResolver } from '../resolvers/payment.resolver.js';
 import { CardResolver, TransactionCardResolver, UserCardsResolver } from '../resolvers/card.resolver.js';
 import type { CardService } from '../domain/cards/card.service.js';
 import type { EventBus } from '../cache/pubsub.js';
+import type { LiveUpdates } from '../cache/live-updates.js';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { PaymentService } from '../domain/payments/payment.service.js';
@@ -41,6 +42,8 @@ export interface Services {
   cards: CardService;
   cardPurchases: CardAuthorizationService;
   events: EventBus;
+  /** What subscriptions listen to, checked when they start. */
+  live: LiveUpdates;
   /**
    * Runs work that may move money and, once it has committed, makes the cached balances and
    * history pages it changed unreachable (before the mutation returns).

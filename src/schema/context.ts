@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
 import type { Card } from '../domain/cards/card.repository.js';
-import type { EventBus } from '../cache/pubsub.js';
+import type { LiveUpdates } from '../cache/live-updates.js';
 import type { User } from '../domain/users/user.entity.js';
 
 export interface Loaders {
@@ -23,6 +23,6 @@ export interface GraphQLContext {
   requestId: string;
   client: ClientInfo;
   log: FastifyBaseLogger;
-  /** Where subscriptions listen. */
-  events: EventBus;
+  /** The subscriptions' streams, each checked once when it starts. */
+  live: LiveUpdates;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
-import { noteCardChanged } from '../ledger/ledger-changes.js';
+import { ACCOUNT_COLUMNS, NEXT_VERSION, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import { noteAccountState, noteCardRow } from '../ledger/ledger-changes.js';
 import { pgDate, uuidArray } from '../shared/pg.js';
 
 export type CardStatus = 'ACTIVE' | 'FROZEN' | 'TERMINATED';
@@ -20,11 +20,22 @@ export interface Card {
   label: string | null;
   status: CardStatus;
   spendingLimit: { amount: bigint; interval: SpendingInterval } | null;
-  /** Grows with every change of status, limit or balance (card row plus account). */
+  /**
+   * Its account's version: one step per committed change of status, limit, label or balance
+   * (the card row's changes step the account too).
+   */
   version: number;
   createdAt: Date;
   updatedAt: Date;
   account: LedgerAccount;
+}
+
+/** What the cards table holds of a card (its account aside). */
+export type CardRow = Omit<Card, 'account' | 'version'>;
+
+/** A card row with its account as one version of it stands. */
+export function withAccount(row: CardRow, account: LedgerAccount): Card {
+  return { ...row, version: account.version, updatedAt: row.updatedAt > account.updatedAt ? row.updatedAt : account.updatedAt, account };
 }
 
 interface Row {
@@ -41,20 +52,19 @@ interface Row {
   status: CardStatus;
   spending_limit_amount: string | null;
   spending_limit_interval: SpendingInterval | null;
-  card_version: number;
   card_created_at: Date | string;
   card_updated_at: Date | string;
 }
 
-const SELECT = `select c.id, c.user_id, c.wallet_id, c.issuer, c.issuer_card_id, c.brand, c.last4, c.exp_month, c.exp_year,
-  c.label, c.status, c.spending_limit_amount, c.spending_limit_interval, c.version as card_version,
-  c.created_at as card_created_at, c.updated_at as card_updated_at,
-  ${ACCOUNT_COLUMNS.split(', ').map((col) => `a.${col}`).join(', ')}
-  from cards c join ledger_accounts a on a.id = c.id`;
+const CARD_COLUMNS = `c.id, c.user_id, c.wallet_id, c.issuer, c.issuer_card_id, c.brand, c.last4, c.exp_month, c.exp_year,
+  c.label, c.status, c.spending_limit_amount, c.spending_limit_interval,
+  c.created_at as card_created_at, c.updated_at as card_updated_at`;
+const ACCOUNT_OF_CARD = ACCOUNT_COLUMNS.split(', ').map((col) => `a.${col}`).join(', ');
+
+const SELECT = `select ${CARD_COLUMNS}, ${ACCOUNT_OF_CARD} from cards c join ledger_accounts a on a.id = c.id`;
 
 function toCard(r: Row & Parameters<typeof toAccount>[0]): Card {
-  const account = toAccount(r);
-  return {
+  const row: CardRow = {
     id: r.id,
     userId: r.user_id,
     walletId: r.wallet_id,
@@ -70,11 +80,15 @@ function toCard(r: Row & Parameters<typeof toAccount>[0]): Card {
       r.spending_limit_amount !== null && r.spending_limit_interval !== null
         ? { amount: BigInt(r.spending_limit_amount), interval: r.spending_limit_interval }
         : null,
-    version: r.card_version + account.version,
     createdAt: pgDate(r.card_created_at),
-    updatedAt: pgDate(r.card_updated_at) > account.updatedAt ? pgDate(r.card_updated_at) : account.updatedAt,
-    account,
+    updatedAt: pgDate(r.card_updated_at),
   };
+  return withAccount(row, toAccount(r));
+}
+
+function rowOf(card: Card): CardRow {
+  const { account: _account, version: _version, ...row } = card;
+  return row;
 }
 
 export interface NewCard {
@@ -93,7 +107,8 @@ export interface NewCard {
 }
 
 export class CardRepository {
-  async insert(tx: EntityManager, c: NewCard): Promise<void> {
+  /** The new card, at version 0 (a first load in the same transaction is its next version). */
+  async insert(tx: EntityManager, c: NewCard): Promise<Card> {
     await tx.execute(`insert into ledger_accounts (id, kind, user_id, currency) values (?, 'CARD', ?, ?)`, [c.id, c.userId, c.currency]);
     await tx.execute(
       `insert into cards (id, user_id, wallet_id, issuer, issuer_card_id, brand, last4, exp_month, exp_year, label, status,
@@ -114,7 +129,9 @@ export class CardRepository {
         c.spendingLimit?.interval ?? null,
       ],
     );
-    noteCardChanged(c.id);
+    const card = (await this.find(tx, c.id))!;
+    noteCardRow(rowOf(card));
+    return card;
   }
 
   async find(em: EntityManager, id: string): Promise<Card | null> {
@@ -122,10 +139,16 @@ export class CardRepository {
     return row ? toCard(row) : null;
   }
 
-  /** The card row locked (its account is locked separately, in id order, by the caller). */
+  /**
+   * The card row locked (its account is locked separately, in id order, by the caller). Every
+   * change of a card's account happens under this lock, so the row read here is the one each
+   * new state of the account goes with.
+   */
   async lock(tx: EntityManager, id: string): Promise<Card | null> {
     await tx.execute('select id from cards where id = ? for update', [id]);
-    return this.find(tx, id);
+    const card = await this.find(tx, id);
+    if (card) noteCardRow(rowOf(card));
+    return card;
   }
 
   async findByIssuerId(em: EntityManager, issuer: string, issuerCardId: string): Promise<Card | null> {
@@ -149,22 +172,54 @@ export class CardRepository {
     return rows.map(toCard);
   }
 
+  /**
+   * Changes what the card row holds; the card's account steps to its next version with it, in
+   * the same statement. Values equal to the stored ones change nothing (no version, no event).
+   * Returns the card as it now stands.
+   */
   async update(
     tx: EntityManager,
     id: string,
-    change: { status?: CardStatus; spendingLimit?: { amount: bigint; interval: SpendingInterval } | null },
-  ): Promise<void> {
-    const sets: string[] = ['version = version + 1', 'updated_at = now()'];
+    change: { status?: CardStatus; spendingLimit?: { amount: bigint; interval: SpendingInterval } | null; label?: string | null },
+  ): Promise<Card | null> {
+    const sets: string[] = ['updated_at = now()'];
+    const differs: string[] = [];
     const params: unknown[] = [];
+    const where: unknown[] = [];
     if (change.status) {
       sets.push('status = ?');
+      differs.push('status is distinct from ?');
       params.push(change.status);
+      where.push(change.status);
     }
     if (change.spendingLimit !== undefined) {
+      const limit = [change.spendingLimit?.amount.toString() ?? null, change.spendingLimit?.interval ?? null];
       sets.push('spending_limit_amount = ?::bigint', 'spending_limit_interval = ?');
-      params.push(change.spendingLimit?.amount.toString() ?? null, change.spendingLimit?.interval ?? null);
+      differs.push('(spending_limit_amount, spending_limit_interval) is distinct from (?::bigint, ?)');
+      params.push(...limit);
+      where.push(...limit);
     }
-    await tx.execute(`update cards set ${sets.join(', ')} where id = ?`, [...params, id]);
-    noteCardChanged(id);
+    if (change.label !== undefined) {
+      sets.push('label = ?');
+      differs.push('label is distinct from ?');
+      params.push(change.label);
+      where.push(change.label);
+    }
+    if (differs.length === 0) return this.find(tx, id);
+    const rows = await tx.execute<(Row & Parameters<typeof toAccount>[0])[]>(
+      `with c as (
+         update cards set ${sets.join(', ')} where id = ? and (${differs.join(' or ')})
+         returning id, user_id, wallet_id, issuer, issuer_card_id, brand, last4, exp_month, exp_year, label, status,
+                   spending_limit_amount, spending_limit_interval, created_at as card_created_at, updated_at as card_updated_at
+       )
+       update ledger_accounts a set ${NEXT_VERSION}, updated_at = now() from c where a.id = c.id
+       returning c.*, ${ACCOUNT_OF_CARD}`,
+      [...params, id, ...where],
+    );
+    if (rows.length === 0) return this.find(tx, id);
+    const card = toCard(rows[0]);
+    noteCardRow(rowOf(card));
+    noteAccountState(card.account);
+    return card;
   }
 }

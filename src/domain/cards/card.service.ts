@@ -4,6 +4,7 @@ import { RevealUnsupportedError, type CardIssuer, type CardReveal, type IssueCar
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
+import { noteAccountState } from '../ledger/ledger-changes.js';
 import type { TransactionRepository, TransactionType } from '../transactions/transaction.repository.js';
 import type { UserService } from '../users/user.service.js';
 import { isUuid, type WalletService } from '../wallets/wallet.service.js';
@@ -49,6 +50,12 @@ export class CardService {
     const card = await this.findOwned(em, userId, cardId);
     if (!card) throw new CardException(CardError.CardNotFound);
     return card;
+  }
+
+  /** getOwned, but an id that is not a UUID is the caller's mistake: BAD_USER_INPUT on `field`. */
+  async getOwnedById(em: EntityManager, userId: string, cardId: string, field: string): Promise<Card> {
+    if (!isUuid(cardId)) throw new CardException(CardError.MalformedId, { field });
+    return this.getOwned(em, userId, cardId);
   }
 
   async findOwned(em: EntityManager, userId: string, cardId: string): Promise<Card | null> {
@@ -111,7 +118,7 @@ export class CardService {
       () => this.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
       () => this.idempotency.run(em, request, async (tx) => {
         if (!issued) throw new WalletException(WalletError.IdempotencyKeyInProgress);
-        await this.repo.insert(tx, {
+        const card = await this.repo.insert(tx, {
           id: cardId,
           userId: actor.userId,
           walletId: wallet.id,
@@ -130,6 +137,8 @@ export class CardService {
         const fundingTransactionId = input.initialAmount
           ? await this.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
           : null;
+        // Announced as it commits: loaded (the load's version), or empty at version 0.
+        if (!fundingTransactionId) noteAccountState(card.account);
         await this.audit.record(tx, {
           userId: actor.userId,
           action: 'createCard',

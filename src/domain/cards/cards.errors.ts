@@ -2,6 +2,7 @@ import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 
 export enum CardError {
   CardNotFound = 'CardNotFound',
+  MalformedId = 'MalformedId',
   CardNotActive = 'CardNotActive',
   CardTerminated = 'CardTerminated',
   UnsupportedCurrency = 'UnsupportedCurrency',
@@ -16,6 +17,7 @@ export enum CardError {
 
 const codes: { [key in CardError]: ErrorCode } = {
   [CardError.CardNotFound]: ErrorCode.NOT_FOUND,
+  [CardError.MalformedId]: ErrorCode.BAD_USER_INPUT,
   [CardError.CardNotActive]: ErrorCode.CARD_NOT_ACTIVE,
   [CardError.CardTerminated]: ErrorCode.CARD_NOT_ACTIVE,
   [CardError.UnsupportedCurrency]: ErrorCode.UNSUPPORTED_CURRENCY,
@@ -44,6 +46,7 @@ const fields: { [key in CardError]?: string } = {
 
 const messages: { [key in CardError]: string } = {
   [CardError.CardNotFound]: 'No such card',
+  [CardError.MalformedId]: 'This is not an id: ids are UUIDs (see extensions.field)',
   [CardError.CardNotActive]: 'The card is not active',
   [CardError.CardTerminated]: 'The card is terminated and can never be used again',
   [CardError.UnsupportedCurrency]: 'The card issuer cannot issue cards in this currency',

@@ -1,4 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CardRow } from '../cards/card.repository.js';
+import type { LedgerAccount } from './ledger.service.js';
+
+/** A user's account as one version of it stands: what the event for that version shows. */
+export interface AccountState {
+  account: LedgerAccount;
+  /** For a card: its row as the work last read (locked) or wrote it. */
+  card?: CardRow;
+}
 
 /**
  * Which ledger accounts (with their newest version) and which accounts' histories a piece of
@@ -6,11 +15,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface LedgerChanges {
   accounts: Map<string, number>;
+  /**
+   * Users' accounts, each version the work made (a version steps once per transaction), as
+   * the work left it: one event per version, showing that version and no later one.
+   */
+  states: Map<string, Map<number, AccountState>>;
   histories: Set<string>;
   /** User-facing transaction rows written or moved to another status. */
   transactions: Set<string>;
-  /** Cards whose status or limit changed (balance changes are in `accounts`). */
-  cards: Set<string>;
+  /** Card rows as the work last read or wrote them (attached to their account's states). */
+  cardRows: Map<string, CardRow>;
   /** Owners already known to the work (accounts and transaction rows): the fan-out need not read them again. */
   owners: Map<string, { userId: string | null; kind?: string }>;
 }
@@ -18,7 +32,7 @@ export interface LedgerChanges {
 const storage = new AsyncLocalStorage<LedgerChanges>();
 
 export function noChanges(): LedgerChanges {
-  return { accounts: new Map(), histories: new Set(), transactions: new Set(), cards: new Set(), owners: new Map() };
+  return { accounts: new Map(), states: new Map(), histories: new Set(), transactions: new Set(), cardRows: new Map(), owners: new Map() };
 }
 
 export function noteAccountChanged(id: string, version: number, owner?: { userId: string | null; kind: string }): void {
@@ -29,15 +43,30 @@ export function noteAccountChanged(id: string, version: number, owner?: { userId
   if (owner) changes.owners.set(id, owner);
 }
 
+/**
+ * An account as a statement of the work left it. `committed`: the statement committed on its
+ * own (wallet_transfer), so the fan-out need not check that its version survived.
+ */
+export function noteAccountState(account: LedgerAccount, committed = false): void {
+  const changes = storage.getStore();
+  if (!changes) return;
+  noteAccountChanged(account.id, account.version, committed ? { userId: account.userId, kind: account.kind } : undefined);
+  if (!account.userId) return; // system accounts: nobody watches them
+  const versions = changes.states.get(account.id) ?? new Map<number, AccountState>();
+  versions.set(account.version, { account, card: account.kind === 'CARD' ? changes.cardRows.get(account.id) : undefined });
+  changes.states.set(account.id, versions);
+}
+
+/** A card row read under its lock or written: later states of its account carry it. */
+export function noteCardRow(row: CardRow): void {
+  storage.getStore()?.cardRows.set(row.id, row);
+}
+
 export function noteHistoryChanged(accountId: string, transactionId?: string, userId?: string): void {
   const changes = storage.getStore();
   changes?.histories.add(accountId);
   if (transactionId) changes?.transactions.add(transactionId);
   if (transactionId && userId) changes?.owners.set(transactionId, { userId });
-}
-
-export function noteCardChanged(cardId: string): void {
-  storage.getStore()?.cards.add(cardId);
 }
 
 /**
@@ -56,7 +85,7 @@ export async function trackLedgerChanges<T>(
     succeeded = true;
     return result;
   } finally {
-    const any = changes.accounts.size + changes.histories.size + changes.transactions.size + changes.cards.size;
+    const any = changes.accounts.size + changes.histories.size + changes.transactions.size;
     if (any > 0) await afterwards(changes, succeeded);
   }
 }

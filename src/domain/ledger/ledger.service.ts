@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgDate, uuidArray } from '../shared/pg.js';
-import { noteAccountChanged } from './ledger-changes.js';
+import { noteAccountState } from './ledger-changes.js';
 
 /**
  * The double-entry ledger, in TigerBeetle's words: accounts keep debitsPosted,
@@ -63,6 +63,17 @@ interface AccountRow {
 
 export const ACCOUNT_COLUMNS =
   'id, kind, user_id, currency, debits_posted, credits_posted, debits_pending, credits_pending, version, created_at, updated_at';
+
+/**
+ * The SET clause that moves an account to its next version: once per transaction, however
+ * many statements of it touch the account (a capture that voids its hold and posts what was
+ * taken, a card terminated and swept), so a version steps by exactly one per committed change
+ * a client can see. `version_xid` is the transaction that made the current version
+ * (pg_current_xact_id() is the top-level one, also inside a savepoint). wallet_transfer
+ * touches each wallet once in a transaction of its own, so it simply adds one.
+ */
+export const NEXT_VERSION =
+  'version = version + (version_xid is distinct from pg_current_xact_id())::int, version_xid = pg_current_xact_id()';
 
 export function toAccount(r: AccountRow): LedgerAccount {
   return {
@@ -145,32 +156,38 @@ export class LedgerService {
     const creditColumn = input.pending ? 'credits_pending' : 'credits_posted';
     const amount = input.amount.toString();
     const accounts = new Map<string, LedgerAccount>();
+    // Whether each statement stepped the version (it had not moved yet in this transaction),
+    // so an undo below puts back exactly what it moved.
+    const stepped = new Map<string, boolean>();
     for (const id of [input.debitAccountId, input.creditAccountId].sort()) {
       const isDebit = id === input.debitAccountId;
       const column = isDebit ? debitColumn : creditColumn;
       const guard = isDebit
         ? `and (kind not in ('WALLET', 'CARD') or credits_posted - debits_posted - debits_pending >= ?::bigint)`
         : '';
-      const rows = await tx.execute<AccountRow[]>(
-        `update ledger_accounts set ${column} = ${column} + ?::bigint, version = version + 1, updated_at = now()
-         where id = ? and currency = ? ${guard} returning ${ACCOUNT_COLUMNS}`,
-        isDebit ? [amount, id, input.currency, amount] : [amount, id, input.currency],
+      // "before" reads the row as this statement found it (its snapshot), before its own update.
+      const rows = await tx.execute<(AccountRow & { stepped: boolean })[]>(
+        `with before as (select version_xid from ledger_accounts where id = ?)
+         update ledger_accounts set ${column} = ${column} + ?::bigint, ${NEXT_VERSION}, updated_at = now()
+         where id = ? and currency = ? ${guard}
+         returning ${ACCOUNT_COLUMNS}, (select version_xid is distinct from pg_current_xact_id() from before) as stepped`,
+        isDebit ? [id, amount, id, input.currency, amount] : [id, amount, id, input.currency],
       );
       if (rows.length === 0) {
         // The credit side may already have moved (it sorts first): put it back, so a caller
         // that carries on after a refusal (a declined authorization) leaves no trace of it.
         for (const [doneId] of accounts) {
-          await tx.execute(
-            `update ledger_accounts set ${creditColumn} = ${creditColumn} - ?::bigint, version = version - 1 where id = ?`,
-            [amount, doneId],
-          );
+          const back = stepped.get(doneId) ? ', version = version - 1, version_xid = null' : '';
+          await tx.execute(`update ledger_accounts set ${creditColumn} = ${creditColumn} - ?::bigint${back} where id = ?`, [amount, doneId]);
         }
         if (isDebit && (await this.exists(tx, id, input.currency))) throw new InsufficientFundsError(id);
         throw new Error(`ledger account ${id} does not exist in ${input.currency}`);
       }
+      stepped.set(id, rows[0].stepped);
       accounts.set(id, toAccount(rows[0]));
-      noteAccountChanged(id, rows[0].version);
     }
+    // Noted once both sides moved: a refused transfer leaves no state to announce.
+    for (const account of accounts.values()) noteAccountState(account);
     const transferId = randomUUID();
     await tx.execute(
       `insert into ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, status, code, reference, resolved_at)
@@ -212,12 +229,12 @@ export class LedgerService {
       const side = id === transfer.debit_account_id ? 'debits' : 'credits';
       const move = outcome === 'POST' ? `, ${side}_posted = ${side}_posted + ?::bigint` : '';
       const rows = await tx.execute<AccountRow[]>(
-        `update ledger_accounts set ${side}_pending = ${side}_pending - ?::bigint${move}, version = version + 1, updated_at = now()
+        `update ledger_accounts set ${side}_pending = ${side}_pending - ?::bigint${move}, ${NEXT_VERSION}, updated_at = now()
          where id = ? returning ${ACCOUNT_COLUMNS}`,
         outcome === 'POST' ? [transfer.amount, transfer.amount, id] : [transfer.amount, id],
       );
       accounts.set(id, toAccount(rows[0]));
-      noteAccountChanged(id, rows[0].version);
+      noteAccountState(accounts.get(id)!);
     }
     return { resolved: true, accounts };
   }

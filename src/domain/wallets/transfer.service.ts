@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../../db/prepared.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService, IdempotentRequest, Recorded, StoredKey } from '../idempotency/idempotency.service.js';
-import { noteAccountChanged, noteHistoryChanged } from '../ledger/ledger-changes.js';
+import { noteAccountState, noteHistoryChanged } from '../ledger/ledger-changes.js';
 import { toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import { toTransaction, type TransactionRecord } from '../transactions/transaction.repository.js';
@@ -124,7 +124,8 @@ export class TransferService {
       const { transactionId } = this.idempotency.answer(r.result);
       const m = r.moved!;
       const transaction = toTransaction(m.debit);
-      for (const a of [m.debitAccount, m.creditAccount]) noteAccountChanged(a.id, a.version, { userId: a.user_id, kind: a.kind });
+      // The function committed when it returned: these states are what the wallets now show.
+      for (const a of [m.debitAccount, m.creditAccount]) noteAccountState(toAccount(a), true);
       noteHistoryChanged(transaction.accountId, transaction.id, actor.userId);
       noteHistoryChanged(m.creditAccount.id, m.creditTransactionId, m.recipientUserId);
       return { transactionId, transaction, wallet: toAccount(m.debitAccount) };

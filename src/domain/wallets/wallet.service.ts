@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
-import { noteAccountChanged } from '../ledger/ledger-changes.js';
+import { noteAccountState } from '../ledger/ledger-changes.js';
 import { WalletError, WalletException } from './wallets.errors.js';
 
 /** Where reads may find a wallet without asking PostgreSQL (src/cache/wallet-cache.ts). */
@@ -34,8 +34,9 @@ export class WalletService {
       [randomUUID(), userId, currency],
     );
     if (rows.length === 0) throw new WalletException(WalletError.WalletExists);
-    noteAccountChanged(rows[0].id, rows[0].version);
-    return toAccount(rows[0]);
+    const wallet = toAccount(rows[0]);
+    noteAccountState(wallet);
+    return wallet;
   }
 
   async listForUser(em: EntityManager, userId: string): Promise<LedgerAccount[]> {
@@ -60,6 +61,12 @@ export class WalletService {
     const wallet = await this.findOwned(em, userId, walletId);
     if (!wallet) throw new WalletException(WalletError.WalletNotFound);
     return wallet;
+  }
+
+  /** getOwned, but an id that is not a UUID is the caller's mistake: BAD_USER_INPUT on `field`. */
+  async getOwnedById(em: EntityManager, userId: string, walletId: string, field: string): Promise<LedgerAccount> {
+    if (!isUuid(walletId)) throw new WalletException(WalletError.MalformedId, { field });
+    return this.getOwned(em, userId, walletId);
   }
 }
 

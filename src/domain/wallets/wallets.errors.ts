@@ -3,6 +3,7 @@ import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 export enum WalletError {
   WalletExists = 'WalletExists',
   WalletNotFound = 'WalletNotFound',
+  MalformedId = 'MalformedId',
   TransactionNotFound = 'TransactionNotFound',
   InsufficientFunds = 'InsufficientFunds',
   RecipientNotFound = 'RecipientNotFound',
@@ -24,6 +25,7 @@ export enum WalletError {
 const codes: { [key in WalletError]: ErrorCode } = {
   [WalletError.WalletExists]: ErrorCode.BAD_USER_INPUT,
   [WalletError.WalletNotFound]: ErrorCode.NOT_FOUND,
+  [WalletError.MalformedId]: ErrorCode.BAD_USER_INPUT,
   [WalletError.TransactionNotFound]: ErrorCode.NOT_FOUND,
   [WalletError.InsufficientFunds]: ErrorCode.INSUFFICIENT_FUNDS,
   [WalletError.RecipientNotFound]: ErrorCode.BAD_USER_INPUT,
@@ -65,6 +67,7 @@ const fields: { [key in WalletError]?: string } = {
 const messages: { [key in WalletError]: string } = {
   [WalletError.WalletExists]: 'You already have a wallet in this currency',
   [WalletError.WalletNotFound]: 'No such wallet',
+  [WalletError.MalformedId]: 'This is not an id: ids are UUIDs (see extensions.field)',
   [WalletError.TransactionNotFound]: 'No such transaction',
   [WalletError.InsufficientFunds]: 'The wallet does not hold enough available money for this',
   [WalletError.RecipientNotFound]: 'No user with that email',

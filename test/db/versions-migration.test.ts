@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrm } from '../../src/db/orm.js';
+import { CardRepository } from '../../src/domain/cards/card.repository.js';
+import { ADMIN_DATABASE_URL, databaseUrl, runId, workerId } from '../support/env.js';
+
+const name = () => `wallet_t_${runId()}_w${workerId()}_versions`;
+const BEFORE = 'Migration20261128080000_transfer_function_v2';
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let orm: MikroORM;
+beforeAll(async () => {
+  await admin(`create database "${name()}"`);
+  orm = await openOrm(databaseUrl(name()), 2);
+});
+afterAll(async () => {
+  await orm.close(true);
+  await admin(`drop database if exists "${name()}" with (force)`);
+});
+
+describe('migration 090000 (single-step versions)', () => {
+  it("keeps every card's version where it was (row counter + account counter), never lower", async () => {
+    const migrator = orm.getMigrator();
+    await migrator.up({ to: BEFORE });
+    const db = orm.em.getConnection();
+    const user = randomUUID();
+    const wallet = randomUUID();
+    const card = randomUUID();
+    await db.execute(`insert into users (id, email, password_hash, full_name) values (?, ?, 'x', 'V')`, [user, `v-${user}@example.com`]);
+    await db.execute(`insert into ledger_accounts (id, kind, user_id, currency, version) values (?, 'WALLET', ?, 'NGN', 7)`, [wallet, user]);
+    await db.execute(`insert into ledger_accounts (id, kind, user_id, currency, version) values (?, 'CARD', ?, 'NGN', 5)`, [card, user]);
+    await db.execute(
+      `insert into cards (id, user_id, wallet_id, issuer, issuer_card_id, brand, last4, exp_month, exp_year, status, version)
+       values (?, ?, ?, 'sandbox', ?, 'VISA', '4242', 1, 2030, 'ACTIVE', 3)`,
+      [card, user, wallet, `ic-${card}`],
+    );
+
+    await migrator.up();
+    const repo = new CardRepository();
+    // Served before: 3 (row) + 5 (account) = 8. Now the account's alone, and still 8.
+    expect((await repo.find(orm.em.fork(), card))!.version).toBe(8);
+    const [row] = await db.execute<{ version: number }[]>('select version from cards where id = ?', [card]);
+    expect(row.version).toBe(0);
+    const [w] = await db.execute<{ version: number }[]>('select version from ledger_accounts where id = ?', [wallet]);
+    expect(w.version).toBe(7);
+
+    // A status change steps it once; setting the same status again changes nothing.
+    await orm.em.fork().transactional((tx) => repo.update(tx, card, { status: 'FROZEN' }));
+    expect((await repo.find(orm.em.fork(), card))!.version).toBe(9);
+    await orm.em.fork().transactional((tx) => repo.update(tx, card, { status: 'FROZEN' }));
+    expect((await repo.find(orm.em.fork(), card))!.version).toBe(9);
+
+    // Rolled back, the old formula (row + account) reads the same number.
+    await migrator.down({ to: BEFORE });
+    const [old] = await db.execute<{ version: number }[]>(
+      'select c.version + a.version as version from cards c join ledger_accounts a on a.id = c.id where c.id = ?',
+      [card],
+    );
+    expect(old.version).toBe(9);
+  });
+});

@@ -239,12 +239,12 @@ describe('subscribing to an id', () => {
     const { card } = await newCard(server, user.token, { walletId });
     const client = connectWs(server.graphqlUrl, user.token, clients);
     const unknown = '6f1c2a9e-3b5d-4e7f-8a1b-2c3d4e5f6a7b';
-    const cases: [string, string, Record<string, unknown>, string, string | undefined][] = [
-      ["another user's wallet", print(WalletVersionsDocument), { walletId: otherWallet }, 'NOT_FOUND', undefined],
-      ['an unknown wallet', print(WalletVersionsDocument), { walletId: unknown }, 'NOT_FOUND', undefined],
+    const cases: [string, string, Record<string, unknown>, string, string][] = [
+      ["another user's wallet", print(WalletVersionsDocument), { walletId: otherWallet }, 'NOT_FOUND', 'walletId'],
+      ['an unknown wallet', print(WalletVersionsDocument), { walletId: unknown }, 'NOT_FOUND', 'walletId'],
       ['a malformed wallet id', print(WalletVersionsDocument), { walletId: 'wallet-1' }, 'BAD_USER_INPUT', 'walletId'],
-      ["another user's card", print(CardVersionsDocument), { cardId: otherCard.id }, 'NOT_FOUND', undefined],
-      ['an unknown card', print(CardVersionsDocument), { cardId: unknown }, 'NOT_FOUND', undefined],
+      ["another user's card", print(CardVersionsDocument), { cardId: otherCard.id }, 'NOT_FOUND', 'cardId'],
+      ['an unknown card', print(CardVersionsDocument), { cardId: unknown }, 'NOT_FOUND', 'cardId'],
       ['a malformed card id', print(CardVersionsDocument), { cardId: "1' or '1'='1" }, 'BAD_USER_INPUT', 'cardId'],
     ];
     for (const [name, query, variables, code, field] of cases) {
@@ -255,8 +255,7 @@ describe('subscribing to an id', () => {
       expect(Array.isArray(error), `${name}: ${JSON.stringify(error)}`).toBe(true);
       const [first] = error as { message: string; extensions: Record<string, unknown> }[];
       expect(first.extensions.code, name).toBe(code);
-      if (field) expect(first.extensions.field, name).toBe(field);
-      else expect(first.extensions).not.toHaveProperty('field');
+      expect(first.extensions.field, name).toBe(field);
       // Not found looks the same whether the thing exists (someone else's) or not.
       if (code === 'NOT_FOUND') expect(first.message).toMatch(/^No such (wallet|card)$/);
     }

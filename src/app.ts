@@ -50,6 +50,8 @@ export interface App {
   readiness: Readiness;
   /** Per-user response-cache generations (bumping one makes that user's cached answers unreachable). */
   generations: CacheGenerations;
+  /** The wallet read cache (undefined with CACHE_ENABLED=false). */
+  walletCache?: WalletCache;
   /** Resolves once migrations have been applied. */
   migrated: Promise<void>;
   /** The URL it listens on, once `listen` resolved. */
@@ -234,6 +236,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     http,
     readiness,
     generations,
+    walletCache,
     migrated,
     async listen() {
       return http.fastify.listen({ port: config.http.port, host: config.http.host });

@@ -75,7 +75,9 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log);
+    embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
+      dirChosen: config.database.embeddedDirChosen,
+    });
     databaseUrl = embedded.url;
   }
 

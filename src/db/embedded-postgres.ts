@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { embeddedDataDir } from './embedded-postgres-dir.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -47,31 +48,17 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
- * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the
- * `postgres` user: that user must be able to walk down to the data folder.
+ * Starts (initialising on first use) a PostgreSQL kept in `configuredDir` between runs (as
+ * root, the default folder may move: see embeddedDataDir), on a port of its own so a
+ * PostgreSQL already on 5432 does not clash.
  */
-async function assertReachableByPostgresUser(dir: string): Promise<void> {
-  if (os.userInfo().uid !== 0) return;
-  const blocked: string[] = [];
-  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
-    const stat = await fs.stat(p).catch(() => undefined);
-    if (stat && (stat.mode & 0o001) === 0) blocked.push(p);
-    if (p === path.dirname(p)) break;
-  }
-  if (blocked.length > 0) {
-    throw new Error(
-      `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')}. ` +
-        'Set EMBEDDED_PG_DIR to a folder it can reach (for example /var/tmp/wallet-pg), or set DATABASE_URL.',
-    );
-  }
-}
-
-/**
- * Starts (initialising on first use) a PostgreSQL kept in `dir` between runs, on a port of
- * its own so a PostgreSQL already on 5432 does not clash.
- */
-export async function startEmbeddedPostgres(dir: string, port: number, log: Log): Promise<EmbeddedDatabase> {
-  await assertReachableByPostgresUser(dir);
+export async function startEmbeddedPostgres(
+  configuredDir: string,
+  port: number,
+  log: Log,
+  opts: { dirChosen?: boolean } = {},
+): Promise<EmbeddedDatabase> {
+  const dir = await embeddedDataDir(configuredDir, opts.dirChosen ?? true, log);
   if (!(await portIsFree(port))) {
     throw new Error(`EMBEDDED_PG_PORT ${port} is taken; choose another port or set DATABASE_URL`);
   }

@@ -86,9 +86,9 @@ export interface Child {
   kill(): Promise<void>;
 }
 
-export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
+export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Child {
   const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -69,15 +69,20 @@ const WALLET_CACHE_TTL_SECONDS = 30;
  * stop it from starting: it answers /healthz and reports not ready on /readyz until it has
  * connected and migrated.
  */
-export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  /** `embedded`: the embedded PostgreSQL, already starting (without DATABASE_URL). */
+  opts: { log?: Logger; embedded?: Promise<EmbeddedDatabase> } = {},
+): Promise<App> {
   const log = opts.log ?? pino(loggerOptions(config));
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
-      dirChosen: config.database.embeddedDirChosen,
-    });
+    embedded = await (opts.embedded ??
+      startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
+        dirChosen: config.database.embeddedDirChosen,
+      }));
     databaseUrl = embedded.url;
   }
 

@@ -48,6 +48,24 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
+ * Flushes a freshly made data folder to disk, in the background once PostgreSQL runs:
+ * initdb's own flush (`--no-sync` skips it) would hold the first start up by seconds.
+ */
+async function syncToDisk(dir: string): Promise<void> {
+  // What PostgreSQL removes meanwhile (temporary files) is skipped.
+  const flush = async (p: string) => {
+    const handle = await fs.open(p, 'r').catch(() => undefined);
+    await handle?.sync().finally(() => handle.close());
+  };
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await syncToDisk(p);
+    else if (entry.isFile()) await flush(p);
+  }
+  await flush(dir);
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL kept in `configuredDir` between runs (as
  * root, the default folder may move: see embeddedDataDir), on a port of its own so a
  * PostgreSQL already on 5432 does not clash.
@@ -71,15 +89,18 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: os.userInfo().uid === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    initdbFlags: ['--no-sync'],
     onLog: () => undefined,
     onError: (err: unknown) => log.warn(`embedded PostgreSQL: ${String(err)}`),
   });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+  const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
+  if (fresh) {
     log.info(`Initialising the embedded PostgreSQL in ${dir}`);
     await fs.mkdir(path.dirname(dir), { recursive: true });
     await server.initialise();
   }
   await server.start();
+  if (fresh) syncToDisk(dir).catch((err: Error) => log.warn(`embedded PostgreSQL: flushing ${dir} to disk failed: ${err.message}`));
   const child = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => child?.kill('SIGINT');
   process.once('exit', stopOnExit);

@@ -24,8 +24,15 @@ async function main(): Promise<void> {
         dirChosen: config.database.embeddedDirChosen,
       });
   embedded?.catch(() => undefined); // reported when createApp awaits it
-  const { createApp } = await import('./app.js');
-  const app = await createApp(config, { log, embedded });
+  let app;
+  try {
+    const { createApp } = await import('./app.js');
+    app = await createApp(config, { log, embedded });
+  } catch (err) {
+    // A start-up that fails leaves no PostgreSQL behind.
+    await embedded?.then((db) => db.stop(), () => undefined);
+    throw err;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -53,6 +53,8 @@ export interface App {
   readiness: Readiness;
   /** Per-user response-cache generations (bumping one makes that user's cached answers unreachable). */
   generations: CacheGenerations;
+  /** The wallet read cache (undefined with CACHE_ENABLED=false). */
+  walletCache?: WalletCache;
   /** Resolves once migrations have been applied. */
   migrated: Promise<void>;
   /** The URL it listens on, once `listen` resolved. */
@@ -70,13 +72,20 @@ const WALLET_CACHE_TTL_SECONDS = 30;
  * stop it from starting: it answers /healthz and reports not ready on /readyz until it has
  * connected and migrated.
  */
-export async function createApp(config: Config, opts: { log?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  /** `embedded`: the embedded PostgreSQL, already starting (without DATABASE_URL). */
+  opts: { log?: Logger; embedded?: Promise<EmbeddedDatabase> } = {},
+): Promise<App> {
   const log = opts.log ?? pino(loggerOptions(config));
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log);
+    embedded = await (opts.embedded ??
+      startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
+        dirChosen: config.database.embeddedDirChosen,
+      }));
     databaseUrl = embedded.url;
   }
 
@@ -239,6 +248,7 @@ export async function createApp(config: Config, opts: { log?: Logger } = {}): Pr
     http,
     readiness,
     generations,
+    walletCache,
     migrated,
     async listen() {
       return http.fastify.listen({ port: config.http.port, host: config.http.host });

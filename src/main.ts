@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { createApp } from './app.js';
+import pino from 'pino';
 import { ConfigError, loadConfig } from './config/config.js';
+import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { loggerOptions } from './http/logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,7 +15,24 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp(config);
+  const log = pino(loggerOptions(config));
+  // The embedded PostgreSQL (initdb on a first run) starts while the server's modules load:
+  // both take seconds, and one is another process.
+  const embedded = config.database.url
+    ? undefined
+    : startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
+        dirChosen: config.database.embeddedDirChosen,
+      });
+  embedded?.catch(() => undefined); // reported when createApp awaits it
+  let app;
+  try {
+    const { createApp } = await import('./app.js');
+    app = await createApp(config, { log, embedded });
+  } catch (err) {
+    // A start-up that fails leaves no PostgreSQL behind.
+    await embedded?.then((db) => db.stop(), () => undefined);
+    throw err;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

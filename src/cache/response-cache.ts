@@ -65,6 +65,11 @@ export class CacheGenerations {
     }
   }
 
+  /** How many users wait for a bump Redis did not take (zero while Redis answers). */
+  get pendingBumps(): number {
+    return this.unsent.size;
+  }
+
   /** Redis is back: deliver the bumps it missed. */
   resend(): Promise<void> {
     return this.bump([]);

@@ -12,7 +12,9 @@ export async function withCliDatabase<T>(config: Config, work: (orm: MikroORM, u
   const log = { info: (m: string) => console.error(m), warn: (m: string) => console.warn(m) };
   const embedded = config.database.url
     ? undefined
-    : await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log);
+    : await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, log, {
+        dirChosen: config.database.embeddedDirChosen,
+      });
   const url = config.database.url ?? embedded!.url;
   const orm = await openOrm(url, 2);
   try {

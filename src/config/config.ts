@@ -163,6 +163,8 @@ export interface Config {
     url?: string;
     poolMax: number;
     embeddedDir: string;
+    /** True when EMBEDDED_PG_DIR named embeddedDir: it is then used as is, also as root. */
+    embeddedDirChosen: boolean;
     embeddedPort: number;
   };
   redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
@@ -275,6 +277,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
       embeddedDir: path.resolve(cwd, e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
+      embeddedDirChosen: e.EMBEDDED_PG_DIR !== undefined,
       embeddedPort: e.EMBEDDED_PG_PORT,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { embeddedDataDir } from './embedded-postgres-dir.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -47,31 +48,35 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
- * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the
- * `postgres` user: that user must be able to walk down to the data folder.
+ * Flushes a freshly made data folder to disk, in the background once PostgreSQL runs:
+ * initdb's own flush (`--no-sync` skips it) would hold the first start up by seconds.
  */
-async function assertReachableByPostgresUser(dir: string): Promise<void> {
-  if (os.userInfo().uid !== 0) return;
-  const blocked: string[] = [];
-  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
-    const stat = await fs.stat(p).catch(() => undefined);
-    if (stat && (stat.mode & 0o001) === 0) blocked.push(p);
-    if (p === path.dirname(p)) break;
+async function syncToDisk(dir: string): Promise<void> {
+  // What PostgreSQL removes meanwhile (temporary files) is skipped.
+  const flush = async (p: string) => {
+    const handle = await fs.open(p, 'r').catch(() => undefined);
+    await handle?.sync().finally(() => handle.close());
+  };
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await syncToDisk(p);
+    else if (entry.isFile()) await flush(p);
   }
-  if (blocked.length > 0) {
-    throw new Error(
-      `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')}. ` +
-        'Set EMBEDDED_PG_DIR to a folder it can reach (for example /var/tmp/wallet-pg), or set DATABASE_URL.',
-    );
-  }
+  await flush(dir);
 }
 
 /**
- * Starts (initialising on first use) a PostgreSQL kept in `dir` between runs, on a port of
- * its own so a PostgreSQL already on 5432 does not clash.
+ * Starts (initialising on first use) a PostgreSQL kept in `configuredDir` between runs (as
+ * root, the default folder may move: see embeddedDataDir), on a port of its own so a
+ * PostgreSQL already on 5432 does not clash.
  */
-export async function startEmbeddedPostgres(dir: string, port: number, log: Log): Promise<EmbeddedDatabase> {
-  await assertReachableByPostgresUser(dir);
+export async function startEmbeddedPostgres(
+  configuredDir: string,
+  port: number,
+  log: Log,
+  opts: { dirChosen?: boolean } = {},
+): Promise<EmbeddedDatabase> {
+  const dir = await embeddedDataDir(configuredDir, opts.dirChosen ?? true, log);
   if (!(await portIsFree(port))) {
     throw new Error(`EMBEDDED_PG_PORT ${port} is taken; choose another port or set DATABASE_URL`);
   }
@@ -84,15 +89,18 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: Log)
     persistent: true,
     createPostgresUser: os.userInfo().uid === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    initdbFlags: ['--no-sync'],
     onLog: () => undefined,
     onError: (err: unknown) => log.warn(`embedded PostgreSQL: ${String(err)}`),
   });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+  const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
+  if (fresh) {
     log.info(`Initialising the embedded PostgreSQL in ${dir}`);
     await fs.mkdir(path.dirname(dir), { recursive: true });
     await server.initialise();
   }
   await server.start();
+  if (fresh) syncToDisk(dir).catch((err: Error) => log.warn(`embedded PostgreSQL: flushing ${dir} to disk failed: ${err.message}`));
   const child = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => child?.kill('SIGINT');
   process.once('exit', stopOnExit);

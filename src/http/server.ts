@@ -24,6 +24,7 @@ import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origin
 import { registerGraphiQL } from './graphiql.js';
 import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
+import { loggerOptions } from './logger.js';
 
 export interface HttpServer {
   fastify: FastifyInstance;
@@ -46,24 +47,7 @@ export interface HttpServerDeps {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const CACHE_MAX_AGE_SECONDS = 30;
 
-/** Never logged: credentials and anything that could carry them. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'password',
-  'newPassword',
-  'currentPassword',
-  'refreshToken',
-  'accessToken',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-];
-
-export function loggerOptions(config: Config) {
-  return { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-}
+export { loggerOptions, REDACTED_PATHS } from './logger.js';
 
 export function createLoaders(em: GraphQLContext['em'], services: Services): GraphQLContext['loaders'] {
   return {

@@ -3,9 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CardIssuer } from './card-issuer.js';
-import { FlutterwaveIssuer } from './flutterwave/flutterwave.issuer.js';
 import { SandboxIssuer } from './sandbox/sandbox.issuer.js';
-import { StripeIssuer } from './stripe/stripe.issuer.js';
 import type { Config } from '../config/config.js';
 import type { PaymentProvider, PaymentProviderName } from './payment-provider.js';
 import { PaystackProvider } from './paystack/paystack.provider.js';
@@ -31,9 +29,11 @@ export function createPaymentProvider(config: Config, orm: MikroORM): PaymentPro
 /**
  * The card issuer chosen by CARD_ISSUER. The sandbox derives card numbers from a secret kept
  * in DATA_DIR (or SANDBOX_CARD_SECRET), so a card shows the same number after restarts.
+ * The other issuers' modules (and their SDKs) are loaded only when chosen: a faster start.
  */
 export async function createCardIssuer(config: Config, orm: MikroORM, log: { info(msg: string): void }): Promise<CardIssuer> {
   if (config.cards.issuer === 'flutterwave') {
+    const { FlutterwaveIssuer } = await import('./flutterwave/flutterwave.issuer.js');
     return new FlutterwaveIssuer({
       secretKey: config.cards.flutterwave.secretKey!,
       secretHash: config.cards.flutterwave.secretHash!,
@@ -42,6 +42,7 @@ export async function createCardIssuer(config: Config, orm: MikroORM, log: { inf
     });
   }
   if (config.cards.issuer === 'stripe') {
+    const { StripeIssuer } = await import('./stripe/stripe.issuer.js');
     return new StripeIssuer({
       secretKey: config.cards.stripe.secretKey!,
       webhookSecret: config.cards.stripe.webhookSecret!,

@@ -14,10 +14,13 @@ import { print, type FormattedExecutionResult } from 'graphql';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = path.join(ROOT, 'dist/src/main.js');
 
-/** `npm test` builds first; a bare `vitest run` on a fresh checkout may not have. */
+/**
+ * Brings dist/ up to date with the sources the way `npm start` does (swc, incremental: a
+ * moment when nothing changed), so a bare `vitest run` never runs a stale or missing build.
+ */
 export function ensureBuilt(): void {
-  if (existsSync(MAIN)) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/transpile.mjs')], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} missing after scripts/transpile.mjs`);
 }
 
 /** A port nobody listens on right now (the kernel's choice for port 0). */
@@ -86,9 +89,9 @@ export interface Child {
   kill(): Promise<void>;
 }
 
-export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
+export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Child {
   const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -82,6 +82,7 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBeUndefined();
     expect(config.dataDir).toBe(path.resolve('/srv/wallet', '.data'));
     expect(config.database.embeddedDir).toBe(path.resolve('/srv/wallet', '.data', 'postgres'));
+    expect(config.database.embeddedDirChosen).toBe(false);
     expect(config.database.embeddedPort).not.toBe(5432);
   });
 
@@ -106,6 +107,7 @@ describe('loadConfig', () => {
     expect(config.rateLimits.loginPerEmail).toBe(3);
     expect(config.dataDir).toBe('/srv/wallet/var/data');
     expect(config.database.embeddedDir).toBe('/var/tmp/wallet-pg');
+    expect(config.database.embeddedDirChosen).toBe(true);
     expect(config.database.embeddedPort).toBe(55432);
     expect(config.cursorSecret).toBe('c'.repeat(32));
   });

@@ -156,7 +156,7 @@ export async function createApp(
     cards,
     cardPurchases,
     events: bus,
-    live: new LiveUpdates(bus, wallets, cards),
+    live: new LiveUpdates(bus, wallets, cards, () => orm.em.fork()),
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
         await walletCache?.invalidate(changes);

@@ -13,17 +13,19 @@ export class LiveUpdates {
     private readonly bus: EventBus,
     private readonly wallets: WalletService,
     private readonly cards: CardService,
+    /** A throwaway EntityManager for the check: a subscription's own context lives as long as it does (B10). */
+    private readonly fork: () => EntityManager,
   ) {}
 
-  async balances(em: EntityManager, userId: string, walletId: string | null): Promise<AsyncIterableIterator<TopicPayloads[Topic.BALANCE]>> {
+  async balances(userId: string, walletId: string | null): Promise<AsyncIterableIterator<TopicPayloads[Topic.BALANCE]>> {
     if (walletId === null) return this.bus.subscribe(Topic.BALANCE, userId);
-    const wallet = await this.wallets.getOwnedById(em, userId, walletId, 'walletId');
+    const wallet = await this.wallets.getOwnedById(this.fork(), userId, walletId, 'walletId');
     return filterEvents(this.bus.subscribe(Topic.BALANCE, userId), (e) => e.walletId === wallet.id);
   }
 
-  async cardChanges(em: EntityManager, userId: string, cardId: string | null): Promise<AsyncIterableIterator<TopicPayloads[Topic.CARD]>> {
+  async cardChanges(userId: string, cardId: string | null): Promise<AsyncIterableIterator<TopicPayloads[Topic.CARD]>> {
     if (cardId === null) return this.bus.subscribe(Topic.CARD, userId);
-    const card = await this.cards.getOwnedById(em, userId, cardId, 'cardId');
+    const card = await this.cards.getOwnedById(this.fork(), userId, cardId, 'cardId');
     return filterEvents(this.bus.subscribe(Topic.CARD, userId), (e) => e.cardId === card.id);
   }
 

@@ -54,7 +54,7 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
  * then gives its code and extensions; anything else is masked there).
  */
 function refusedStream(error: GraphQLError): AsyncIterableIterator<never> {
-  const reason = error.originalError ?? error;
+  const reason = error.originalError && !(error.originalError instanceof GraphQLError) ? error.originalError : error;
   return {
     next: () => Promise.reject(reason),
     return: () => Promise.resolve({ done: true, value: undefined }),
@@ -169,7 +169,9 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
         if (Symbol.asyncIterator in result) return undefined;
         const errors = (result as ExecutionResult).errors;
         if (!errors?.length || getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return undefined;
-        return refusedStream(errors[0]);
+        // Variables that cannot be coerced (no path, no code) are the client's fault, as in onNext.
+        const [first] = errors;
+        return refusedStream(!first.path && !first.extensions.code ? withCode(first, 'BAD_USER_INPUT') : first);
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => deps.formatError(e.toJSON(), e)),
       // Results go through the same masking as HTTP responses. An error without a path comes

@@ -23,7 +23,7 @@ export class SubscriptionResolver {
       "The viewer's wallets (or the one given) whenever a balance changes: one event per version. An id that is\nnot a UUID fails with BAD_USER_INPUT; a wallet that is not the viewer's fails with NOT_FOUND.",
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      return ctx.live.balances(ctx.em, requireViewer(ctx).userId, (args as { walletId?: string | null }).walletId ?? null);
+      return ctx.live.balances(requireViewer(ctx).userId, (args as { walletId?: string | null }).walletId ?? null);
     },
   })
   async balanceUpdated(
@@ -58,7 +58,7 @@ export class SubscriptionResolver {
       "The viewer's cards (or the one given) when their status, limit, label or balance changes: one event per\nversion. An id that is not a UUID fails with BAD_USER_INPUT; a card that is not the viewer's fails with NOT_FOUND.",
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      return ctx.live.cardChanges(ctx.em, requireViewer(ctx).userId, (args as { cardId?: string | null }).cardId ?? null);
+      return ctx.live.cardChanges(requireViewer(ctx).userId, (args as { cardId?: string | null }).cardId ?? null);
     },
   })
   async cardUpdated(

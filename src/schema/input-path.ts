@@ -1,6 +1,6 @@
 import {
+  GraphQLError,
   Kind,
-  type GraphQLError,
   parse,
   visit,
   type ArgumentNode,
@@ -24,7 +24,8 @@ const LITERAL_MISSING_FIELD = /^Field "\w+\.(\w+)" of required type .* was not p
 const LITERAL_UNKNOWN_FIELD = /^Field "(\w+)" is not defined by type/;
 
 /** The input path of a variable coercion or validation error, or undefined when it names no input. */
-export function inputPathOfRequestError(error: GraphQLError): string | undefined {
+export function inputPathOfRequestError(reported: GraphQLError): string | undefined {
+  const error = located(reported);
   const document = documentOf(error);
   if (!document) return undefined;
   const variable = VARIABLE.exec(error.message);
@@ -58,6 +59,14 @@ export function inputPathOfResolverError(error: GraphQLError, relative: string):
   const head = relative.split('.')[0];
   if (args.has(head) || !args.has('input')) return relative;
   return `input.${relative}`;
+}
+
+/** The error itself, or the one it wraps that still knows where in the document it was (graphql-ws rewraps refusals). */
+function located(error: GraphQLError): GraphQLError {
+  for (let e: unknown = error; e instanceof GraphQLError; e = e.originalError) {
+    if (e.source || e.nodes?.length) return e;
+  }
+  return error;
 }
 
 function join(...parts: (string | undefined)[]): string {

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sql } from '../support/helpers.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { productionEnv, startTestServer, type TestServer } from '../support/server.js';
 
 /**
  * Browsers on other origins: the same rule for CORS preflights, plain requests and WebSocket
@@ -130,22 +129,10 @@ describe('outside production', () => {
 describe('production', () => {
   let server: TestServer;
   beforeAll(async () => {
-    const keys = generateKeyPairSync('ed25519', {
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
     server = await startTestServer({
-      NODE_ENV: 'production',
+      ...productionEnv(),
       CORS_ORIGINS: 'https://app.example.com',
       PUBLIC_URL: 'https://api.example.com',
-      // The sandbox provider and issuer refuse production; these are configured, never called here.
-      PAYMENT_PROVIDER: 'paystack',
-      PAYSTACK_SECRET_KEY: 'sk_test_unused',
-      CARD_ISSUER: 'stripe',
-      STRIPE_SECRET_KEY: 'sk_test_unused',
-      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
-      JWT_PRIVATE_KEY: keys.privateKey,
-      JWT_PUBLIC_KEY: keys.publicKey,
     });
   });
   afterAll(() => server.close());

@@ -121,6 +121,14 @@ describe('over WebSocket', () => {
         );
       });
       expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'currency' } })]);
+      // A subscription whose variables cannot be coerced is refused the same way.
+      const refused = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription ($w: ID!) { balanceUpdated(walletId: $w) { id } }', variables: { w: { id: walletId } } },
+          { next: (v) => resolve(v.errors), error: resolve, complete: () => resolve('completed') },
+        );
+      });
+      expect(refused).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'walletId' } })]);
     } finally {
       await client.dispose();
     }

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { generateKeyPairSync } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SignUpDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { productionEnv, startTestServer, type TestServer } from '../support/server.js';
 import { sql } from '../support/helpers.js';
 
 /**
@@ -331,22 +330,7 @@ describe('development', () => {
 describe('production', () => {
   let server: TestServer;
   beforeAll(async () => {
-    const keys = generateKeyPairSync('ed25519', {
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
-    server = await startTestServer({
-      NODE_ENV: 'production',
-      // The sandbox provider refuses production; Paystack is only configured, never called here.
-      PAYMENT_PROVIDER: 'paystack',
-      PAYSTACK_SECRET_KEY: 'sk_test_unused',
-      // Likewise the sandbox card issuer; Stripe makes no call when it starts.
-      CARD_ISSUER: 'stripe',
-      STRIPE_SECRET_KEY: 'sk_test_unused',
-      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
-      JWT_PRIVATE_KEY: keys.privateKey,
-      JWT_PUBLIC_KEY: keys.publicKey,
-    });
+    server = await startTestServer(productionEnv());
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,28 @@ export async function startTestServer(
       await cleaner.quit();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * What a production server needs to start (NODE_ENV=production): JWT keys, and real providers
+ * in place of the sandbox ones, which refuse production. The providers are configured, never
+ * called (Stripe makes no call when it starts).
+ */
+export function productionEnv(): RawEnv {
+  const keys = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return {
+    NODE_ENV: 'production',
+    PAYMENT_PROVIDER: 'paystack',
+    PAYSTACK_SECRET_KEY: 'sk_test_unused',
+    CARD_ISSUER: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_unused',
+    STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+    JWT_PRIVATE_KEY: keys.privateKey,
+    JWT_PUBLIC_KEY: keys.publicKey,
   };
 }
 

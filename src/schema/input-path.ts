@@ -110,25 +110,16 @@ function walkArguments(
   visitValue: (path: string, value: ASTNode, holder: ArgumentNode | ObjectFieldNode) => void,
 ): void {
   const path: string[] = [];
+  const enter = (node: ArgumentNode | ObjectFieldNode) => {
+    path.push(node.name.value);
+    visitValue(path.join('.'), node.value, node);
+  };
+  const leave = () => {
+    path.pop();
+  };
   visit(document, {
-    Argument: {
-      enter(node) {
-        path.push(node.name.value);
-        visitValue(path.join('.'), node.value, node);
-      },
-      leave() {
-        path.pop();
-      },
-    },
-    ObjectField: {
-      enter(node) {
-        path.push(node.name.value);
-        visitValue(path.join('.'), node.value, node);
-      },
-      leave() {
-        path.pop();
-      },
-    },
+    Argument: { enter, leave },
+    ObjectField: { enter, leave },
     // Directive arguments (@include(if: $x)) are not inputs a form holds.
     Directive: () => false,
   });

@@ -198,3 +198,22 @@ describe('daily outflow limit under concurrency', () => {
     }
   });
 });
+
+describe('daily outflow limit under concurrent card purchases', () => {
+  it('10 concurrent purchases of 20,000 on one card against a 100,000 limit: exactly 5 approved, in every round', { timeout: 60_000 }, async () => {
+    const users = await seedUsers(server.app, 3, 'cardrace');
+    for (const [round, user] of users.entries()) {
+      const walletId = await createWallet(server.app, user.id);
+      await fund(server.app, walletId, 1_000_000n);
+      const { card } = await newCard(server, user.token, { walletId, initialAmount: '500000' });
+      const results = await Promise.all(Array.from({ length: 10 }, () => buy(user.token, card.id, 20_000n)));
+
+      for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+      const txs = results.map((r) => r.data!.simulateCardPurchase.transaction);
+      expect(await outflowToday(user.id), `round ${round}`).toBe(LIMIT);
+      expect(txs.filter((t) => t.status === 'COMPLETED'), `round ${round}`).toHaveLength(5);
+      expect(txs.filter((t) => t.status === 'FAILED').map((t) => t.failureReason), `round ${round}`).toEqual(Array(5).fill('A transaction limit would be exceeded'));
+      expect(await account(server, card.id)).toEqual({ balance: 400_000n, available: 400_000n, pending: 0n });
+    }
+  });
+});

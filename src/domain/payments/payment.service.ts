@@ -411,7 +411,16 @@ export class PaymentService {
       if (!(err instanceof ProviderError && err.definite)) return;
     }
     if (status && status.status === 'SUCCEEDED' && (status.amount !== payment.amount || status.currency !== payment.currency)) {
-      await em.transactional((tx) => this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {}));
+      // The same details as the webhook path's flag: an ADMIN sees what was expected and what was paid.
+      await em.transactional((tx) =>
+        this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
+          expected: payment.amount.toString(),
+          expectedCurrency: payment.currency,
+          verified: status.amount.toString(),
+          verifiedCurrency: status.currency,
+        }),
+      );
+      this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
       return;
     }
     if (status && status.status !== 'PENDING') {

@@ -13,6 +13,7 @@ import {
   BalanceUpdatedDocument,
   CardUpdatedDocument,
   CreateCardDocument,
+  DepositDocument,
   FreezeCardDocument,
   FundCardDocument,
   MyWalletsDocument,
@@ -20,6 +21,7 @@ import {
   TransferDocument,
   WithdrawDocument,
 } from '../generated/graphql.js';
+import { startPaystack } from '../payments/payments-helpers.js';
 import { REDIS_URL } from '../support/env.js';
 import { errorCode, waitFor } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
@@ -39,9 +41,9 @@ afterEach(async () => {
 type Event = { topic: 'balance' | 'transaction' | 'card'; data: Record<string, unknown> };
 
 /** Opens balance, transaction and card subscriptions for a user; every event lands in one list, in arrival order. */
-async function listenAll(token: string, userId: string, onEvent?: (e: Event) => void): Promise<Event[]> {
+async function listenAll(token: string, userId: string, onEvent?: (e: Event) => void, srv = server): Promise<Event[]> {
   const client = createClient({
-    url: server.graphqlUrl.replace(/^http/, 'ws'),
+    url: srv.graphqlUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
@@ -63,19 +65,19 @@ async function listenAll(token: string, userId: string, onEvent?: (e: Event) => 
       },
     );
   }
-  await untilListening(server, userId, ['balance', 'transaction', 'card']);
+  await untilListening(srv, userId, ['balance', 'transaction', 'card']);
   return events;
 }
 
 const ALLOWED = '7';
 
 /** Two users listening on every topic; `alice` holds a funded wallet, `bob` a wallet. */
-async function pair(funds: bigint) {
-  const [alice, bob] = await seedUsers(server.app, 2, 'events');
-  const aliceWallet = await createWallet(server.app, alice.id);
-  const bobWallet = await createWallet(server.app, bob.id);
-  if (funds > 0n) await fund(server.app, aliceWallet, funds);
-  return { alice, bob, aliceWallet, bobWallet };
+async function pair(funds: bigint, srv = server) {
+  const [alice, bob] = await seedUsers(srv.app, 2, 'events');
+  const aliceWallet = await createWallet(srv.app, alice.id);
+  const bobWallet = await createWallet(srv.app, bob.id);
+  if (funds > 0n) await fund(srv.app, aliceWallet, funds);
+  return { alice, bob, aliceWallet, bobWallet, srv };
 }
 
 /**
@@ -84,7 +86,7 @@ async function pair(funds: bigint) {
  * transfer's events have arrived, anything the refused one announced would have arrived first.
  */
 async function expectOnlyTheAllowedTransfer(p: Awaited<ReturnType<typeof pair>>, aliceEvents: Event[], bobEvents: Event[]) {
-  const allowed = await server.gql(
+  const allowed = await p.srv.gql(
     TransferDocument,
     { input: { fromWalletId: p.aliceWallet, recipientEmail: p.bob.email, amount: ALLOWED, idempotencyKey: 'allowed' } },
     { token: p.alice.token },
@@ -162,6 +164,26 @@ describe('a refused movement announces nothing', () => {
     expect(errorCode(await fundCard(frozen, '100', 'fund-frozen'))).toBe('CARD_NOT_ACTIVE');
     expect(errorCode(await fundCard(active, '4000', 'fund-poor'))).toBe('INSUFFICIENT_FUNDS');
     await expectOnlyTheAllowedTransfer(p, a, b);
+  });
+
+  it('a deposit refused with PROVIDER_UNAVAILABLE (its row was committed PENDING, then FAILED)', async () => {
+    // The refusals above are decided before anything is written; this one writes and commits
+    // first, so only the rule "failed work is never announced" keeps its row's events back.
+    const env = await startPaystack();
+    try {
+      const p = await pair(1_000n, env.server);
+      const [a, b] = await Promise.all([
+        listenAll(p.alice.token, p.alice.id, undefined, env.server),
+        listenAll(p.bob.token, p.bob.id, undefined, env.server),
+      ]);
+      env.fake.failNext('POST /transaction/initialize', 500);
+      const refused = await env.server.gql(DepositDocument, { input: { walletId: p.aliceWallet, amount: '3000', idempotencyKey: 'dep' } }, { token: p.alice.token });
+      expect(errorCode(refused)).toBe('PROVIDER_UNAVAILABLE');
+      await expectOnlyTheAllowedTransfer(p, a, b);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      await env.close();
+    }
   });
 });
 

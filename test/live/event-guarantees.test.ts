@@ -196,7 +196,9 @@ describe('events leave only after the cache generations moved on', () => {
       return { balance: res.data!.me!.wallets[0].balance.amount, cached: res.headers.get('age') !== null };
     };
     // Redis runs commands one at a time and MONITOR lists them in that order: the order of the
-    // bump and the publish is read from Redis itself, not from a race with the server.
+    // bump and the publish is read from Redis itself, not from a race with the server. (The
+    // refetch below is what a client sees, but alone it misses a swapped order: the event's
+    // trip through the server and the WebSocket outlasts the bump that follows the publish.)
     const monitored: string[][] = [];
     const monitorClient = new Redis(REDIS_URL);
     const monitor = await monitorClient.monitor();

@@ -281,7 +281,9 @@ describe('Paystack deposits, resolved by the recovery job', () => {
     env = await startPaystack({
       PAYMENTS_RECHECK_AFTER_SECONDS: '1',
       PAYMENTS_JOB_INTERVAL_MS: '100',
-      DEPOSIT_EXPIRY_SECONDS: '1',
+      // Checkouts expire only when a test says so (expire() below): with a short expiry the job
+      // could fail a deposit before the test paid or declined it, on a loaded machine.
+      DEPOSIT_EXPIRY_SECONDS: '3600',
     });
   });
   afterAll(() => env.close());
@@ -290,6 +292,16 @@ describe('Paystack deposits, resolved by the recovery job', () => {
     env.fake.reset();
     adminToken = (await admin(env.server)).token;
   });
+
+  /** The checkout's time is up; `dueNow: false` keeps the job away until due() says so. */
+  const expire = (reference: string, { dueNow = true } = {}) =>
+    sql(
+      env.server,
+      `update payments set expires_at = now() - interval '1 second', due_at = now() + interval '${dueNow ? 0 : 3600} seconds'
+       where reference = ?`,
+      [reference],
+    );
+  const due = (reference: string) => sql(env.server, 'update payments set due_at = now() where reference = ?', [reference]);
 
   it('credits a paid deposit whose webhook never came, after transaction/verify', async () => {
     const { server, fake } = env;
@@ -315,6 +327,7 @@ describe('Paystack deposits, resolved by the recovery job', () => {
     const { server, fake } = env;
     const c = await customer(server);
     const t = (await deposit(server, c, '90000', 'dep-expire')).data!.deposit.transaction;
+    await expire(t.reference);
     const done = await settled(server, c, t.id);
     expect(done.status).toBe('FAILED');
     expect(done.failureReason).toMatch(/expired/i);
@@ -332,6 +345,7 @@ describe('Paystack deposits, resolved by the recovery job', () => {
     const { server, fake } = env;
     const c = await customer(server);
     const t = (await deposit(server, c, '45000', 'dep-late')).data!.deposit.transaction;
+    await expire(t.reference);
     expect((await settled(server, c, t.id)).status).toBe('FAILED');
     // The payer finishes on Paystack's page anyway; its charge.success arrives late.
     const { webhook } = await fake.pay(t.reference);
@@ -360,8 +374,12 @@ describe('Paystack deposits, resolved by the recovery job', () => {
     try {
       const c = await customer(server);
       const t = (await deposit(server, c, '80000', 'dep-verify-5xx')).data!.deposit.transaction;
-      await fake.pay(t.reference, { fees: 1_200 });
+      // Any verify from here answers 502 first (one the job may have in flight included).
       for (let i = 0; i < 3; i++) fake.failNext(`GET /transaction/verify/${t.reference}`, 502);
+      // Expired, and kept from the job until it is paid: then the 502s meet an expired checkout.
+      await expire(t.reference, { dueNow: false });
+      await fake.pay(t.reference, { fees: 1_200 });
+      await due(t.reference);
       // While Paystack cannot answer, nothing is decided (and the checkout's expiry does not fail it).
       const verifies = () => fake.requestsTo('GET', `/transaction/verify/${t.reference}`).length;
       await waitFor(async () => verifies(), (n) => n >= 2, 10_000);

@@ -331,15 +331,7 @@ export class PaymentService {
             status.currency !== payment.currency ||
             eventDisagrees)
         ) {
-          await em.transactional((tx) =>
-            this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
-              expected: payment.amount.toString(),
-              expectedCurrency: payment.currency,
-              verified: status.amount.toString(),
-              verifiedCurrency: status.currency,
-            }),
-          );
-          this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
+          await this.flagMismatch(em, payment, status);
           return { status: 422, outcome: 'AMOUNT_MISMATCH' };
         }
         apply = (tx) => this.applyDepositStatus(tx, payment, status);
@@ -411,16 +403,7 @@ export class PaymentService {
       if (!(err instanceof ProviderError && err.definite)) return;
     }
     if (status && status.status === 'SUCCEEDED' && (status.amount !== payment.amount || status.currency !== payment.currency)) {
-      // The same details as the webhook path's flag: an ADMIN sees what was expected and what was paid.
-      await em.transactional((tx) =>
-        this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
-          expected: payment.amount.toString(),
-          expectedCurrency: payment.currency,
-          verified: status.amount.toString(),
-          verifiedCurrency: status.currency,
-        }),
-      );
-      this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
+      await this.flagMismatch(em, payment, status);
       return;
     }
     if (status && status.status !== 'PENDING') {
@@ -461,6 +444,19 @@ export class PaymentService {
   }
 
   /** Applies a deposit's final status once; returns what happened. */
+  /** A deposit the provider verified for another amount or currency: nothing credited, flagged for an ADMIN with both sides. */
+  private async flagMismatch(em: EntityManager, payment: Payment, status: DepositStatus): Promise<void> {
+    await em.transactional((tx) =>
+      this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
+        expected: payment.amount.toString(),
+        expectedCurrency: payment.currency,
+        verified: status.amount.toString(),
+        verifiedCurrency: status.currency,
+      }),
+    );
+    this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
+  }
+
   private async applyDepositStatus(tx: EntityManager, payment: Payment, status: DepositStatus, reason?: string): Promise<string> {
     const current = await this.payments.lock(tx, payment.id);
     // A payment that arrives after its checkout expired (or after initialize was reported as

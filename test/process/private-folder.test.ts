@@ -116,6 +116,3 @@ describe.runIf(asRoot)('as root, from a folder the postgres user cannot enter', 
   }, START_TIMEOUT_MS + 30_000);
 });
 
-describe.skipIf(asRoot)('as a user other than root', () => {
-  it.skip('runs PostgreSQL as that same user, so any folder it can write to works (the relocation is for root only)', () => {});
-});

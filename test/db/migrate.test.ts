@@ -1,20 +1,10 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openOrm } from '../../src/db/orm.js';
 import { migrations } from '../../src/migrations/index.js';
-import { ADMIN_DATABASE_URL, databaseUrl, runId, workerId } from '../support/env.js';
+import { admin } from '../support/db.js';
+import { databaseUrl, runId, workerId } from '../support/env.js';
 
 const name = () => `wallet_t_${runId()}_w${workerId()}_migrate`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(() => admin(`create database "${name()}"`));
 afterAll(() => admin(`drop database if exists "${name()}" with (force)`));

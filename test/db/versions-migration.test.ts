@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrm } from '../../src/db/orm.js';
 import { CardRepository } from '../../src/domain/cards/card.repository.js';
-import { ADMIN_DATABASE_URL, databaseUrl, runId, workerId } from '../support/env.js';
+import { admin } from '../support/db.js';
+import { databaseUrl, runId, workerId } from '../support/env.js';
 
 const name = () => `wallet_t_${runId()}_w${workerId()}_versions`;
 const BEFORE = 'Migration20261128080000_transfer_function_v2';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 let orm: MikroORM;
 beforeAll(async () => {

@@ -2,23 +2,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/migrations/index.js';
-import { ADMIN_DATABASE_URL, databaseUrl, runId, workerId } from '../support/env.js';
+import { admin } from '../support/db.js';
+import { databaseUrl, runId, workerId } from '../support/env.js';
 import { cleanEnv, ensureBuilt, ROOT, spawnNode } from './child.js';
 
 /** `npm run migrate`, run as the built CLI against an empty database of its own. */
 
 const CLI = path.join(ROOT, 'dist/src/cli/migrate.js');
 const name = () => `wallet_t_${runId()}_w${workerId()}_cli`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function migrate(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnNode(CLI, [], cleanEnv({ DATABASE_URL: databaseUrl(name()) }));

@@ -1,6 +1,17 @@
 import pg from 'pg';
 import { ADMIN_DATABASE_URL, databaseUrl, runId, templateDatabase, workerId } from './env.js';
 
+/** One statement on the admin database (create or drop a test's own database). */
+export async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 let ready: Promise<string> | undefined;
 
 /**

@@ -5,7 +5,6 @@
  */
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { untilListening } from '../client/apollo-support.js';
@@ -24,6 +23,7 @@ import {
 import { startPaystack } from '../payments/payments-helpers.js';
 import { REDIS_URL } from '../support/env.js';
 import { errorCode, waitFor } from '../support/helpers.js';
+import { monitorRedis } from '../support/redis-monitor.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -199,10 +199,9 @@ describe('events leave only after the cache generations moved on', () => {
     // bump and the publish is read from Redis itself, not from a race with the server. (The
     // refetch below is what a client sees, but alone it misses a swapped order: the event's
     // trip through the server and the WebSocket outlasts the bump that follows the publish.)
-    const monitored: string[][] = [];
-    const monitorClient = new Redis(REDIS_URL);
-    const monitor = await monitorClient.monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => monitored.push(args));
+    const monitor = monitorRedis(REDIS_URL);
+    const monitored = monitor.commands;
+    await monitor.ready;
     const refetched: { user: string; topic: string; expected?: string; seen: string }[] = [];
     const expected = new Map<string, string>();
     const refetchOn = (user: { id: string; token: string }) => (e: Event) => {
@@ -242,8 +241,7 @@ describe('events leave only after the cache generations moved on', () => {
         }
       }
     } finally {
-      monitor.disconnect();
-      monitorClient.disconnect();
+      monitor.close();
     }
   });
 });

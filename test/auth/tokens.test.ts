@@ -85,6 +85,19 @@ describe('access tokens', () => {
     expect(await meWith(token)).toBeNull();
   });
 
+  it('a token signed with our key but missing a claim we rely on is treated as no token', async () => {
+    const key = await serverKey();
+    const sign = (payload: Record<string, unknown>) => new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA' }).sign(key);
+    const without = (name: string) => Object.fromEntries(Object.entries(claimsFor()).filter(([k]) => k !== name));
+    // The session id is how logout reaches the token; the subject is the user.
+    expect(await meWith(await sign(without('sid')))).toBeNull();
+    expect(await meWith(await sign(claimsFor({ sid: 42 })))).toBeNull();
+    expect(await meWith(await sign(without('sub')))).toBeNull();
+    // Expiry and issue time are required: a token without them would live for ever.
+    expect(await meWith(await sign(without('exp')))).toBeNull();
+    expect(await meWith(await sign(without('iat')))).toBeNull();
+  });
+
   it('garbage and a non-Bearer scheme are treated as no token', async () => {
     expect(await meWith('not-a-jwt')).toBeNull();
     const res = await server.gql(MeDocument, {}, { headers: { authorization: `Basic ${accessToken}` } });

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { filesInScope, matcher, mergeReports, mutationScore, PENDING_FILE, readMutationState, type MutationReport } from './mutation-report.js';
+
+/**
+ * `npm run test:mutation [-- <pattern>[,<pattern>...]]` (docs/testing.md): StrykerJS over the
+ * mutation scope of stryker.config.json, or over part of it, in incremental mode: mutants of
+ * code and tests unchanged since reports/mutation/mutation.json are not run again. The part's
+ * results replace that part of the report, and the files now measured leave the pending list.
+ * (Stryker alone, given a part, would write a report of that part only.)
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { mutate, reportFile, report, pending } = await readMutationState(root);
+const seedPath = `${root}.stryker-tmp/incremental.json`;
+
+const part = process.argv[2]?.split(',').filter(Boolean);
+const patterns = part ?? mutate;
+const inPart = matcher(patterns);
+const inScope = matcher(mutate);
+const files = await filesInScope(root, patterns);
+const outside = files.filter((f) => !inScope(f));
+if (files.length === 0 || outside.length > 0) {
+  console.error(files.length === 0 ? `no file matches ${patterns.join(',')}` : `outside the scope of stryker.config.json: ${outside.join(', ')}`);
+  process.exit(2);
+}
+
+
+// Stryker reads earlier results from the seed and overwrites it with this run's report.
+const seed: MutationReport = { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => inPart(f))) };
+await mkdir(`${root}.stryker-tmp`, { recursive: true });
+await writeFile(seedPath, JSON.stringify(seed));
+
+const args = ['stryker', 'run', '--mutate', patterns.join(','), '--incrementalFile', seedPath];
+const code = await new Promise<number>((resolve) =>
+  spawn('npx', args, { cwd: root, stdio: 'inherit' }).on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
+);
+if (code !== 0) process.exit(code);
+
+const run = JSON.parse(await readFile(seedPath, 'utf8')) as MutationReport;
+const kept: MutationReport = { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => !inPart(f))) };
+const merged = mergeReports(kept, run);
+await writeFile(`${root}${reportFile}`, `${JSON.stringify(merged, null, 2)}\n`);
+
+const stillPending = pending.filter((f) => !merged.files[f]);
+if (stillPending.length !== pending.length) {
+  const header = (await readFile(`${root}${PENDING_FILE}`, 'utf8')).split('\n').filter((l) => l.startsWith('#'));
+  await writeFile(`${root}${PENDING_FILE}`, [...header, ...stillPending, ''].join('\n'));
+}
+console.log(`${reportFile}: ${Object.keys(merged.files).length} files, score ${mutationScore(merged).toFixed(2)} %`);
+if (stillPending.length > 0) console.log(`not measured yet (${PENDING_FILE}): ${stillPending.join(', ')}`);

@@ -1,13 +1,49 @@
-import { generateKeyPair } from 'jose';
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenService } from '../../src/domain/auth/tokens.js';
 
 const settings = { issuer: 'wallet-api', audience: 'wallet-api', accessTtlSeconds: 60 };
 
-async function service() {
+async function service(cacheSize?: number) {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
-  return new TokenService({ privateKey, publicKey, kid: 'k1' }, settings);
+  return Object.assign(new TokenService({ privateKey, publicKey, kid: 'k1' }, settings, cacheSize), { privateKey });
 }
+
+const USER = '2b1a6c4e-5d8f-4a39-9c1e-0f7d3b2a6e11';
+
+describe('issued access tokens', () => {
+  it('carry the algorithm, type and key id in the header, and who, which session, by whom, for whom and until when in the claims', async () => {
+    const tokens = await service();
+    const before = Math.floor(Date.now() / 1000);
+    const { token, expiresAt } = await tokens.issueAccessToken(USER, 'sess-1');
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: 'k1' });
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({ sub: USER, sid: 'sess-1', iss: 'wallet-api', aud: 'wallet-api' });
+    expect(claims.iat).toBeGreaterThanOrEqual(before);
+    expect(claims.exp).toBe(claims.iat! + settings.accessTtlSeconds);
+    expect(expiresAt.getTime()).toBe(claims.exp! * 1000);
+    // Two tokens of one session issued in the same second still differ.
+    const second = await tokens.issueAccessToken(USER, 'sess-1');
+    expect(decodeJwt(second.token).jti).toEqual(expect.any(String));
+    expect(decodeJwt(second.token).jti).not.toBe(claims.jti);
+  });
+
+  it('say why they are refused: expired only for a genuine token past its expiry, invalid otherwise', async () => {
+    const tokens = await service();
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const expired = await new SignJWT({ sid: 'sess-1' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(USER)
+      .setIssuer('wallet-api')
+      .setAudience('wallet-api')
+      .setIssuedAt(past - 60)
+      .setExpirationTime(past)
+      .sign(tokens.privateKey);
+    expect(await tokens.inspectAccessToken(expired)).toEqual({ refused: 'expired' });
+    expect(await tokens.inspectAccessToken('not.a.token')).toEqual({ refused: 'invalid' });
+    expect(tokens.remembers(expired)).toBe(false);
+  });
+});
 
 afterEach(() => vi.useRealTimers());
 
@@ -33,6 +69,16 @@ describe('verified access tokens are remembered', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const forged = [header, Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url'), signature].join('.');
     expect(await tokens.inspectAccessToken(forged)).toEqual({ refused: 'invalid' });
+  });
+
+  it('remembers at most the configured number, forgetting the oldest first', async () => {
+    const tokens = await service(2);
+    const issued = await Promise.all(['s1', 's2', 's3'].map((sid) => tokens.issueAccessToken(USER, sid)));
+    for (const { token } of issued) expect(await tokens.verifyAccessToken(token)).not.toBeNull();
+    expect(issued.map(({ token }) => tokens.remembers(token))).toEqual([false, true, true]);
+    // A forgotten token is still valid: its signature is checked again, and it is remembered again.
+    expect(await tokens.verifyAccessToken(issued[0].token)).toMatchObject({ sessionId: 's1' });
+    expect(issued.map(({ token }) => tokens.remembers(token))).toEqual([true, false, true]);
   });
 
   it('does not accept a token signed by another key because one of ours is remembered', async () => {

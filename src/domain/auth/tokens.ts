@@ -38,7 +38,14 @@ export class TokenService {
   constructor(
     private readonly keys: SigningKeys,
     private readonly settings: TokenSettings,
+    /** At most this many verified tokens are remembered (the oldest is forgotten first). */
+    private readonly cacheSize = VERIFIED_CACHE_SIZE,
   ) {}
+
+  /** Whether a verified token is remembered (its next check skips the signature). */
+  remembers(token: string): boolean {
+    return this.verified.has(token);
+  }
 
   async issueAccessToken(userId: string, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
@@ -80,7 +87,7 @@ export class TokenService {
         return { refused: 'invalid' };
       }
       const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      if (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(token, claims);
       return { claims };
     } catch (err) {

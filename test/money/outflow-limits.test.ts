@@ -116,6 +116,8 @@ describe('daily outflow limit: withdrawals', () => {
 
     const over = await withdraw(alice.token, walletId, 25_001n);
     expect(errorCode(over), JSON.stringify(over.errors)).toBe('LIMIT_EXCEEDED');
+    // Which limit, how high it is and how much of it today already used, for the client to say.
+    expect(over.errors![0].extensions).toMatchObject({ limit: 'DAILY_OUTFLOW', max: '100000', usedToday: '75000' });
     expect(over.data?.withdraw ?? null).toBeNull();
     // Nothing held, nothing recorded.
     expect(await wallet(alice.token, walletId)).toEqual(before.wallet);

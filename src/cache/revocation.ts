@@ -18,7 +18,7 @@ export class RevocationCache {
 
   /** Best effort; false when Redis did not take it. */
   async markRevoked(sessionIds: string[]): Promise<boolean> {
-    if (sessionIds.length === 0) return true;
+    // An empty pipeline answers [] without asking Redis.
     try {
       const pipeline = this.redis.pipeline();
       for (const id of sessionIds) pipeline.set(this.key(id), '1', 'EX', this.ttlSeconds);
@@ -31,10 +31,9 @@ export class RevocationCache {
 
   /** True or false when Redis answered; undefined when it could not. */
   async isRevoked(sessionId: string): Promise<boolean | undefined> {
-    try {
-      return (await this.redis.exists(this.key(sessionId))) === 1;
-    } catch {
-      return undefined;
-    }
+    return this.redis.exists(this.key(sessionId)).then(
+      (n) => n === 1,
+      () => undefined,
+    );
   }
 }

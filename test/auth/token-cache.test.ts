@@ -1,12 +1,13 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TokenService } from '../../src/domain/auth/tokens.js';
+import { hashRefreshToken, TokenService } from '../../src/domain/auth/tokens.js';
 
 const settings = { issuer: 'wallet-api', audience: 'wallet-api', accessTtlSeconds: 60 };
 
 async function service(cacheSize?: number) {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
-  return Object.assign(new TokenService({ privateKey, publicKey, kid: 'k1' }, settings, cacheSize), { privateKey });
+  const keys = { privateKey, publicKey, kid: 'k1' };
+  return Object.assign(new TokenService(keys, settings, cacheSize), { privateKey, signingKeys: keys });
 }
 
 const USER = '2b1a6c4e-5d8f-4a39-9c1e-0f7d3b2a6e11';
@@ -42,6 +43,20 @@ describe('issued access tokens', () => {
     expect(await tokens.inspectAccessToken(expired)).toEqual({ refused: 'expired' });
     expect(await tokens.inspectAccessToken('not.a.token')).toEqual({ refused: 'invalid' });
     expect(tokens.remembers(expired)).toBe(false);
+    // Signed by us but without a session id, or with a subject that is not a string: invalid, never remembered.
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('wallet-api').setAudience('wallet-api').setIssuedAt().setExpirationTime('5m').sign(tokens.privateKey);
+    for (const token of [await sign({ sub: USER }), await sign({ sub: 42, sid: 'sess-1' })]) {
+      expect(await tokens.inspectAccessToken(token)).toEqual({ refused: 'invalid' });
+      expect(tokens.remembers(token)).toBe(false);
+    }
+  });
+});
+
+describe('refresh tokens', () => {
+  it('are stored as the hex SHA-256 of the token, so tokens handed out before an upgrade still match', () => {
+    // printf %s 'refresh-token' | sha256sum
+    expect(hashRefreshToken('refresh-token')).toBe('0eb17643d4e9261163783a420859c92c7d212fa9624106a12b510afbec266120');
   });
 });
 
@@ -59,6 +74,23 @@ describe('verified access tokens are remembered', () => {
     vi.setSystemTime(Date.now() + 61_000);
     expect(await tokens.inspectAccessToken(token)).toEqual({ refused: 'expired' });
     expect(await tokens.verifyAccessToken(token)).toBeNull();
+  });
+
+  it('are not verified again: a remembered token is answered from memory, up to the exact millisecond of its expiry', async () => {
+    const tokens = await service();
+    const { token, expiresAt } = await tokens.issueAccessToken(USER, 'sess-1');
+    expect(await tokens.verifyAccessToken(token)).not.toBeNull();
+    // Another public key from now on: only a token that is not verified again still passes.
+    tokens.signingKeys.publicKey = (await generateKeyPair('EdDSA')).publicKey;
+    expect(await tokens.verifyAccessToken(token)).toMatchObject({ sessionId: 'sess-1' });
+    const { token: fresh } = await tokens.issueAccessToken(USER, 'sess-2');
+    expect(await tokens.inspectAccessToken(fresh)).toEqual({ refused: 'invalid' });
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(expiresAt.getTime() - 1);
+    expect(await tokens.verifyAccessToken(token)).not.toBeNull();
+    vi.setSystemTime(expiresAt.getTime());
+    expect(await tokens.inspectAccessToken(token)).toEqual({ refused: 'expired' });
   });
 
   it('never lets a tampered copy of a remembered token through', async () => {

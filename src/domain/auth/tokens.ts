@@ -83,10 +83,9 @@ export class TokenService {
         audience: this.settings.audience,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
-        return { refused: 'invalid' };
-      }
-      const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+      // jose checked that exp is there and a number (requiredClaims), but not the types of sub and sid.
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return { refused: 'invalid' };
+      const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
       if (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(token, claims);
       return { claims };

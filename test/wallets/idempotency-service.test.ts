@@ -46,6 +46,15 @@ describe('IdempotencyService', () => {
     expect(err).toMatchObject({ code: '23503' });
   });
 
+  it('records amounts (bigint) as decimal strings, and replays them as such', async () => {
+    const [user] = await seedUsers(server.app, 1, 'bigint');
+    const req: IdempotentRequest = { userId: user.id, key: 'k-amount', operation: 'withdraw', input: {} };
+    expect(await idempotency.run(server.app.orm.em.fork(), req, async () => ({ amount: 12345678901234567890n }))).toEqual({
+      amount: 12345678901234567890n,
+    });
+    expect(await idempotency.run(server.app.orm.em.fork(), req, async () => ({ amount: 1n }))).toEqual({ amount: '12345678901234567890' });
+  });
+
   it('counts a request as seen only once recorded, and only with the same input', async () => {
     const [user] = await seedUsers(server.app, 1, 'seen');
     const req: IdempotentRequest = { userId: user.id, key: 'k-seen', operation: 'withdraw', input: { amount: '5' } };

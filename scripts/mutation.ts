@@ -25,9 +25,14 @@ if (files.length === 0 || outside.length > 0) {
   process.exit(2);
 }
 
+/** The report with only the files `keep` takes. */
+const only = (keep: (file: string) => boolean): MutationReport => ({
+  ...report,
+  files: Object.fromEntries(Object.entries(report.files).filter(([f]) => keep(f))),
+});
 
 // Stryker reads earlier results from the seed and overwrites it with this run's report.
-const seed: MutationReport = { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => inPart(f))) };
+const seed = only(inPart);
 await mkdir(`${root}.stryker-tmp`, { recursive: true });
 await writeFile(seedPath, JSON.stringify(seed));
 
@@ -38,8 +43,7 @@ const code = await new Promise<number>((resolve) =>
 if (code !== 0) process.exit(code);
 
 const run = JSON.parse(await readFile(seedPath, 'utf8')) as MutationReport;
-const kept: MutationReport = { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => !inPart(f))) };
-const merged = mergeReports(kept, run);
+const merged = mergeReports(only((f) => !inPart(f)), run);
 await writeFile(`${root}${reportFile}`, `${JSON.stringify(merged, null, 2)}\n`);
 
 const stillPending = pending.filter((f) => !merged.files[f]);

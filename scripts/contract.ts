@@ -16,6 +16,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import { parseLineList } from './line-list.js';
 
 /**
  * Compares the served schema with the public contract. Every contract type, field,
@@ -184,9 +185,4 @@ function exists(schema: GraphQLSchema, item: string): boolean {
 }
 
 /** The pending list file: one item a line (`Type` or `Type.member`), `#` comments allowed. */
-export function parsePendingList(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.replace(/#.*/, '').trim())
-    .filter(Boolean);
-}
+export const parsePendingList = parseLineList;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseLineList } from './line-list.js';
 
 /**
  * Whether the committed mutation report (reports/mutation/mutation.json, written by
@@ -115,13 +116,8 @@ export async function reportProblems(
   return problems;
 }
 
-/** The lines of a pending list that name files (blank lines and # comments skipped). */
-export function parsePending(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean);
-}
+/** The files a pending list names (blank lines and # comments skipped). */
+export const parsePending = parseLineList;
 
 /** Killed and timed-out mutants over every mutant that was tested (the score Stryker prints). */
 export function mutationScore(report: MutationReport): number {

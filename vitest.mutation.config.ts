@@ -22,6 +22,8 @@ export default defineConfig({
       'test/providers/**/*.test.ts',
       'test/wallets/**/*.test.ts',
       'test/platform/audit.test.ts',
+      // The wallet read cache switched off (CACHE_ENABLED=false): the code paths without it.
+      'test/platform/cache-switch.test.ts',
       'test/platform/errors.test.ts',
       'test/platform/error-fields.test.ts',
     ],

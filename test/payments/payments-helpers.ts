@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { RawEnv } from '../../src/config/config.js';
 import { FakePaystack } from '../fakes/paystack-server.js';
 import { sql as appSql, waitFor } from '../support/helpers.js';
@@ -53,6 +53,37 @@ export interface Customer {
   email: string;
   token: string;
   walletId: string;
+}
+
+/** A Paystack suite's server and fake, and an ADMIN's token, set by its hooks. */
+export interface JobOnlySuite {
+  env: PaystackEnv;
+  adminToken: string;
+}
+
+/**
+ * Registers a describe block's hooks for a Paystack server whose outcomes only the recovery
+ * job learns: the fake sends no webhooks, and the job asks Paystack every 100 ms about
+ * payments older than a second. Each test starts from empty tables and ends with a balanced
+ * ledger.
+ */
+export function jobOnlyPaystack(env: RawEnv = {}): JobOnlySuite {
+  const suite = {} as JobOnlySuite;
+  beforeAll(async () => {
+    suite.env = await startPaystack({ PAYMENTS_RECHECK_AFTER_SECONDS: '1', PAYMENTS_JOB_INTERVAL_MS: '100', ...env });
+  });
+  afterAll(() => suite.env.close());
+  beforeEach(async () => {
+    await suite.env.server.reset();
+    suite.env.fake.reset();
+    suite.env.fake.webhookUrl = undefined;
+    suite.adminToken = (await admin(suite.env.server)).token;
+  });
+  afterEach(async () => {
+    suite.env.fake.webhookUrl = suite.env.webhookUrl;
+    await expectLedgerBalanced(suite.env.server, suite.adminToken);
+  });
+  return suite;
 }
 
 /** A seeded user with a wallet, optionally funded (as a completed sandbox deposit). */

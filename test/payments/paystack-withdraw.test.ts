@@ -9,6 +9,7 @@ import {
   history,
   settled,
   sql,
+  jobOnlyPaystack,
   startPaystack,
   systemAccount,
   transaction,
@@ -297,34 +298,16 @@ describe('Paystack withdrawals, settled by webhook', () => {
 });
 
 describe('Paystack withdrawals with unknown outcomes, resolved by the recovery job', () => {
-  let env: PaystackEnv;
-  let adminToken: string;
   const TIMEOUT_MS = 300;
-  beforeAll(async () => {
-    env = await startPaystack({
-      PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
-      PAYMENTS_RECHECK_AFTER_SECONDS: '1',
-      PAYMENTS_JOB_INTERVAL_MS: '100',
-    });
-  });
-  afterAll(() => env.close());
-  beforeEach(async () => {
-    await env.server.reset();
-    env.fake.reset();
-    // No webhooks here: only the job's GET /transfer/verify can learn the outcome.
-    env.fake.webhookUrl = undefined;
-    adminToken = (await admin(env.server)).token;
-  });
-  afterEach(async () => {
-    await expectLedgerBalanced(env.server, adminToken);
-  });
+  // No webhooks here: only the job's GET /transfer/verify can learn the outcome.
+  const job = jobOnlyPaystack({ PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS) });
 
-  const verifies = (env: PaystackEnv, reference: string) => env.fake.requestsTo('GET', `/transfer/verify/${reference}`).length;
+  const verifies = (reference: string) => job.env.fake.requestsTo('GET', `/transfer/verify/${reference}`).length;
 
   /** The hold as it must stay while the outcome is unknown. */
   async function expectHeld(c: Awaited<ReturnType<typeof customer>>, id: string, amount: bigint, funds: bigint) {
-    expect((await transaction(env.server, c, id)).status).toBe('PENDING');
-    expect(await wallet(env.server, c)).toMatchObject({
+    expect((await transaction(job.env.server, c, id)).status).toBe('PENDING');
+    expect(await wallet(job.env.server, c)).toMatchObject({
       balance: String(funds),
       available: String(funds - amount),
       pending: String(amount),
@@ -332,7 +315,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
   }
 
   it('a timeout on POST /transfer keeps the hold; the job asks /transfer/verify, waits while pending, posts on success; paid once', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     fake.delayNext('POST /transfer', TIMEOUT_MS * 6);
     const res = await withdraw(server, c, '30000', 'w-timeout');
@@ -344,8 +327,8 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(fake.transfers.get(t.reference)?.status).toBe('pending');
 
     // The job asks, hears "pending", and decides nothing.
-    await waitFor(async () => verifies(env, t.reference), (n) => n >= 2, 10_000);
-    expect(verifies(env, t.reference)).toBeGreaterThanOrEqual(2);
+    await waitFor(async () => verifies(t.reference), (n) => n >= 2, 10_000);
+    expect(verifies(t.reference)).toBeGreaterThanOrEqual(2);
     await expectHeld(c, t.id, 30_000n, 100_000n);
     // A repeat of the mutation replays; it does not send the transfer again.
     const repeat = await withdraw(server, c, '30000', 'w-timeout');
@@ -357,11 +340,11 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(await wallet(server, c)).toMatchObject({ balance: '70000', available: '70000', pending: '0' });
     expect(fake.requestsTo('POST', '/transfer')).toHaveLength(1);
     expect(fake.transfers.size).toBe(1);
-    expect(await ledgerTransfers(env, t.reference)).toMatchObject([{ code: 'WITHDRAWAL', status: 'POSTED' }]);
+    expect(await ledgerTransfers(job.env, t.reference)).toMatchObject([{ code: 'WITHDRAWAL', status: 'POSTED' }]);
   });
 
   it('a timeout, then the bank fails it: the job voids the hold and the money comes back', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     fake.delayNext('POST /transfer', TIMEOUT_MS * 6);
     const t = (await withdraw(server, c, '25000', 'w-timeout-fail')).data!.withdraw.transaction;
@@ -376,7 +359,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
   });
 
   it('a 5xx after Paystack took the transfer: the hold stays, nothing refunded; the job posts it when verify says success', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     fake.failNext('POST /transfer', 502, { afterProcessing: true });
     const res = await withdraw(server, c, '40000', 'w-5xx-taken');
@@ -384,7 +367,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     const t = res.data!.withdraw.transaction;
     expect(t.status).toBe('PENDING');
     expect(res.data!.withdraw.wallet.availableBalance.amount).toBe('60000');
-    await waitFor(async () => verifies(env, t.reference), (n) => n >= 1, 10_000);
+    await waitFor(async () => verifies(t.reference), (n) => n >= 1, 10_000);
     await expectHeld(c, t.id, 40_000n, 100_000n);
     await fake.settleTransfer(t.reference, 'success');
     expect((await settled(server, c, t.id)).status).toBe('COMPLETED');
@@ -394,7 +377,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
   });
 
   it('a 5xx before Paystack took anything: the hold stays; when verify says Paystack never got it, the same transfer is sent again', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     fake.failNext('POST /transfer', 500);
     const res = await withdraw(server, c, '40000', 'w-5xx-lost');
@@ -406,7 +389,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(fake.transfers.size).toBe(0);
     // The recovery job asks, hears 404, and sends the payout again with our reference (rule 8).
     await waitFor(async () => fake.transfers.size, (n) => n === 1, 10_000);
-    expect(verifies(env, t.reference)).toBeGreaterThanOrEqual(1);
+    expect(verifies(t.reference)).toBeGreaterThanOrEqual(1);
     expect(fake.requestsTo('POST', '/transfer').map((r) => (r.body as { reference?: string }).reference)).toEqual([
       t.reference,
       t.reference,
@@ -419,7 +402,7 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
   });
 
   it('keeps the hold while /transfer/verify itself times out or answers 5xx', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     fake.delayNext('POST /transfer', TIMEOUT_MS * 6);
     const t = (await withdraw(server, c, '15000', 'w-verify-down')).data!.withdraw.transaction;
@@ -427,8 +410,8 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     await fake.settleTransfer(t.reference, 'failed');
     fake.delayNext(`GET /transfer/verify/${t.reference}`, TIMEOUT_MS * 6);
     fake.failNext(`GET /transfer/verify/${t.reference}`, 503);
-    await waitFor(async () => verifies(env, t.reference), (n) => n >= 2, 10_000);
-    expect(verifies(env, t.reference)).toBeLessThan(3);
+    await waitFor(async () => verifies(t.reference), (n) => n >= 2, 10_000);
+    expect(verifies(t.reference)).toBeLessThan(3);
     await expectHeld(c, t.id, 15_000n, 100_000n);
     // The third ask gets an answer.
     const done = await settled(server, c, t.id);
@@ -437,14 +420,14 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
   });
 
   it('a reversal learned by the job after success still becomes a REVERSAL', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server, { funds: 100_000n });
     const t = (await withdraw(server, c, '30000', 'w-job-reversal')).data!.withdraw.transaction;
     await fake.settleTransfer(t.reference, 'success');
     expect((await settled(server, c, t.id)).status).toBe('COMPLETED');
     await fake.settleTransfer(t.reference, 'reversed');
     // The job only asks about PENDING payments: a reversal after success arrives by webhook.
-    const hook = await fake.sendWebhook(env.webhookUrl, 'transfer.reversed', fake.transferWithRecipient(fake.transfers.get(t.reference)!));
+    const hook = await fake.sendWebhook(job.env.webhookUrl, 'transfer.reversed', fake.transferWithRecipient(fake.transfers.get(t.reference)!));
     expect(JSON.parse(hook.body)).toEqual({ outcome: 'PAYOUT_REVERSED' });
     expect((await transaction(server, c, t.id)).status).toBe('REVERSED');
     expect(await wallet(server, c)).toMatchObject({ balance: '100000' });

@@ -1,19 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FlaggedTransactionsDocument } from '../generated/graphql.js';
 import {
-  admin,
   customer,
   deposit,
   errorCode,
-  expectLedgerBalanced,
   history,
+  jobOnlyPaystack,
   sql,
-  startPaystack,
   transaction,
   wallet,
   waitFor,
   type Customer,
-  type PaystackEnv,
 } from './payments-helpers.js';
 
 /**
@@ -23,36 +20,21 @@ import {
  */
 
 describe('Paystack deposits verified by the recovery job with another amount or currency', () => {
-  let env: PaystackEnv;
-  let adminToken: string;
-  beforeAll(async () => {
-    env = await startPaystack({ PAYMENTS_RECHECK_AFTER_SECONDS: '1', PAYMENTS_JOB_INTERVAL_MS: '100' });
-  });
-  afterAll(() => env.close());
-  beforeEach(async () => {
-    await env.server.reset();
-    env.fake.reset();
-    // No webhooks: only the job's GET /transaction/verify can learn of the payment.
-    env.fake.webhookUrl = undefined;
-    adminToken = (await admin(env.server)).token;
-  });
-  afterEach(async () => {
-    env.fake.webhookUrl = env.webhookUrl;
-    await expectLedgerBalanced(env.server, adminToken);
-  });
+  // No webhooks: only the job's GET /transaction/verify can learn of the payment.
+  const job = jobOnlyPaystack();
 
-  const verifies = (reference: string) => env.fake.requestsTo('GET', `/transaction/verify/${reference}`).length;
+  const verifies = (reference: string) => job.env.fake.requestsTo('GET', `/transaction/verify/${reference}`).length;
 
   /** Waits until the job decided something about the deposit: a flag, or a status other than PENDING. */
   async function decided(c: Customer, id: string) {
     return waitFor(
       async () => ({
         flags: await sql<{ rule: string; details: Record<string, string> }>(
-          env.server,
+          job.env.server,
           'select rule, details from transaction_flags where transaction_id = ?',
           [id],
         ),
-        status: (await transaction(env.server, c, id)).status,
+        status: (await transaction(job.env.server, c, id)).status,
       }),
       (s) => s.flags.length > 0 || s.status !== 'PENDING',
       10_000,
@@ -60,14 +42,14 @@ describe('Paystack deposits verified by the recovery job with another amount or 
   }
 
   async function expectRefusedAndFlagged(c: Customer, t: { id: string; reference: string }, details: Record<string, string>) {
-    const { server } = env;
+    const { server } = job.env;
     const seen = await decided(c, t.id);
     expect(verifies(t.reference)).toBeGreaterThanOrEqual(1);
     expect(seen.status).toBe('PENDING');
     expect(seen.flags).toEqual([{ rule: 'DEPOSIT_AMOUNT_MISMATCH', details: expect.objectContaining(details) }]);
 
     // Visible to an ADMIN, not to the customer.
-    const flagged = await server.gql(FlaggedTransactionsDocument, { first: 10 }, { token: adminToken });
+    const flagged = await server.gql(FlaggedTransactionsDocument, { first: 10 }, { token: job.adminToken });
     expect(flagged.errors).toBeUndefined();
     expect(flagged.data!.flaggedTransactions!.edges.map((e) => e.node.id)).toEqual([t.id]);
     expect(errorCode(await server.gql(FlaggedTransactionsDocument, { first: 10 }, { token: c.token }))).toBe('FORBIDDEN');
@@ -84,7 +66,7 @@ describe('Paystack deposits verified by the recovery job with another amount or 
   }
 
   it('a payment verified for another amount credits nothing and is flagged DEPOSIT_AMOUNT_MISMATCH', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server);
     const t = (await deposit(server, c, '250000', 'rec-amount')).data!.deposit.transaction;
     // The customer paid 100 kobo on a 2,500 naira checkout; no webhook reaches us.
@@ -94,7 +76,7 @@ describe('Paystack deposits verified by the recovery job with another amount or 
   });
 
   it('a payment verified in another currency credits nothing and is flagged DEPOSIT_AMOUNT_MISMATCH', async () => {
-    const { server, fake } = env;
+    const { server, fake } = job.env;
     const c = await customer(server);
     const t = (await deposit(server, c, '250000', 'rec-currency')).data!.deposit.transaction;
     const { webhook } = await fake.pay(t.reference, { currency: 'GHS' });

@@ -91,6 +91,20 @@ describe('wallet(id)', () => {
     }
   });
 
+  it("never shows an account that is not a wallet, even one of the viewer's found in the read cache", async () => {
+    const [alice] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, alice.id, 'NGN');
+    // The cache holds only wallets today; should a card's account ever land under a wallet's
+    // id, wallet(id) must still refuse to show it as one.
+    const wallet = await server.app.services.wallets.readOwned(server.app.orm.em.fork(), alice.id, walletId);
+    const cached = await server.app.walletCache!.getAccount(walletId);
+    expect(cached).toEqual(wallet);
+    await server.app.walletCache!.putAccount({ ...cached!, kind: 'CARD', version: cached!.version + 1 });
+    const res = await server.gql(WalletDocument, { id: walletId }, { token: alice.token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.wallet).toBeNull();
+  });
+
   it('needs a signed-in viewer: UNAUTHENTICATED without or with a bad token, and me is null', async () => {
     const [alice, bob] = await seedUsers(server.app, 2);
     const walletId = await createWallet(server.app, alice.id, 'NGN');

@@ -19,7 +19,6 @@ export class WalletService {
    * getOwned, which always read PostgreSQL.
    */
   async readOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount | null> {
-    if (!isUuid(walletId)) return null;
     const cached = await this.cache?.getAccount(walletId);
     if (cached) return cached.userId === userId && cached.kind === 'WALLET' ? cached : null;
     const wallet = await this.findOwned(em, userId, walletId);

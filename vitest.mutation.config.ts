@@ -35,6 +35,8 @@ export default defineConfig({
       'test/live/fanout.test.ts',
       'test/live/outage.test.ts',
     ],
+    // Credits each test with what its file's beforeAll ran (test/support/mutation-coverage.ts).
+    setupFiles: [...(base.test?.setupFiles as string[]), 'test/support/mutation-coverage.ts'],
     reporters: ['default'],
     // Modules load once per run rather than once per file: each suite still starts its own
     // server, database and Redis keys, and a mutation run loads the app thousands of times.

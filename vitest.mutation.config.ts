@@ -15,7 +15,7 @@ export default defineConfig({
     include: [
       'test/auth/**/*.test.ts',
       'test/cards/**/*.test.ts',
-      'test/db/ledger.test.ts',
+      'test/db/ledger*.test.ts',
       'test/live/**/*.test.ts',
       'test/money/**/*.test.ts',
       'test/payments/**/*.test.ts',

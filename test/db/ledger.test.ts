@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InsufficientFundsError } from '../../src/domain/ledger/ledger.service.js';
-import { seedUsers } from '../support/money.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InsufficientFundsError, type TransferInput } from '../../src/domain/ledger/ledger.service.js';
+import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { sql } from '../support/helpers.js';
 
@@ -9,6 +10,43 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const ledger = () => server.app.services.ledger;
+const inTx = <T>(work: (tx: EntityManager) => Promise<T>) => server.app.orm.em.fork().transactional(work);
+
+interface Counters {
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+  version: number;
+}
+async function counters(id: string): Promise<[string, string, string, string, number]> {
+  const [r] = await sql<Counters>(
+    server.app,
+    'select debits_posted, credits_posted, debits_pending, credits_pending, version from ledger_accounts where id = ?',
+    [id],
+  );
+  return [r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending, r.version];
+}
+
+/** A funded wallet of a new user, and the sandbox settlement account of its currency. */
+async function walletAndSettlement(amount: bigint, currency = 'NGN'): Promise<{ wallet: string; settlement: string; userId: string }> {
+  const [u] = await seedUsers(server.app, 1, 'ledger');
+  const wallet = await createWallet(server.app, u.id, currency);
+  if (amount > 0n) await fund(server.app, wallet, amount);
+  const settlement = await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', currency));
+  return { wallet, settlement, userId: u.id };
+}
+
+const move = (over: Partial<TransferInput> & Pick<TransferInput, 'debitAccountId' | 'creditAccountId'>): TransferInput => ({
+  amount: 100n,
+  currency: 'NGN',
+  code: 'WITHDRAWAL',
+  reference: 'ref',
+  ...over,
+});
 
 describe('ledger transfers', () => {
   it('a refused debit leaves the credit side untouched, even when the credit side is updated first', async () => {
@@ -35,5 +73,179 @@ describe('ledger transfers', () => {
       ['0', 0],
     ]);
     expect((await ledger.report(server.app.orm.em.fork())).balanced).toBe(true);
+  });
+});
+
+describe('LedgerService.transfer', () => {
+  it('refuses an amount that is not positive and a transfer from an account to itself, writing nothing', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const before = await sql(server.app, 'select count(*)::int as n from ledger_transfers');
+    for (const [input, message] of [
+      [move({ debitAccountId: wallet, creditAccountId: settlement, amount: 0n }), 'transfer amount must be positive'],
+      [move({ debitAccountId: wallet, creditAccountId: settlement, amount: -5n }), 'transfer amount must be positive'],
+      [move({ debitAccountId: wallet, creditAccountId: wallet, amount: 5n }), 'a transfer needs two accounts'],
+    ] as const) {
+      await expect(inTx((tx) => ledger().transfer(tx, input))).rejects.toThrow(message);
+    }
+    expect(await sql(server.app, 'select count(*)::int as n from ledger_transfers')).toEqual(before);
+    expect(await counters(wallet)).toEqual(['0', '1000', '0', '0', 1]);
+  });
+
+  it('posts: moves the posted counters, steps each version once, writes a POSTED transfer, and answers both accounts as they now stand', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const { transferId, accounts } = await inTx((tx) =>
+      ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 300n, reference: 'wd_1' })),
+    );
+    expect(await counters(wallet)).toEqual(['300', '1000', '0', '0', 2]);
+    expect(accounts.get(wallet)).toMatchObject({ debitsPosted: 300n, creditsPosted: 1_000n, debitsPending: 0n, version: 2, kind: 'WALLET' });
+    expect(accounts.get(settlement)).toMatchObject({ creditsPosted: 300n, debitsPosted: 1_000n, kind: 'SETTLEMENT' });
+    const [row] = await sql<Record<string, unknown>>(server.app, 'select * from ledger_transfers where id = ?', [transferId]);
+    expect(row).toMatchObject({
+      debit_account_id: wallet,
+      credit_account_id: settlement,
+      amount: '300',
+      currency: 'NGN',
+      status: 'POSTED',
+      code: 'WITHDRAWAL',
+      reference: 'wd_1',
+    });
+    expect(Date.now() - new Date(row.resolved_at as string).getTime()).toBeLessThan(60_000);
+  });
+
+  it('holds: moves the pending counters only, and writes a PENDING transfer not yet resolved', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const { transferId } = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 400n, pending: true })));
+    expect(await counters(wallet)).toEqual(['0', '1000', '400', '0', 2]);
+    expect((await counters(settlement)).slice(0, 4)).toEqual(['1000', '0', '0', '400']);
+    const [row] = await sql<{ status: string; resolved_at: Date | null }>(server.app, 'select status, resolved_at from ledger_transfers where id = ?', [transferId]);
+    expect(row).toEqual({ status: 'PENDING', resolved_at: null });
+  });
+
+  it("refuses a user's account going below zero, counting holds, but lets a system account go negative", async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 600n, pending: true })));
+    // 400 left to spend: 401 is refused, 400 is not.
+    const refused = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 401n }))).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InsufficientFundsError);
+    expect((refused as InsufficientFundsError).accountId).toBe(wallet);
+    await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 400n })));
+    expect(await counters(wallet)).toEqual(['400', '1000', '600', '0', 3]);
+    // The settlement account pays out deposits: it runs negative by design.
+    await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: settlement, creditAccountId: wallet, amount: 5_000n, code: 'DEPOSIT' })));
+    expect((await ledger().report(server.app.orm.em.fork())).balanced).toBe(true);
+  });
+
+  it('tells a missing account, or one in another currency, from a lack of money', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const usd = await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', 'USD'));
+    const missing = '00000000-0000-4000-8000-00000000dead';
+    for (const input of [
+      move({ debitAccountId: wallet, creditAccountId: usd }),
+      move({ debitAccountId: usd, creditAccountId: wallet }),
+      move({ debitAccountId: missing, creditAccountId: settlement }),
+      move({ debitAccountId: wallet, creditAccountId: missing }),
+    ]) {
+      const err = await inTx((tx) => ledger().transfer(tx, input)).catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(InsufficientFundsError);
+      expect((err as Error).message).toMatch(/^ledger account [0-9a-f-]{36} does not exist in NGN$/);
+    }
+    expect(await counters(wallet)).toEqual(['0', '1000', '0', '0', 1]);
+  });
+
+  it("undoes a refused transfer's credit side exactly, keeping what the same transaction moved before", async () => {
+    const [u] = await seedUsers(server.app, 1);
+    const credit = '00000000-0000-4000-8000-000000000001';
+    const debit = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+    const source = '77777777-7777-4777-8777-777777777777';
+    await sql(server.app, `insert into ledger_accounts (id, kind, provider, currency) values (?, 'CARD_ISSUING', 'test', 'NGN')`, [credit]);
+    await sql(server.app, `insert into ledger_accounts (id, kind, provider, currency) values (?, 'SETTLEMENT', 'test', 'NGN')`, [source]);
+    await sql(server.app, `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'CARD', ?, 'NGN')`, [debit, u.id]);
+    await inTx(async (tx) => {
+      // The credit account moves first in this transaction (version steps to 1)...
+      await ledger().transfer(tx, move({ debitAccountId: source, creditAccountId: credit, amount: 70n, pending: true }));
+      // ...then a refused transfer credits it again and must put back only its own part.
+      await expect(
+        ledger().transfer(tx, move({ debitAccountId: debit, creditAccountId: credit, amount: 50n, pending: true })),
+      ).rejects.toBeInstanceOf(InsufficientFundsError);
+    });
+    expect(await counters(credit)).toEqual(['0', '0', '0', '70', 1]);
+    expect(await counters(debit)).toEqual(['0', '0', '0', '0', 0]);
+    // A later transaction steps the version again: the undo left version_xid consistent.
+    await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: source, creditAccountId: credit, amount: 1n, pending: true })));
+    expect(await counters(credit)).toEqual(['0', '0', '0', '71', 2]);
+  });
+});
+
+describe('LedgerService.resolvePending', () => {
+  it('posts a hold once: pending counters become posted, the transfer is POSTED, and a second try changes nothing', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const { transferId } = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 250n, pending: true })));
+    const first = await inTx((tx) => ledger().resolvePending(tx, transferId, 'POST'));
+    expect(first.resolved).toBe(true);
+    expect(first.accounts.get(wallet)).toMatchObject({ debitsPosted: 250n, debitsPending: 0n, version: 3 });
+    expect(await counters(wallet)).toEqual(['250', '1000', '0', '0', 3]);
+    expect((await counters(settlement)).slice(0, 4)).toEqual(['1000', '250', '0', '0']);
+    const [row] = await sql<{ status: string; resolved_at: Date | null }>(server.app, 'select status, resolved_at from ledger_transfers where id = ?', [transferId]);
+    expect(row.status).toBe('POSTED');
+    expect(Date.now() - new Date(row.resolved_at!).getTime()).toBeLessThan(60_000);
+
+    for (const outcome of ['POST', 'VOID'] as const) {
+      const again = await inTx((tx) => ledger().resolvePending(tx, transferId, outcome));
+      expect(again).toEqual({ resolved: false, accounts: new Map() });
+    }
+    expect(await counters(wallet)).toEqual(['250', '1000', '0', '0', 3]);
+  });
+
+  it('voids a hold: the pending counters go back, nothing is posted, the transfer is VOIDED', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    const { transferId } = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 250n, pending: true })));
+    const voided = await inTx((tx) => ledger().resolvePending(tx, transferId, 'VOID'));
+    expect(voided.resolved).toBe(true);
+    expect([...voided.accounts.keys()].sort()).toEqual([wallet, settlement].sort());
+    expect(await counters(wallet)).toEqual(['0', '1000', '0', '0', 3]);
+    expect((await counters(settlement)).slice(0, 4)).toEqual(['1000', '0', '0', '0']);
+    const [row] = await sql<{ status: string }>(server.app, 'select status from ledger_transfers where id = ?', [transferId]);
+    expect(row.status).toBe('VOIDED');
+    expect((await ledger().report(server.app.orm.em.fork())).balanced).toBe(true);
+  });
+});
+
+describe('LedgerService reads', () => {
+  it('finds accounts by id (none for no ids), and makes each system account once', async () => {
+    const { wallet, settlement } = await walletAndSettlement(0n);
+    expect(await ledger().findAccounts(server.app.orm.em.fork(), [])).toEqual([]);
+    const found = await ledger().findAccounts(server.app.orm.em.fork(), [wallet, settlement, '00000000-0000-4000-8000-00000000dead']);
+    expect(found.map((a) => a.id).sort()).toEqual([wallet, settlement].sort());
+    expect(await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', 'NGN'))).toBe(settlement);
+    const fees = await inTx((tx) => ledger().systemAccount(tx, 'FEES', 'sandbox', 'NGN'));
+    expect(fees).not.toBe(settlement);
+    expect(await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'paystack', 'NGN'))).not.toBe(settlement);
+  });
+
+  it('reports the ledger balanced, with its counts, and names every account whose counters disagree with its transfers', async () => {
+    const { wallet, settlement } = await walletAndSettlement(1_000n);
+    await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 10n, pending: true })));
+    const em = () => server.app.orm.em.fork();
+    const accounts = (await sql<{ n: number }>(server.app, 'select count(*)::int as n from ledger_accounts'))[0].n;
+    expect(await ledger().report(em())).toMatchObject({ balanced: true, accountCount: accounts, transferCount: 2, mismatchedAccountIds: [] });
+    for (const column of ['debits_posted', 'credits_posted', 'debits_pending', 'credits_pending']) {
+      await sql(server.app, `update ledger_accounts set ${column} = ${column} + 1 where id = ?`, [wallet]);
+      const report = await ledger().report(em());
+      expect(report, column).toMatchObject({ balanced: false, mismatchedAccountIds: [wallet] });
+      await sql(server.app, `update ledger_accounts set ${column} = ${column} - 1 where id = ?`, [wallet]);
+    }
+    expect((await ledger().report(em())).balanced).toBe(true);
+  });
+
+  it("reports a currency whose debits and credits differ as unbalanced, although every account matches its transfers", async () => {
+    const { wallet } = await walletAndSettlement(0n);
+    const usd = await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', 'USD'));
+    // A transfer between currencies cannot be made through the service; written by hand, both
+    // accounts agree with it, yet NGN gained what USD lost.
+    await sql(server.app, `insert into ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, status, code, reference, resolved_at)
+      values (gen_random_uuid(), ?, ?, 5, 'USD', 'POSTED', 'DEPOSIT', 'x', now())`, [usd, wallet]);
+    await sql(server.app, 'update ledger_accounts set debits_posted = 5 where id = ?', [usd]);
+    await sql(server.app, 'update ledger_accounts set credits_posted = 5 where id = ?', [wallet]);
+    expect(await ledger().report(server.app.orm.em.fork())).toMatchObject({ balanced: false, mismatchedAccountIds: [] });
   });
 });

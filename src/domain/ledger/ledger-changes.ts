@@ -85,7 +85,7 @@ export async function trackLedgerChanges<T>(
     succeeded = true;
     return result;
   } finally {
-    const any = changes.accounts.size + changes.histories.size + changes.transactions.size;
-    if (any > 0) await afterwards(changes, succeeded);
+    // Every note marks a history (an account that moved, a transaction written or moved).
+    if (changes.histories.size > 0) await afterwards(changes, succeeded);
   }
 }

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InsufficientFundsError, type TransferInput } from '../../src/domain/ledger/ledger.service.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { sql } from '../support/helpers.js';
+import { sql, waitFor } from '../support/helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -127,7 +128,7 @@ describe('LedgerService.transfer', () => {
     // 400 left to spend: 401 is refused, 400 is not.
     const refused = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 401n }))).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(InsufficientFundsError);
-    expect((refused as InsufficientFundsError).accountId).toBe(wallet);
+    expect(refused).toMatchObject({ accountId: wallet, message: 'insufficient funds' });
     await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: wallet, creditAccountId: settlement, amount: 400n })));
     expect(await counters(wallet)).toEqual(['400', '1000', '600', '0', 3]);
     // The settlement account pays out deposits: it runs negative by design.
@@ -247,5 +248,63 @@ describe('LedgerService reads', () => {
     await sql(server.app, 'update ledger_accounts set debits_posted = 5 where id = ?', [usd]);
     await sql(server.app, 'update ledger_accounts set credits_posted = 5 where id = ?', [wallet]);
     expect(await ledger().report(server.app.orm.em.fork())).toMatchObject({ balanced: false, mismatchedAccountIds: [] });
+  });
+});
+
+describe('ledger locking', () => {
+  /**
+   * Every movement locks its accounts in id order, so two movements never wait for each other
+   * in a circle. Here another transaction holds the lower account and then wants the higher
+   * one, while a movement that debits the higher account waits. Locking in id order, the
+   * movement holds nothing yet and both finish; locking debit first, it would hold the higher
+   * account and PostgreSQL would end one of them as a deadlock.
+   */
+  async function crossWith(movement: () => Promise<unknown>, low: string, high: string): Promise<void> {
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('update ledger_accounts set updated_at = now() where id = $1', [low]);
+      const moving = movement().then(
+        () => 'done',
+        (e: unknown) => e,
+      );
+      const waiting = await waitFor(
+        () => sql<{ n: number }>(server.app, `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`),
+        (r) => r[0].n > 0,
+      );
+      expect(waiting[0].n, 'the movement waits for the lower account').toBe(1);
+      const second = await other.query('update ledger_accounts set updated_at = now() where id = $1', [high]).then(
+        () => 'done',
+        (e: unknown) => e,
+      );
+      await other.query(second === 'done' ? 'commit' : 'rollback');
+      expect(second).toBe('done');
+      expect(await moving).toBe('done');
+    } finally {
+      await other.end();
+    }
+  }
+
+  async function lowAndHigh(): Promise<{ low: string; high: string }> {
+    const low = '00000000-0000-4000-8000-0000000000a1';
+    const high = 'ffffffff-ffff-4fff-8fff-0000000000a2';
+    for (const id of [low, high]) {
+      await sql(server.app, `insert into ledger_accounts (id, kind, provider, currency) values (?, 'SETTLEMENT', ?, 'NGN')`, [id, id]);
+    }
+    return { low, high };
+  }
+
+  it('a transfer debiting the higher account takes the lower one first', async () => {
+    const { low, high } = await lowAndHigh();
+    await crossWith(() => inTx((tx) => ledger().transfer(tx, move({ debitAccountId: high, creditAccountId: low }))), low, high);
+    expect((await ledger().report(server.app.orm.em.fork())).balanced).toBe(true);
+  });
+
+  it('resolving a hold that debits the higher account takes the lower one first', async () => {
+    const { low, high } = await lowAndHigh();
+    const { transferId } = await inTx((tx) => ledger().transfer(tx, move({ debitAccountId: high, creditAccountId: low, pending: true })));
+    await crossWith(() => inTx((tx) => ledger().resolvePending(tx, transferId, 'POST')), low, high);
+    expect(await counters(high)).toEqual(['100', '0', '0', '0', 2]);
   });
 });

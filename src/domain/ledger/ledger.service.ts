@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgDate, uuidArray } from '../shared/pg.js';
 import { noteAccountState } from './ledger-changes.js';
@@ -249,39 +248,38 @@ export class LedgerService {
    * counter equals the sum of its transfers.
    */
   async report(em: EntityManager): Promise<LedgerReportResult> {
-    // One consistent snapshot for every query below.
-    return em.transactional(async (tx) => {
-      const mismatched = await tx.execute<{ id: string }[]>(`
-        with sums as (
-          select account_id,
-                 sum(case when side = 'D' and status = 'POSTED' then amount else 0 end) as dp,
-                 sum(case when side = 'C' and status = 'POSTED' then amount else 0 end) as cp,
-                 sum(case when side = 'D' and status = 'PENDING' then amount else 0 end) as dpend,
-                 sum(case when side = 'C' and status = 'PENDING' then amount else 0 end) as cpend
-          from (
-            select debit_account_id as account_id, 'D' as side, status, amount from ledger_transfers
-            union all
-            select credit_account_id, 'C', status, amount from ledger_transfers
-          ) t group by account_id
-        )
-        select a.id from ledger_accounts a left join sums s on s.account_id = a.id
-        where a.debits_posted <> coalesce(s.dp, 0) or a.credits_posted <> coalesce(s.cp, 0)
-           or a.debits_pending <> coalesce(s.dpend, 0) or a.credits_pending <> coalesce(s.cpend, 0)
-        order by a.id`);
-      const [totals] = await tx.execute<{ unbalanced: string; accounts: string; transfers: string }[]>(`
-        select (select count(*) from (
-                  select currency from ledger_accounts group by currency
-                  having sum(debits_posted) <> sum(credits_posted) or sum(debits_pending) <> sum(credits_pending)
-                ) u) as unbalanced,
-               (select count(*) from ledger_accounts) as accounts,
-               (select count(*) from ledger_transfers) as transfers`);
-      return {
-        balanced: mismatched.length === 0 && Number(totals.unbalanced) === 0,
-        accountCount: Number(totals.accounts),
-        transferCount: Number(totals.transfers),
-        mismatchedAccountIds: mismatched.map((r) => r.id),
-        checkedAt: new Date(),
-      };
-    }, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+    // One statement, so one snapshot: a movement committing meanwhile is either wholly in it or not at all.
+    const [row] = await em.execute<{ mismatched: string[]; unbalanced: string; accounts: string; transfers: string }[]>(`
+      with sums as (
+        select account_id,
+               sum(case when side = 'D' and status = 'POSTED' then amount else 0 end) as dp,
+               sum(case when side = 'C' and status = 'POSTED' then amount else 0 end) as cp,
+               sum(case when side = 'D' and status = 'PENDING' then amount else 0 end) as dpend,
+               sum(case when side = 'C' and status = 'PENDING' then amount else 0 end) as cpend
+        from (
+          select debit_account_id as account_id, 'D' as side, status, amount from ledger_transfers
+          union all
+          select credit_account_id, 'C', status, amount from ledger_transfers
+        ) t group by account_id
+      )
+      select array(
+               select a.id::text from ledger_accounts a left join sums s on s.account_id = a.id
+               where a.debits_posted <> coalesce(s.dp, 0) or a.credits_posted <> coalesce(s.cp, 0)
+                  or a.debits_pending <> coalesce(s.dpend, 0) or a.credits_pending <> coalesce(s.cpend, 0)
+               order by a.id
+             ) as mismatched,
+             (select count(*) from (
+                select currency from ledger_accounts group by currency
+                having sum(debits_posted) <> sum(credits_posted) or sum(debits_pending) <> sum(credits_pending)
+              ) u) as unbalanced,
+             (select count(*) from ledger_accounts) as accounts,
+             (select count(*) from ledger_transfers) as transfers`);
+    return {
+      balanced: row.mismatched.length === 0 && Number(row.unbalanced) === 0,
+      accountCount: Number(row.accounts),
+      transferCount: Number(row.transfers),
+      mismatchedAccountIds: row.mismatched,
+      checkedAt: new Date(),
+    };
   }
 }

@@ -120,16 +120,44 @@ export async function reportProblems(
 export const parsePending = parseLineList;
 
 /** Killed and timed-out mutants over every mutant that was tested (the score Stryker prints). */
-export function mutationScore(report: MutationReport): number {
-  let detected = 0;
-  let valid = 0;
-  for (const { mutants } of Object.values(report.files)) {
-    for (const { status } of mutants) {
-      if (status === 'Killed' || status === 'Timeout') detected++;
-      if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(status)) valid++;
-    }
+/** Mutants that count towards a score, and those of them a test detected (killed or timed out). */
+interface Tally {
+  valid: number;
+  detected: number;
+  survived: number;
+  noCoverage: number;
+}
+
+function tally(mutants: ReportedMutant[]): Tally {
+  const t: Tally = { valid: 0, detected: 0, survived: 0, noCoverage: 0 };
+  for (const { status } of mutants) {
+    if (status === 'Killed' || status === 'Timeout') t.detected++;
+    if (status === 'Survived') t.survived++;
+    if (status === 'NoCoverage') t.noCoverage++;
+    if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(status)) t.valid++;
   }
-  return valid === 0 ? 0 : (100 * detected) / valid;
+  return t;
+}
+
+const percent = (t: Tally) => (t.valid === 0 ? 0 : (100 * t.detected) / t.valid);
+
+/** Detected ÷ (detected + survived + no coverage), in percent, over every file of the report. */
+export function mutationScore(report: MutationReport): number {
+  return percent(tally(Object.values(report.files).flatMap((f) => f.mutants)));
+}
+
+/** The score table of docs/testing.md, one Markdown row per file and a total row. */
+export function scoreTable(report: MutationReport): string {
+  const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const files = Object.keys(report.files).sort();
+  const lines = [row(['file', 'mutants', 'killed', 'survived', 'no coverage', 'score']), '|---|---:|---:|---:|---:|---:|'];
+  for (const file of files) {
+    const t = tally(report.files[file].mutants);
+    lines.push(row([`\`${file}\``, t.valid, t.detected, t.survived, t.noCoverage, `${percent(t).toFixed(1)} %`]));
+  }
+  const all = tally(files.flatMap((f) => report.files[f].mutants));
+  lines.push(row([`**${files.length} files**`, all.valid, all.detected, all.survived, all.noCoverage, `**${percent(all).toFixed(1)} %**`]));
+  return lines.join('\n');
 }
 
 /**

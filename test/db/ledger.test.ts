@@ -235,7 +235,10 @@ describe('LedgerService reads', () => {
       expect(report, column).toMatchObject({ balanced: false, mismatchedAccountIds: [wallet] });
       await sql(server.app, `update ledger_accounts set ${column} = ${column} - 1 where id = ?`, [wallet]);
     }
-    expect((await ledger().report(em())).balanced).toBe(true);
+    // Two counters off in step: each currency still balances, yet both accounts disagree with their transfers.
+    await sql(server.app, 'update ledger_accounts set debits_posted = debits_posted + 7 where id = ?', [wallet]);
+    await sql(server.app, 'update ledger_accounts set credits_posted = credits_posted + 7 where id = ?', [settlement]);
+    expect(await ledger().report(em())).toMatchObject({ balanced: false, mismatchedAccountIds: [wallet, settlement].sort() });
   });
 
   it("reports a currency whose debits and credits differ as unbalanced, although every account matches its transfers", async () => {

@@ -29,7 +29,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 
 /** Paystack amounts are JSON integers of minor units; anything else is not an amount. */
 export function toMinorUnits(value: unknown): bigint | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (Number.isSafeInteger(value)) return BigInt(value as number);
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
   return undefined;
 }
@@ -52,7 +52,8 @@ export function parsePaystackWebhook(
     throw new Error('Paystack webhook body is signed but is not JSON');
   }
   const providerType = typeof payload?.event === 'string' ? payload.event : 'unknown';
-  const data = payload?.data && typeof payload.data === 'object' ? payload.data : {};
+  // A `data` that is no object has no fields to read: every read below finds undefined.
+  const data: Record<string, unknown> = payload?.data ?? {};
   const reference = typeof data.reference === 'string' ? data.reference : '';
   const id = typeof data.id === 'number' || typeof data.id === 'string' ? String(data.id) : '';
   // Events with neither id nor reference are still deduplicated, on their exact bytes.

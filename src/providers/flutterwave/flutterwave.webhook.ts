@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { CardWebhookEvent } from '../card-issuer.js';
 import { WebhookSignatureError } from '../payment-provider.js';
 import { toMinor } from './flutterwave.http.js';
+import { signatureHeader, type WebhookHeaders } from '../webhook-header.js';
 
 /**
  * Flutterwave card webhooks, from its public webhook reference (no machine-readable spec):
@@ -16,11 +17,6 @@ import { toMinor } from './flutterwave.http.js';
  */
 
 type Json = Record<string, unknown>;
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name] ?? headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** Timing-safe comparison of two strings of any length (both hashed to a fixed length first). */
 function sameSecret(given: string, expected: string): boolean {
@@ -49,10 +45,10 @@ const OWN_MOVEMENT = /\bfund(ing|ed)?\b|\btop\s*-?up|\bwithdraw|\bunload|card cr
 
 export function parseFlutterwaveWebhook(
   rawBody: Buffer,
-  headers: Record<string, string | string[] | undefined>,
+  headers: WebhookHeaders,
   secretHash: string,
 ): CardWebhookEvent {
-  const given = header(headers, 'verif-hash');
+  const given = signatureHeader(headers, 'verif-hash');
   if (!given || !sameSecret(given, secretHash)) throw new WebhookSignatureError('Flutterwave verif-hash missing or wrong');
   let body: Json;
   try {

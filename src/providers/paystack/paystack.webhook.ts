@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookSignatureError, type WebhookEvent, type WebhookEventType } from '../payment-provider.js';
+import { signatureHeader, type WebhookHeaders } from '../webhook-header.js';
 
 /**
  * Paystack's documented events that move our money. There is no failed-charge event (a
@@ -18,15 +19,6 @@ export function paystackSignature(rawBody: Buffer | string, secretKey: string): 
   return createHmac('sha512', secretKey).update(rawBody).digest('hex');
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    // Two signature headers are not something Paystack sends; refuse rather than pick one.
-    return Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  }
-  return undefined;
-}
-
 /** Paystack amounts are JSON integers of minor units; anything else is not an amount. */
 export function toMinorUnits(value: unknown): bigint | undefined {
   if (Number.isSafeInteger(value)) return BigInt(value as number);
@@ -36,10 +28,10 @@ export function toMinorUnits(value: unknown): bigint | undefined {
 
 export function parsePaystackWebhook(
   rawBody: Buffer,
-  headers: Record<string, string | string[] | undefined>,
+  headers: WebhookHeaders,
   secretKey: string,
 ): WebhookEvent {
-  const given = header(headers, 'x-paystack-signature')?.trim().toLowerCase();
+  const given = signatureHeader(headers, 'x-paystack-signature')?.trim().toLowerCase();
   if (!given) throw new WebhookSignatureError('missing x-paystack-signature');
   const expected = Buffer.from(paystackSignature(rawBody, secretKey), 'hex');
   const actual = /^[0-9a-f]{128}$/.test(given) ? Buffer.from(given, 'hex') : undefined;

@@ -1,20 +1,12 @@
 import type Stripe from 'stripe';
 import type { CardWebhookEvent } from '../card-issuer.js';
 import { WebhookSignatureError } from '../payment-provider.js';
+import { signatureHeader, type WebhookHeaders } from '../webhook-header.js';
 
 /** Stripe's default tolerance for a signed timestamp (seconds). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 type Obj = Record<string, unknown>;
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    // Two signature headers are not something Stripe sends; refuse rather than pick one.
-    return Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  }
-  return undefined;
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 /** An id, whether Stripe sent it as a string or as the expanded object. */
@@ -34,11 +26,11 @@ function merchantOf(obj: Obj): { name: string; category: string | null; country:
 export function parseStripeWebhook(
   stripe: Stripe,
   rawBody: Buffer,
-  headers: Record<string, string | string[] | undefined>,
+  headers: WebhookHeaders,
   webhookSecret: string,
   tolerance = SIGNATURE_TOLERANCE_SECONDS,
 ): CardWebhookEvent {
-  const signature = header(headers, 'stripe-signature');
+  const signature = signatureHeader(headers, 'stripe-signature');
   if (!signature) throw new WebhookSignatureError('missing Stripe-Signature');
   let event: Stripe.Event;
   try {

@@ -48,7 +48,7 @@ describe('normalizeStripeEvent', () => {
     const created = (over: Obj) => event('issuing_authorization.created', auth({ pending_request: null, ...over }));
     expect(created({ amount: 700, pending_request: { amount: 100 } })).toMatchObject({ type: 'AUTHORIZATION_CREATED', amount: 700n });
     expect(created({ amount: 0, pending_request: { amount: 100 } })).toMatchObject({ amount: 100n });
-    expect(created({ amount: 0, request_history: [{ amount: 40 }, { amount: 55 }] })).toMatchObject({ amount: 55n });
+    expect(created({ amount: 0, request_history: [{ amount: 40 }, { amount: 50 }, { amount: 55 }] })).toMatchObject({ amount: 55n });
     expect(created({ amount: 0, request_history: 'not a list' })).toMatchObject({ type: 'IGNORED' });
     expect(created({ amount: 0, request_history: [] })).toMatchObject({ type: 'IGNORED' });
     expect(created({ amount: -3, pending_request: { amount: 0 }, request_history: [{ amount: -1 }] })).toMatchObject({ type: 'IGNORED' });

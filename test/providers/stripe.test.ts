@@ -100,14 +100,16 @@ describe('StripeIssuer', () => {
 
   it('verifies Stripe-Signature over the raw body', () => {
     const body = JSON.stringify(fake.event('issuing_authorization.request', fake.authorization('ic_1', 700)));
-    expect(() => issuer.parseWebhook(Buffer.from(body), headersFor(body, null))).toThrow(WebhookSignatureError);
+    expect(() => issuer.parseWebhook(Buffer.from(body), headersFor(body, null))).toThrow(new WebhookSignatureError('missing Stripe-Signature'));
+    expect(() => issuer.parseWebhook(Buffer.from(body), { 'stripe-signature': '' })).toThrow(new WebhookSignatureError('missing Stripe-Signature'));
+    expect(() => issuer.parseWebhook(Buffer.from(body), headersFor(body, 'garbage'))).toThrow(new WebhookSignatureError('bad Stripe-Signature'));
     expect(() => issuer.parseWebhook(Buffer.from(body), headersFor(body, fake.sign(body, { secret: 'whsec_other' })))).toThrow(WebhookSignatureError);
     expect(() => issuer.parseWebhook(Buffer.from(`${body} `), headersFor(body))).toThrow(WebhookSignatureError);
     const stale = fake.sign(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
     expect(() => issuer.parseWebhook(Buffer.from(body), headersFor(body, stale))).toThrow(WebhookSignatureError);
     expect(() => issuer.parseWebhook(Buffer.from(body), { 'stripe-signature': [fake.sign(body), fake.sign(body)] })).toThrow(WebhookSignatureError);
     const junk = 'not json';
-    expect(() => issuer.parseWebhook(Buffer.from(junk), headersFor(junk))).toThrow(Error);
+    expect(() => issuer.parseWebhook(Buffer.from(junk), headersFor(junk))).toThrow('Stripe webhook body is signed but is not a JSON event');
     expect(() => issuer.parseWebhook(Buffer.from(junk), headersFor(junk))).not.toThrow(WebhookSignatureError);
   });
 

@@ -10,8 +10,8 @@ type Obj = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 /** An id, whether Stripe sent it as a string or as the expanded object. */
-const idOf = (v: unknown): string | undefined => str(v) ?? (v && typeof v === 'object' ? str((v as Obj).id) : undefined);
-const int = (v: unknown): bigint | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined);
+const idOf = (v: unknown): string | undefined => str(v) ?? str((v as Obj | null | undefined)?.id);
+const int = (v: unknown): bigint | undefined => (Number.isSafeInteger(v) ? BigInt(v as number) : undefined);
 
 function merchantOf(obj: Obj): { name: string; category: string | null; country: string | null } {
   const m = (obj.merchant_data ?? {}) as Obj;
@@ -59,9 +59,9 @@ export function normalizeStripeEvent(event: { id: string; type: string; data?: {
     case 'issuing_authorization.created': {
       // Stripe decided already (we answered its request, or it decided without us). A repeat of
       // one we answered finds our recorded decision; otherwise what Stripe decided is recorded.
-      const history = Array.isArray(obj.request_history) ? (obj.request_history as Obj[]) : [];
-      const candidates = [int(obj.amount), int((obj.pending_request as Obj | null)?.amount), int(history.at(-1)?.amount)];
-      const amount = candidates.find((a) => a !== undefined && a > 0n);
+      const lastRequest = Array.isArray(obj.request_history) ? (obj.request_history.at(-1) as Obj | undefined) : undefined;
+      const candidates = [int(obj.amount), int((obj.pending_request as Obj | null)?.amount), int(lastRequest?.amount)];
+      const amount = candidates.find((a) => (a ?? 0n) > 0n);
       if (!cardId || amount === undefined) return ignored;
       return {
         type: 'AUTHORIZATION_CREATED',
@@ -81,8 +81,9 @@ export function normalizeStripeEvent(event: { id: string; type: string; data?: {
       return { type: 'REVERSAL', eventKey, issuerCardId: cardId, issuerAuthorizationId: objectId };
     }
     case 'issuing_transaction.created': {
-      const amount = int(obj.amount);
-      if (!cardId || amount === undefined) return ignored;
+      // No amount reads as 0: neither a capture nor a refund.
+      const amount = int(obj.amount) ?? 0n;
+      if (!cardId) return ignored;
       if (obj.type === 'capture' && amount < 0n) {
         return { type: 'CAPTURE', eventKey, issuerCardId: cardId, issuerAuthorizationId: idOf(obj.authorization) ?? null, amount: -amount, merchant: merchantOf(obj) };
       }

@@ -30,12 +30,18 @@ describe('parseFlutterwaveWebhook', () => {
       { 'verif-hash': [] as string[] },
       { 'verif-hash': [SECRET, SECRET] },
     ]) {
-      expect(() => parse(tx(), headers), JSON.stringify(headers)).toThrow(WebhookSignatureError);
+      expect(() => parse(tx(), headers), JSON.stringify(headers)).toThrow(new WebhookSignatureError('Flutterwave verif-hash missing or wrong'));
     }
   });
 
   it('refuses a verified body that is not a JSON object, as an error that is no signature failure', () => {
-    for (const body of ['not json', 'null', '42']) {
+    for (const [body, message] of [
+      ['not json', 'Flutterwave webhook: body is not JSON'],
+      ['null', 'Flutterwave webhook: body is not an object'],
+      ['42', 'Flutterwave webhook: body is not an object'],
+      [JSON.stringify(tx({ currency: undefined })), 'Flutterwave webhook: a card transaction without a currency'],
+      [JSON.stringify(tx({ currency: '  ' })), 'Flutterwave webhook: a card transaction without a currency'],
+    ]) {
       const err = (() => {
         try {
           parse(body);
@@ -45,6 +51,7 @@ describe('parseFlutterwaveWebhook', () => {
       })();
       expect(err, body).toBeInstanceOf(Error);
       expect(err, body).not.toBeInstanceOf(WebhookSignatureError);
+      expect((err as Error).message).toBe(message);
     }
   });
 
@@ -92,7 +99,7 @@ describe('parseFlutterwaveWebhook', () => {
   });
 
   it('ignores our own movements, told by their product, narration or description', () => {
-    for (const words of ['Card Funding', 'funded card', 'Top-up', 'top up', 'Withdrawal', 'unload', 'Card creation fee', 'Terminated card', 'liquidation']) {
+    for (const words of ['Card Funding', 'funded card', 'Fund card', 'topup', 'Top-up', 'top up', 'Withdrawal', 'unload', 'Card creation fee', 'Terminated card', 'liquidation']) {
       expect(typeOf(tx({ type: 'credit', narration: words })), words).toBe('IGNORED');
       expect(typeOf(tx({ type: 'credit', product: words })), words).toBe('IGNORED');
       expect(typeOf(tx({ type: 'credit', description: words })), words).toBe('IGNORED');
@@ -117,7 +124,10 @@ describe('parseFlutterwaveWebhook', () => {
       type: 'IGNORED',
       eventKey: 'flutterwave:charge.completed:5',
     });
-    // The fields may sit at the top level, without `data`.
+    // An id that is no text or number is no id.
+    expect(parse(tx({ id: { value: 1 }, reference: 'ref-2' })).eventKey).toBe('flutterwave:card.transaction:ref-2');
+    // The fields may sit at the top level, without `data` or beside a `data` that is no object.
+    expect(parse({ data: 'text', ...tx().data })).toMatchObject({ type: 'CAPTURE', issuerCardId: 'card-1', amount: 1250n });
     expect(parse({ CardId: 'card-3', Amount: 2, Currency: 'NGN', Type: 'Debit', Status: 'Successful', TransactionReference: 'x1' })).toMatchObject({
       type: 'CAPTURE',
       issuerCardId: 'card-3',
@@ -132,6 +142,8 @@ describe('parseFlutterwaveWebhook', () => {
     expect(merchant({ description: 'C', narration: 'D' })).toMatchObject({ name: 'C' });
     expect(merchant({ narration: 'D' })).toMatchObject({ name: 'D' });
     expect(merchant({})).toEqual({ name: 'Card purchase', category: null, country: null });
+    expect(merchant({ merchant: null })).toEqual({ name: 'Card purchase', category: null, country: null });
+    expect(merchant({ merchant: 'Netflix' })).toEqual({ name: 'Card purchase', category: null, country: null });
     expect(merchant({ merchant_category: 'travel', merchant_country: 'GH', merchant: { category: 'x', country: 'y' } })).toEqual({
       name: 'Card purchase',
       category: 'travel',

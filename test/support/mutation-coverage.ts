@@ -21,6 +21,12 @@ interface Namespace {
 const read = inject as unknown as (key: string) => unknown;
 const ns = ((globalThis as Record<string, unknown>)[read('globalNamespace') as string] ??= {}) as Namespace;
 
+// The modules the server loads lazily (src/providers/registry.ts), loaded here instead, before
+// any beforeAll: what runs while a module loads stays uncredited (static, not scored), since a
+// module loads once per run and a mutant in it could not be switched on again for a test.
+await import('../../src/providers/flutterwave/flutterwave.issuer.js');
+await import('../../src/providers/stripe/stripe.issuer.js');
+
 if (read('mode') === 'dry-run') {
   let atFileStart: Hits = {};
   beforeAll(() => {

@@ -28,20 +28,21 @@ function sameSecret(given: string, expected: string): boolean {
 /** Keys lower-cased without underscores: `card_id`, `CardId` and `cardId` all read as `cardid`. */
 function flat(obj: unknown): Json {
   const out: Json = {};
-  if (obj && typeof obj === 'object') {
-    for (const [k, v] of Object.entries(obj as Json)) out[k.toLowerCase().replace(/[_\s.-]/g, '')] = v;
-  }
+  // A number or boolean has no entries; a string's are its characters, fields nobody reads.
+  for (const [k, v] of Object.entries(obj ?? {})) out[k.toLowerCase().replace(/[_\s.-]/g, '')] = v;
   return out;
 }
 
 function str(v: unknown): string | undefined {
   if (typeof v === 'string' && v.trim()) return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (Number.isFinite(v)) return String(v);
   return undefined;
 }
 
 /** Movements we made ourselves (funding, withdrawal, creation, termination): already in our ledger. */
-const OWN_MOVEMENT = /\bfund(ing|ed)?\b|\btop\s*-?up|\bwithdraw|\bunload|card creation|\bterminat|\bliquidat/i;
+function isOwnMovement(narration: string): boolean {
+  return /\bfund(ing|ed)?\b|\btop\s*-?up|\bwithdraw|\bunload|card creation|\bterminat|\bliquidat/i.test(narration);
+}
 
 export function parseFlutterwaveWebhook(
   rawBody: Buffer,
@@ -61,16 +62,18 @@ export function parseFlutterwaveWebhook(
   const event = str(top.event) ?? str(top.eventtype) ?? 'card.transaction';
   const data = flat(top.data && typeof top.data === 'object' ? top.data : body);
   const id = str(data.id) ?? str(data.transactionreference) ?? str(data.reference);
+  // What names a card is a card transaction, whatever the event is called.
   const cardId = str(data.cardid);
-  const isCardEvent = /card/i.test(event) || str(top.type) === 'virtualcard' || Boolean(cardId);
-  if (!isCardEvent || !id || !cardId) return { type: 'IGNORED', eventKey: `flutterwave:${event}:${id ?? 'unknown'}` };
+  if (!id || !cardId) return { type: 'IGNORED', eventKey: `flutterwave:${event}:${id ?? 'unknown'}` };
 
   const eventKey = `flutterwave:${event}:${id}`;
-  const currency = (str(data.currency) ?? '').toUpperCase();
+  const currency = str(data.currency)?.toUpperCase();
+  if (!currency) throw new Error('Flutterwave webhook: a card transaction without a currency');
   const amount = toMinor(data.amount, currency);
-  const direction = (str(data.type) ?? str(data.indicator) ?? '').toLowerCase();
-  const status = (str(data.status) ?? '').toLowerCase();
-  const narration = [str(data.product), str(data.narration), str(data.description)].filter(Boolean).join(' ');
+  const direction = (str(data.type) ?? str(data.indicator))?.toLowerCase();
+  const status = str(data.status)?.toLowerCase();
+  // join() writes a missing part as an empty string.
+  const narration = [str(data.product), str(data.narration), str(data.description)].join(' ');
   const m = flat(data.merchant);
   const merchant = {
     name: str(data.merchantname) ?? str(m.name) ?? str(data.description) ?? str(data.narration) ?? 'Card purchase',
@@ -78,7 +81,7 @@ export function parseFlutterwaveWebhook(
     country: str(data.merchantcountry) ?? str(m.country) ?? null,
   };
 
-  if (OWN_MOVEMENT.test(narration)) return { type: 'IGNORED', eventKey };
+  if (isOwnMovement(narration)) return { type: 'IGNORED', eventKey };
   const isDebit = direction === 'debit' || direction === 'd';
   const isCredit = direction === 'credit' || direction === 'c' || direction === 'refund';
   const succeeded = status === 'successful' || status === 'success' || status === 'completed';

@@ -14,7 +14,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const { mutate, reportFile, report, pending } = await readMutationState(root);
 const seedPath = `${root}.stryker-tmp/incremental.json`;
 
+// Options after the patterns go to StrykerJS as they are (`--force`: run every mutant of the
+// part again, for a test changed in a way its incremental mode does not see).
 const part = process.argv[2]?.split(',').filter(Boolean);
+const strykerOptions = process.argv.slice(3);
 const patterns = part ?? mutate;
 const inPart = matcher(patterns);
 const inScope = matcher(mutate);
@@ -36,7 +39,7 @@ const seed = only(inPart);
 await mkdir(`${root}.stryker-tmp`, { recursive: true });
 await writeFile(seedPath, JSON.stringify(seed));
 
-const args = ['stryker', 'run', '--mutate', patterns.join(','), '--incrementalFile', seedPath];
+const args = ['stryker', 'run', '--mutate', patterns.join(','), '--incrementalFile', seedPath, ...strykerOptions];
 const code = await new Promise<number>((resolve) =>
   spawn('npx', args, { cwd: root, stdio: 'inherit' }).on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
 );

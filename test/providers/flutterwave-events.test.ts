@@ -79,6 +79,7 @@ describe('parseFlutterwaveWebhook', () => {
         });
       }
       expect(typeOf(tx({ type, status: 'pending' }))).toBe('IGNORED');
+      expect(typeOf(tx({ type, status: undefined }))).toBe('IGNORED');
     }
     // The direction may come as `indicator` instead of `type`.
     expect(typeOf(tx({ type: undefined, indicator: 'D' }))).toBe('CAPTURE');

@@ -137,18 +137,18 @@ export class TransferService {
   }
 }
 
-/** The function's own refusals (SQLSTATE WA001, the WalletError as message) and a key still held by its first request. */
-function translate(err: unknown): unknown {
+/**
+ * The function's own refusals (SQLSTATE WA001, the WalletError's name as message) and a key
+ * still held by its first request (55P03); anything else is passed on as it came. MikroORM puts
+ * the statement before PostgreSQL's message, so the name is the message's last word.
+ */
+export function translate(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
   if (e.code === '55P03') return new WalletException(WalletError.IdempotencyKeyInProgress);
-  if (e.code === 'WA001') {
-    const name = WALLET_ERRORS.has(e.message ?? '') ? e.message : /(\w+)$/.exec(e.message ?? '')?.[1];
-    // The transfer's input names its wallet fromWalletId.
-    if (name && WALLET_ERRORS.has(name)) {
-      return new WalletException(name as WalletError, name === WalletError.WalletNotFound ? { field: 'fromWalletId' } : undefined);
-    }
-  }
-  return err;
+  const name = e.code === 'WA001' ? /(\w+)$/.exec(e.message ?? '')?.[1] : undefined;
+  if (name === undefined || !WALLET_ERRORS.has(name)) return err;
+  // The transfer's input names its wallet fromWalletId.
+  return new WalletException(name as WalletError, name === WalletError.WalletNotFound ? { field: 'fromWalletId' } : undefined);
 }
 
 function perCurrency(limits: Record<string, bigint>): Record<string, string> {

@@ -56,10 +56,6 @@ export class PaymentService {
     private readonly log: Log,
   ) {}
 
-  get providerName(): string {
-    return this.provider.name;
-  }
-
   async deposit(
     em: EntityManager,
     actor: Actor & { email: string },
@@ -265,7 +261,6 @@ export class PaymentService {
       }
       name = await this.provider.resolveAccount(bankCode, accountNumber);
     } catch (err) {
-      if (err instanceof WalletException) throw err;
       throw providerFailure(err);
     }
     if (!name) throw new WalletException(WalletError.InvalidBankAccount);
@@ -410,7 +405,7 @@ export class PaymentService {
       await em.transactional((tx) => this.applyDepositStatus(tx, payment, status));
     } else if (payment.expiresAt && payment.expiresAt <= new Date()) {
       await em.transactional((tx) =>
-        this.applyDepositStatus(tx, payment, { ...(status ?? blankStatus(payment)), status: 'FAILED' }, 'The checkout expired unpaid'),
+        this.applyDepositStatus(tx, payment, { status: 'FAILED', fee: 0n }, 'The checkout expired unpaid'),
       );
     }
   }
@@ -457,7 +452,12 @@ export class PaymentService {
     this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
   }
 
-  private async applyDepositStatus(tx: EntityManager, payment: Payment, status: DepositStatus, reason?: string): Promise<string> {
+  private async applyDepositStatus(
+    tx: EntityManager,
+    payment: Payment,
+    status: Pick<DepositStatus, 'status' | 'fee'>,
+    reason?: string,
+  ): Promise<string> {
     const current = await this.payments.lock(tx, payment.id);
     // A payment that arrives after its checkout expired (or after initialize was reported as
     // failed) is still the customer's money: it is credited, never left at the provider.
@@ -568,14 +568,11 @@ export function payoutReference(userId: string, idempotencyKey: string): string 
   return `wdr-${createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
 }
 
-function blankStatus(payment: Payment): DepositStatus {
-  return { reference: payment.reference, status: 'FAILED', amount: payment.amount, currency: payment.currency, fee: 0n };
-}
-
 function maskAccount(accountNumber: string): string {
   return `••••${accountNumber.slice(-4)}`;
 }
 
+/** The provider failing is PROVIDER_UNAVAILABLE; our own refusals (and our bugs) pass on as they are. */
 function providerFailure(err: unknown): Error {
   if (err instanceof ProviderError) return new WalletException(WalletError.ProviderUnavailable);
   return err as Error;

@@ -145,7 +145,7 @@ export class TransferService {
 export function translate(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
   if (e.code === '55P03') return new WalletException(WalletError.IdempotencyKeyInProgress);
-  const name = e.code === 'WA001' ? /(\w+)$/.exec(e.message ?? '')?.[1] : undefined;
+  const name = e.code === 'WA001' ? e.message?.match(/(\w+)$/)?.[1] : undefined;
   if (name === undefined || !WALLET_ERRORS.has(name)) return err;
   // The transfer's input names its wallet fromWalletId.
   return new WalletException(name as WalletError, name === WalletError.WalletNotFound ? { field: 'fromWalletId' } : undefined);

@@ -353,6 +353,28 @@ describe('freeze, unfreeze, terminate', () => {
     const big = await server.gql(SimulateCardPurchaseDocument, { input: { cardId: card.id, amount: '900', merchantName: 'Shop' } }, { token: user.token });
     expect(big.data!.simulateCardPurchase.transaction.status).toBe('COMPLETED');
   });
+
+  it('freezing and unfreezing change the status alone: the limit and label stay, the row records when', async () => {
+    const { user, walletId } = await userWithWallet(server, 5_000n);
+    const { card } = await newCard(server, user.token, { walletId, label: 'Groceries', spendingLimit: { amount: '300', interval: 'WEEKLY' } });
+    const stamp = async () =>
+      Number((await sql<{ ms: string }>(server.app, 'select (extract(epoch from updated_at) * 1000000)::bigint::text as ms from cards where id = ?', [card.id]))[0].ms);
+    const created = await stamp();
+    await new Promise((r) => setTimeout(r, 20));
+    const frozen = await server.gql(FreezeCardDocument, { input: { cardId: card.id } }, { token: user.token });
+    expect(frozen.errors).toBeUndefined();
+    const frozenAt = await stamp();
+    expect(frozenAt).toBeGreaterThan(created);
+    expect(await cardNow(user.token, card.id)).toMatchObject({
+      status: 'FROZEN',
+      label: 'Groceries',
+      spendingLimit: { amount: '300', interval: 'WEEKLY' },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    await server.gql(UnfreezeCardDocument, { input: { cardId: card.id } }, { token: user.token });
+    expect(await stamp()).toBeGreaterThan(frozenAt);
+    expect(await cardNow(user.token, card.id)).toMatchObject({ status: 'ACTIVE', label: 'Groceries', spendingLimit: { amount: '300', interval: 'WEEKLY' } });
+  });
 });
 
 describe('revealCard (sandbox page)', () => {

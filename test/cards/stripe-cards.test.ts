@@ -304,4 +304,50 @@ describe('Stripe cards', () => {
     expect(purchases(await cardState(card.id, u.token)).find((t) => t.amount.amount === '50')).toMatchObject({ status: 'FAILED', failureReason: 'Declined by the issuer' });
     await balanced();
   });
+
+  it('answers every webhook with its outcome and audits each with its type and event key', async () => {
+    const { icId } = await setup();
+    const auth = fake.authorization(icId, 700);
+    const request = fake.event('issuing_authorization.request', auth);
+    expect((await fake.deliver(hook, request)).body).toEqual({ approved: true });
+    // The created event of an authorization we were asked about: its outcome, not Stripe's answer format.
+    const created = fake.event('issuing_authorization.created', { ...auth, approved: true, amount: 700, pending_request: null });
+    expect(await fake.deliver(hook, created)).toMatchObject({ status: 200, body: { outcome: 'APPROVED' } });
+    const other = fake.authorization(icId, 30);
+    const declinedCreated = fake.event('issuing_authorization.created', { ...other, approved: false, status: 'closed', amount: 30, pending_request: null });
+    expect(await fake.deliver(hook, declinedCreated)).toMatchObject({ status: 200, body: { outcome: 'DECLINED' } });
+    const approvedThenDeclined = fake.authorization(icId, 40);
+    await fake.deliver(hook, fake.event('issuing_authorization.request', approvedThenDeclined));
+    const lateDecline = fake.event('issuing_authorization.created', { ...approvedThenDeclined, approved: false, status: 'closed', amount: 40, pending_request: null });
+    expect(await fake.deliver(hook, lateDecline)).toMatchObject({ status: 200, body: { outcome: 'DECLINED' } });
+
+    const body = JSON.stringify(request);
+    expect(await fake.deliver(hook, request, { body, signature: fake.sign(body, { secret: 'whsec_wrong' }) })).toMatchObject({
+      status: 401,
+      body: { outcome: 'BAD_SIGNATURE' },
+    });
+    expect(await fake.deliver(hook, request, { body: 'not json', signature: fake.sign('not json') })).toMatchObject({
+      status: 400,
+      body: { outcome: 'MALFORMED' },
+    });
+    const unknown = fake.event('issuing_authorization.request', fake.authorization('ic_unknown', 100));
+    expect(await fake.deliver(hook, unknown)).toMatchObject({ status: 404, body: { outcome: 'UNKNOWN_CARD' } });
+
+    const audit = await sql<{ action: string; outcome: string; details: Record<string, unknown> }>(
+      server.app,
+      `select action, outcome, details from audit_log where action like 'webhook:%' order by id`,
+    );
+    expect(audit).toEqual([
+      // Stripe's answer to a request carries no outcome of ours: its HTTP status is recorded.
+      { action: 'webhook:stripe', outcome: '200', details: { type: 'AUTHORIZATION_REQUEST', eventKey: expect.any(String) } },
+      { action: 'webhook:stripe', outcome: 'APPROVED', details: { type: 'AUTHORIZATION_CREATED', eventKey: expect.any(String) } },
+      { action: 'webhook:stripe', outcome: 'DECLINED', details: { type: 'AUTHORIZATION_CREATED', eventKey: expect.any(String) } },
+      { action: 'webhook:stripe', outcome: '200', details: { type: 'AUTHORIZATION_REQUEST', eventKey: expect.any(String) } },
+      { action: 'webhook:stripe', outcome: 'DECLINED', details: { type: 'AUTHORIZATION_CREATED', eventKey: expect.any(String) } },
+      { action: 'webhook:stripe', outcome: 'BAD_SIGNATURE', details: {} },
+      { action: 'webhook:stripe', outcome: 'MALFORMED', details: {} },
+      { action: 'webhook:stripe', outcome: 'UNKNOWN_CARD', details: { type: 'AUTHORIZATION_REQUEST', eventKey: expect.any(String) } },
+    ]);
+    await balanced();
+  });
 });

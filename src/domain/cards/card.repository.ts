@@ -180,7 +180,7 @@ export class CardRepository {
   async update(
     tx: EntityManager,
     id: string,
-    change: { status?: CardStatus; spendingLimit?: { amount: bigint; interval: SpendingInterval } | null },
+    change: { status?: CardStatus; spendingLimit?: { amount: bigint; interval: SpendingInterval } | null; label?: string | null },
   ): Promise<Card | null> {
     const sets: string[] = ['updated_at = now()'];
     const differs: string[] = [];
@@ -198,6 +198,12 @@ export class CardRepository {
       differs.push('(spending_limit_amount, spending_limit_interval) is distinct from (?::bigint, ?)');
       params.push(...limit);
       where.push(...limit);
+    }
+    if (change.label !== undefined) {
+      sets.push('label = ?');
+      differs.push('label is distinct from ?');
+      params.push(change.label);
+      where.push(change.label);
     }
     if (differs.length === 0) return this.find(tx, id);
     const rows = await tx.execute<(Row & Parameters<typeof toAccount>[0])[]>(

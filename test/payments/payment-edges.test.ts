@@ -1,17 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/domain/idempotency/idempotency.service.js';
 import { ResolveBankAccountDocument, BanksDocument } from '../generated/graphql.js';
 import {
-  admin,
   customer,
   deposit,
   errorCode,
-  expectLedgerBalanced,
   history,
   jobOnlyPaystack,
+  paystackSuite,
   settled,
   sql,
-  startPaystack,
   transaction,
   waitFor,
   wallet,
@@ -30,21 +28,11 @@ import {
 const outcome = (webhook: { body: string } | undefined) => (JSON.parse(webhook!.body) as { outcome: string }).outcome;
 
 describe('Paystack payments: second outcomes, disagreeing fields, records', () => {
-  let env: PaystackEnv;
-  let adminToken: string;
   // Webhooks decide here: nothing is due for the recovery job for five minutes.
-  beforeAll(async () => {
-    env = await startPaystack({ PAYMENTS_RECHECK_AFTER_SECONDS: '300' });
-  });
-  afterAll(() => env.close());
-  beforeEach(async () => {
-    await env.server.reset();
-    env.fake.reset();
-    env.fake.webhookUrl = env.webhookUrl;
-    adminToken = (await admin(env.server)).token;
-  });
-  afterEach(async () => {
-    await expectLedgerBalanced(env.server, adminToken);
+  const suite = paystackSuite({ PAYMENTS_RECHECK_AFTER_SECONDS: '300' });
+  let env: PaystackEnv;
+  beforeEach(() => {
+    env = suite.env;
   });
 
   /** A deposit of `amount` and its reference, not yet paid. */

@@ -56,27 +56,26 @@ export interface Customer {
 }
 
 /** A Paystack suite's server and fake, and an ADMIN's token, set by its hooks. */
-export interface JobOnlySuite {
+export interface PaystackSuite {
   env: PaystackEnv;
   adminToken: string;
 }
 
 /**
- * Registers a describe block's hooks for a Paystack server whose outcomes only the recovery
- * job learns: the fake sends no webhooks, and the job asks Paystack every 100 ms about
- * payments older than a second. Each test starts from empty tables and ends with a balanced
- * ledger.
+ * Registers a describe block's hooks for a Paystack server and its fake. Each test starts from
+ * empty tables, with the fake delivering webhooks (unless `webhooks` is false), and ends with
+ * a balanced ledger.
  */
-export function jobOnlyPaystack(env: RawEnv = {}): JobOnlySuite {
-  const suite = {} as JobOnlySuite;
+export function paystackSuite(env: RawEnv = {}, { webhooks = true } = {}): PaystackSuite {
+  const suite = {} as PaystackSuite;
   beforeAll(async () => {
-    suite.env = await startPaystack({ PAYMENTS_RECHECK_AFTER_SECONDS: '1', PAYMENTS_JOB_INTERVAL_MS: '100', ...env });
+    suite.env = await startPaystack(env);
   });
   afterAll(() => suite.env.close());
   beforeEach(async () => {
     await suite.env.server.reset();
     suite.env.fake.reset();
-    suite.env.fake.webhookUrl = undefined;
+    suite.env.fake.webhookUrl = webhooks ? suite.env.webhookUrl : undefined;
     suite.adminToken = (await admin(suite.env.server)).token;
   });
   afterEach(async () => {
@@ -84,6 +83,14 @@ export function jobOnlyPaystack(env: RawEnv = {}): JobOnlySuite {
     await expectLedgerBalanced(suite.env.server, suite.adminToken);
   });
   return suite;
+}
+
+/**
+ * A Paystack suite whose outcomes only the recovery job learns: the fake sends no webhooks, and
+ * the job asks Paystack every 100 ms about payments older than a second.
+ */
+export function jobOnlyPaystack(env: RawEnv = {}): PaystackSuite {
+  return paystackSuite({ PAYMENTS_RECHECK_AFTER_SECONDS: '1', PAYMENTS_JOB_INTERVAL_MS: '100', ...env }, { webhooks: false });
 }
 
 /** A seeded user with a wallet, optionally funded (as a completed sandbox deposit). */

@@ -75,6 +75,10 @@ export interface CardIssuer {
   readonly name: CardIssuerName;
   /** Currencies it can issue cards in. */
   currencies(): readonly string[];
+  /**
+   * A new card. A clear refusal by the issuer is thrown as a ProviderError with `definite` (the
+   * caller's input, BAD_USER_INPUT); anything else means it could not be reached.
+   */
   issue(input: IssueCardInput): Promise<IssuedCard>;
   /** The issuer's status follows ours. */
   setStatus(issuerCardId: string, status: IssuerCardStatus): Promise<void>;

@@ -92,6 +92,15 @@ export interface WebhookEvent {
 export class WebhookSignatureError extends Error {}
 
 /**
+ * The one rule for every provider's HTTP answers (DESIGN.md rule 8): a 4xx means the provider
+ * looked at the request and refused it, so nothing happened there, except 408 and 429, after
+ * which a retry may well succeed. 5xx, timeouts and network errors leave the outcome unknown.
+ */
+export function isDefiniteRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+/**
  * A provider call that failed. `definite` is true when the provider clearly refused (4xx):
  * nothing happened there. Otherwise (timeout, network, 5xx) the outcome is unknown.
  */

@@ -84,6 +84,24 @@ describe('subscriptions', () => {
     expect(cAll.events).toEqual([]);
   });
 
+  it('announce a new card once: empty at version 0, loaded at the balance of its first load', async () => {
+    const [u] = await seedUsers(server.app, 1);
+    const walletId = await createWallet(server.app, u.id);
+    await fund(server.app, walletId, 1_000n);
+    const cards = listen(connect(u.token), print(CardUpdatedDocument));
+    await settle();
+    const empty = await server.gql(CreateCardDocument, { input: { walletId, idempotencyKey: 'empty' } }, { token: u.token });
+    await settle();
+    expect(cards.events).toEqual([
+      { cardUpdated: expect.objectContaining({ id: empty.data!.createCard.card.id, version: 0, balance: expect.objectContaining({ amount: '0' }) }) },
+    ]);
+    const loaded = await server.gql(CreateCardDocument, { input: { walletId, initialAmount: '300', idempotencyKey: 'loaded' } }, { token: u.token });
+    await settle();
+    expect(cards.events.slice(1)).toEqual([
+      { cardUpdated: expect.objectContaining({ id: loaded.data!.createCard.card.id, version: 1, balance: expect.objectContaining({ amount: '300' }) }) },
+    ]);
+  });
+
   it('announce card changes, and a logout closes the session\'s open subscriptions at once', async () => {
     const [u] = await seedUsers(server.app, 1);
     const walletId = await createWallet(server.app, u.id);

@@ -173,53 +173,36 @@ export class CardRepository {
   }
 
   /**
-   * Changes what the card row holds; the card's account steps to its next version with it, in
-   * the same statement. Values equal to the stored ones change nothing (no version, no event).
-   * Returns the card as it now stands.
+   * Changes the card's status or its spending limit; the card's account steps to its next version
+   * with it, in the same statement. A value equal to the stored one changes nothing (no version,
+   * no event).
    */
   async update(
     tx: EntityManager,
     id: string,
-    change: { status?: CardStatus; spendingLimit?: { amount: bigint; interval: SpendingInterval } | null; label?: string | null },
-  ): Promise<Card | null> {
-    const sets: string[] = ['updated_at = now()'];
-    const differs: string[] = [];
-    const params: unknown[] = [];
-    const where: unknown[] = [];
-    if (change.status) {
-      sets.push('status = ?');
-      differs.push('status is distinct from ?');
-      params.push(change.status);
-      where.push(change.status);
-    }
-    if (change.spendingLimit !== undefined) {
-      const limit = [change.spendingLimit?.amount.toString() ?? null, change.spendingLimit?.interval ?? null];
-      sets.push('spending_limit_amount = ?::bigint', 'spending_limit_interval = ?');
-      differs.push('(spending_limit_amount, spending_limit_interval) is distinct from (?::bigint, ?)');
-      params.push(...limit);
-      where.push(...limit);
-    }
-    if (change.label !== undefined) {
-      sets.push('label = ?');
-      differs.push('label is distinct from ?');
-      params.push(change.label);
-      where.push(change.label);
-    }
-    if (differs.length === 0) return this.find(tx, id);
+    change: { status: CardStatus } | { spendingLimit: { amount: bigint; interval: SpendingInterval } | null },
+  ): Promise<void> {
+    const [set, differs, values] =
+      'status' in change
+        ? ['status = ?', 'status is distinct from ?', [change.status]]
+        : [
+            'spending_limit_amount = ?::bigint, spending_limit_interval = ?',
+            '(spending_limit_amount, spending_limit_interval) is distinct from (?::bigint, ?)',
+            [change.spendingLimit?.amount.toString() ?? null, change.spendingLimit?.interval ?? null],
+          ];
     const rows = await tx.execute<(Row & Parameters<typeof toAccount>[0])[]>(
       `with c as (
-         update cards set ${sets.join(', ')} where id = ? and (${differs.join(' or ')})
+         update cards set ${set}, updated_at = now() where id = ? and ${differs}
          returning id, user_id, wallet_id, issuer, issuer_card_id, brand, last4, exp_month, exp_year, label, status,
                    spending_limit_amount, spending_limit_interval, created_at as card_created_at, updated_at as card_updated_at
        )
        update ledger_accounts a set ${NEXT_VERSION}, updated_at = now() from c where a.id = c.id
        returning c.*, ${ACCOUNT_OF_CARD}`,
-      [...params, id, ...where],
+      [...values, id, ...values],
     );
-    if (rows.length === 0) return this.find(tx, id);
+    if (rows.length === 0) return;
     const card = toCard(rows[0]);
     noteCardRow(rowOf(card));
     noteAccountState(card.account);
-    return card;
   }
 }

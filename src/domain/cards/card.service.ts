@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RevealUnsupportedError, type CardIssuer, type CardReveal, type IssueCardInput, type IssuedCard } from '../../providers/card-issuer.js';
+import { ProviderError } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
@@ -173,7 +174,9 @@ export class CardService {
     let told: { issuerCardId: string; currency: string } | null = null;
     if (this.keepsBalance() && !(await this.idempotency.seen(em, request))) {
       const card = await this.getOwned(em, actor.userId, input.cardId);
-      const ready = direction === 'CARD_FUNDING' ? card.status === 'ACTIVE' : card.status !== 'TERMINATED';
+      // Money comes off a frozen card too; a terminated one holds nothing (every credit to it is
+      // swept back to its wallet), so the balance check stops its withdrawals.
+      const ready = direction === 'CARD_WITHDRAWAL' || card.status === 'ACTIVE';
       const [source] = await this.ledger.findAccounts(em, [direction === 'CARD_FUNDING' ? card.walletId : card.id]);
       // Short or not usable: the ledger step below gives the business answer, the issuer is not asked.
       if (ready && source && available(source) >= input.amount) {
@@ -379,11 +382,8 @@ export function cardIdFor(userId: string, idempotencyKey: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The issuer clearly refused (4xx): the caller's input; anything else: it could not be reached. */
+/** The issuer clearly refused (a 4xx, or an answer that says so): the caller's input; anything else: it could not be reached. */
 function issuerFailure(err: unknown): CardException {
-  const status = (err as { statusCode?: unknown; status?: unknown }).statusCode ?? (err as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return new CardException(CardError.IssuerRefused, { issuerMessage: (err as Error).message });
-  }
+  if (err instanceof ProviderError && err.definite) return new CardException(CardError.IssuerRefused, { issuerMessage: err.message });
   return new CardException(CardError.IssuerUnavailable);
 }

@@ -1,4 +1,4 @@
-import { ProviderError } from '../payment-provider.js';
+import { ProviderError, isDefiniteRefusal } from '../payment-provider.js';
 
 /**
  * Flutterwave's v3 REST conventions, as its public API reference describes them (there is no
@@ -81,14 +81,6 @@ export function stringifyWithDecimals(body: unknown): string {
   return json.replace(/"\\u0000dec(\d+)\\u0000"/g, (_m, i: string) => decimals[Number(i)]);
 }
 
-/**
- * 4xx means Flutterwave looked and refused (nothing happened), except 408 and 429; 5xx,
- * timeouts and network errors leave the outcome unknown (DESIGN.md rule 8).
- */
-function isDefinite(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
 export class FlutterwaveHttp {
   private readonly baseUrl: string;
 
@@ -121,8 +113,8 @@ export class FlutterwaveHttp {
     }
     if (!res.ok || !parsed || parsed.status !== 'success') {
       const message = parsed?.message ?? `HTTP ${res.status}`;
-      // A 200 with status "error" is a refusal too.
-      const definite = res.ok ? true : isDefinite(res.status);
+      // A 200 with status "error" is a refusal too; a 200 we cannot read leaves the outcome unknown.
+      const definite = res.ok ? parsed?.status === 'error' : isDefiniteRefusal(res.status);
       throw new FlutterwaveApiError(`Flutterwave ${method} ${path}: ${message}`, definite, res.status);
     }
     return parsed.data;

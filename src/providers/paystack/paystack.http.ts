@@ -1,4 +1,4 @@
-import { ProviderError } from '../payment-provider.js';
+import { ProviderError, isDefiniteRefusal } from '../payment-provider.js';
 
 /**
  * The HTTP client paystack-sdk's modules are built with, replacing the SDK's own
@@ -52,15 +52,6 @@ function query(params: Record<string, unknown> | undefined): string {
   return text ? `?${text}` : '';
 }
 
-/**
- * 4xx means Paystack looked at the request and refused it: nothing happened there. 408 and 429
- * are the exceptions (a retry may well succeed), and 5xx, timeouts and network errors leave
- * the outcome unknown (DESIGN.md rule 8).
- */
-function isDefinite(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
 function errorBody(body: unknown): { message?: string; code?: string } {
   if (!body || typeof body !== 'object') return {};
   const { message, code } = body as { message?: unknown; code?: unknown };
@@ -101,7 +92,7 @@ export function createPaystackHttp({ secretKey, baseUrl, timeoutMs }: PaystackHt
     }
     if (status < 200 || status >= 300) {
       const { message, code } = errorBody(parsed);
-      throw new PaystackApiError(message ?? `${what} answered ${status}`, isDefinite(status), status, code);
+      throw new PaystackApiError(message ?? `${what} answered ${status}`, isDefiniteRefusal(status), status, code);
     }
     // A 2xx we cannot read (a proxy's page, a cut body) tells us nothing about what happened.
     if (parsed === undefined || parsed === null || typeof parsed !== 'object') {

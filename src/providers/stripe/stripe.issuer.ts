@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { CardIssuer, CardReveal, CardWebhookEvent, IssueCardInput, IssuedCard, IssuerCardStatus } from '../card-issuer.js';
+import { ProviderError, isDefiniteRefusal } from '../payment-provider.js';
 import { parseStripeWebhook } from './stripe.webhook.js';
 
 /** Stripe Issuing issues cards in these currencies only (USD in the US, GBP in the UK, EUR in the EEA). */
@@ -58,24 +59,28 @@ export class StripeIssuer implements CardIssuer {
 
   async issue(input: IssueCardInput): Promise<IssuedCard> {
     if (!input.billingAddress) throw new Error('Stripe cardholders need a billing address');
-    const cardholder = await this.cardholder(input);
-    const card = await this.stripe.issuing.cards.create(
-      {
-        cardholder,
-        currency: input.currency.toLowerCase(),
-        type: 'virtual',
-        status: 'active',
-        metadata: { card_id: input.cardId },
-      },
-      { idempotencyKey: `card-${input.cardId}` },
-    );
-    return {
-      issuerCardId: card.id,
-      brand: card.brand.toUpperCase(),
-      last4: card.last4,
-      expMonth: card.exp_month,
-      expYear: card.exp_year,
-    };
+    try {
+      const cardholder = await this.cardholder(input);
+      const card = await this.stripe.issuing.cards.create(
+        {
+          cardholder,
+          currency: input.currency.toLowerCase(),
+          type: 'virtual',
+          status: 'active',
+          metadata: { card_id: input.cardId },
+        },
+        { idempotencyKey: `card-${input.cardId}` },
+      );
+      return {
+        issuerCardId: card.id,
+        brand: card.brand.toUpperCase(),
+        last4: card.last4,
+        expMonth: card.exp_month,
+        expYear: card.exp_year,
+      };
+    } catch (err) {
+      throw asProviderError(err);
+    }
   }
 
   async setStatus(issuerCardId: string, status: IssuerCardStatus): Promise<void> {
@@ -129,4 +134,10 @@ export class StripeIssuer implements CardIssuer {
     );
     return created.id;
   }
+}
+
+/** A Stripe API answer with an HTTP status as a ProviderError (definite for a 4xx refusal); anything else as it is. */
+function asProviderError(err: unknown): unknown {
+  const status = err instanceof Stripe.errors.StripeError ? err.statusCode : undefined;
+  return status === undefined ? err : new ProviderError((err as Error).message, isDefiniteRefusal(status), status);
 }

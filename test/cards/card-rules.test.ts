@@ -31,13 +31,7 @@ beforeAll(async () => {
   fake = await FakeFlutterwave.start();
   [sandbox, flw] = await Promise.all([
     startTestServer(),
-    startTestServer({
-      CARD_ISSUER: 'flutterwave',
-      FLUTTERWAVE_SECRET_KEY: fake.secretKey,
-      FLUTTERWAVE_SECRET_HASH: fake.secretHash,
-      FLUTTERWAVE_BASE_URL: fake.url,
-      PROVIDER_TIMEOUT_MS: '1000',
-    }),
+    startTestServer(fake.serverEnv(1000)),
   ]);
   fake.webhookUrl = `${flw.url}/webhooks/flutterwave`;
 });
@@ -87,6 +81,13 @@ const withdrawFromCard = (server: TestServer, u: User, cardId: string, amount: s
 async function issuerId(cardId: string): Promise<string> {
   const [row] = await sql<{ issuer_card_id: string }>(flw.app, 'select issuer_card_id from cards where id = ?', [cardId]);
   return row.issuer_card_id;
+}
+
+/** A Flutterwave card loaded with `load` from a wallet that held `amount`. */
+async function flwCard(amount: bigint, load: bigint) {
+  const { u, walletId } = await userWithWallet(flw, amount);
+  const cardId = await newCard(flw, u, walletId, load.toString());
+  return { u, walletId, cardId, flwId: await issuerId(cardId) };
 }
 
 const flwRequests = (pattern: RegExp) => fake.requests.filter((r) => pattern.test(`${r.method} ${r.path}`));
@@ -327,9 +328,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('loads are checked against the right side, up to the whole balance, before Flutterwave is told', async () => {
-    const { u, walletId } = await userWithWallet(flw, 10_000n);
-    const cardId = await newCard(flw, u, walletId, '1000');
-    const flwId = await issuerId(cardId);
+    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 1000n);
     const before = fake.requests.length;
     // More than the card holds (though the wallet has it): refused, Flutterwave not asked.
     expect(errorCode(await withdrawFromCard(flw, u, cardId, '1001', 'w-short'))).toBe('INSUFFICIENT_FUNDS');
@@ -346,9 +345,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('a frozen card is unloaded through Flutterwave, and a load onto it never reaches Flutterwave', async () => {
-    const { u, walletId } = await userWithWallet(flw, 10_000n);
-    const cardId = await newCard(flw, u, walletId, '5000');
-    const flwId = await issuerId(cardId);
+    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 5000n);
     await flw.gql(FreezeCardDocument, { input: { cardId } }, { token: u.token });
     const before = flwRequests(/\/(fund|withdraw)$/).length;
     expect(errorCode(await fundCard(flw, u, cardId, '100', 'f'))).toBe('CARD_NOT_ACTIVE');
@@ -388,9 +385,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('a card frozen or terminated after Flutterwave was told: refused, and Flutterwave is set back', async () => {
-    const { u, walletId } = await userWithWallet(flw, 10_000n);
-    const cardId = await newCard(flw, u, walletId, '5000');
-    const flwId = await issuerId(cardId);
+    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 5000n);
     const load = await whileHeld(
       flw,
       (tx) => lockCard(tx, cardId, 'FROZEN'),
@@ -414,9 +409,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('an undo Flutterwave refuses is written to the audit log with what an operator needs', async () => {
-    const { u, walletId } = await userWithWallet(flw, 10_000n);
-    const cardId = await newCard(flw, u, walletId, '5000');
-    const flwId = await issuerId(cardId);
+    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 5000n);
     fake.fail(/\/withdraw$/, { status: 500, times: 5 });
     const load = await whileHeld(
       flw,

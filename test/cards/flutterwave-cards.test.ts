@@ -21,13 +21,7 @@ let fake: FakeFlutterwave;
 let server: TestServer;
 beforeAll(async () => {
   fake = await FakeFlutterwave.start();
-  server = await startTestServer({
-    CARD_ISSUER: 'flutterwave',
-    FLUTTERWAVE_SECRET_KEY: fake.secretKey,
-    FLUTTERWAVE_SECRET_HASH: fake.secretHash,
-    FLUTTERWAVE_BASE_URL: fake.url,
-    PROVIDER_TIMEOUT_MS: '500',
-  });
+  server = await startTestServer(fake.serverEnv(500));
   fake.webhookUrl = `${server.url}/webhooks/flutterwave`;
 });
 afterAll(async () => {

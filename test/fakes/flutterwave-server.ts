@@ -160,6 +160,17 @@ export class FakeFlutterwave {
     this.injections.push({ path, times: opts.times ?? 1, ...opts });
   }
 
+  /** The settings that make a server issue its cards at this fake. */
+  serverEnv(timeoutMs: number): Record<string, string> {
+    return {
+      CARD_ISSUER: 'flutterwave',
+      FLUTTERWAVE_SECRET_KEY: this.secretKey,
+      FLUTTERWAVE_SECRET_HASH: this.secretHash,
+      FLUTTERWAVE_BASE_URL: this.url,
+      PROVIDER_TIMEOUT_MS: String(timeoutMs),
+    };
+  }
+
   balanceOf(cardId: string): bigint {
     return this.cards.get(cardId)?.balance ?? 0n;
   }

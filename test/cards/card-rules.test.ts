@@ -141,6 +141,8 @@ describe('card rules on any issuer', () => {
     expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
     const same = await createCard(sandbox, u, { walletId, spendingLimit: { amount: '1000', interval: 'DAILY' }, billingAddress: address, idempotencyKey: 'k' });
     expect(same.data!.createCard.card.id).toBe(first.data!.createCard.card.id);
+    // Recorded under its operation's name: a key is never shared between kinds of request.
+    expect(await sql(sandbox.app, 'select operation from idempotency_keys where user_id = ?', [u.id])).toEqual([{ operation: 'createCard' }]);
     const otherLimit = await createCard(sandbox, u, { walletId, spendingLimit: { amount: '2000', interval: 'DAILY' }, billingAddress: address, idempotencyKey: 'k' });
     expect(errorCode(otherLimit)).toBe('IDEMPOTENCY_KEY_REUSED');
     const otherAddress = await createCard(sandbox, u, {

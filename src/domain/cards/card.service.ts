@@ -105,7 +105,7 @@ export class CardService {
     }
     // Issuers that keep the balance (Flutterwave) are funded before our ledger moves.
     let told = false;
-    if (issued && input.initialAmount && input.initialAmount > 0n && this.keepsBalance()) {
+    if (issued && input.initialAmount && this.keepsBalance()) {
       const [account] = await this.ledger.findAccounts(em, [wallet.id]);
       if (account && available(account) >= input.initialAmount) {
         await this.tellIssuer('CARD_FUNDING', issued.issuerCardId, input.initialAmount, wallet.currency);

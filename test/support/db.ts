@@ -58,8 +58,17 @@ export async function truncateAll(url: string): Promise<void> {
       `select tablename from pg_tables where schemaname = 'public' and tablename <> all($1)`,
       [KEPT_TABLES],
     );
-    if (rows.length > 0) {
-      await client.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} restart identity cascade`);
+    if (rows.length === 0) return;
+    // TRUNCATE locks its tables one by one, and a server's background job (the payments
+    // recovery job) may be planning a statement over two of them at that moment: PostgreSQL
+    // then ends one side as a deadlock. Truncating again is harmless, so it is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} restart identity cascade`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt === 5) throw err;
+      }
     }
   } finally {
     await client.end();

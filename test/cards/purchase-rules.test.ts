@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/helpers.js';
 import { FreezeCardDocument, SimulateCardPurchaseDocument, TerminateCardDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet } from './sandbox-support.js';
@@ -34,12 +35,32 @@ const authorize = (cardId: string, issuerAuthorizationId: string, amount: bigint
   track(() => purchases().authorize(em(), { cardId, issuerAuthorizationId, amount, merchant: { name } }));
 
 async function rowsOf(reference: string) {
-  return sql<{ account_id: string; description: string; failure_reason: string | null; merchant: unknown }>(
+  return sql<{ account_id: string; type: string; description: string; failure_reason: string | null; merchant: unknown }>(
     server.app,
-    'select account_id, description, failure_reason, merchant from transactions where reference = ? order by direction, account_id',
+    'select account_id, type, description, failure_reason, merchant from transactions where reference = ? order by direction, account_id',
     [reference],
   );
 }
+
+/**
+ * Runs `requests` while a transaction holds the card's row, and lets go once `waiting` of them
+ * wait on a lock: what each then does is decided by the locks it takes, not by timing.
+ */
+async function whileCardHeld<T>(cardId: string, waiting: number, requests: (() => Promise<T>)[]): Promise<T[]> {
+  let answers!: Promise<T[]>;
+  await server.app.orm.em.fork().transactional(async (tx) => {
+    await tx.execute('select id from cards where id = ? for update', [cardId]);
+    answers = Promise.all(requests.map((r) => r()));
+    await waitFor(
+      () => sql<{ n: number }>(server.app, `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`),
+      ([row]) => row.n >= waiting,
+      8_000,
+    );
+  });
+  return answers;
+}
+
+const REFERENCE = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{32}$`);
 
 describe('simulateCardPurchase', () => {
   it('keeps merchant texts to 200 characters, trims the name, and names a blank merchant', async () => {
@@ -72,6 +93,7 @@ describe('simulateCardPurchase', () => {
     expect(errorCode(await buy(user.token, cardId, { amount: '101', merchantName: 'Bakery', idempotencyKey: k }))).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(errorCode(await buy(user.token, cardId, { amount: '100', merchantName: 'Butcher', idempotencyKey: k }))).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await account(server, cardId)).balance).toBe(900n);
+    expect(await sql(server.app, "select operation from idempotency_keys where key = ?", [k])).toEqual([{ operation: 'simulateCardPurchase' }]);
   });
 });
 
@@ -149,7 +171,10 @@ describe('captures, reversals and refunds', () => {
     const { cardId, walletId } = await loadedCard(100n);
     const row = await track(() => purchases().capture(em(), cardId, null, 150n, { name: 'Toll' }));
     const rows = await rowsOf(row!.reference);
-    expect(rows.find((r) => r.account_id === walletId)).toMatchObject({ description: 'Card capture beyond the card balance, taken from the wallet' });
+    expect(rows.find((r) => r.account_id === walletId)).toMatchObject({
+      type: 'CARD_PURCHASE',
+      description: 'Card capture beyond the card balance, taken from the wallet',
+    });
     expect(await account(server, walletId)).toMatchObject({ balance: 4_850n });
     expect(await sql(server.app, 'select id from transaction_flags')).toEqual([]);
   });
@@ -173,6 +198,89 @@ describe('captures, reversals and refunds', () => {
     await track(() => purchases().reverse(em(), cardId, 'tr-1'));
     expect(await account(server, cardId)).toEqual({ balance: 0n, available: 0n, pending: 0n });
     expect((await account(server, walletId)).balance).toBe(5_000n);
+    await expectBalanced(server);
+  });
+});
+
+describe('what the ledger and the rows record', () => {
+  it('every card movement is booked under its own code, with references of its kind', async () => {
+    const { cardId } = await loadedCard(); // wallet 5,000, 1,000 of it on the card
+    const auth = await authorize(cardId, 'b-1', 300n);
+    expect(auth.transaction.reference).toMatch(REFERENCE('auth'));
+    await track(() => purchases().capture(em(), cardId, 'b-1', 200n));
+    const forced = await track(() => purchases().capture(em(), cardId, null, 6_000n, { name: 'Airline' }));
+    expect(forced!.reference).toMatch(REFERENCE('cap'));
+    const refund = await track(() => purchases().refund(em(), cardId, 40n, { name: 'Airline' }));
+    expect(refund.reference).toMatch(REFERENCE('rfd'));
+    // The hold (voided), the capture's post, the forced capture from the card, the wallet and
+    // the receivable, the refund; and the deposit and the load before them.
+    const codes = await sql<{ code: string; n: number }>(server.app, 'select code, count(*)::int as n from ledger_transfers group by code order by code');
+    expect(codes).toEqual([
+      { code: 'CARD_FUNDING', n: 1 },
+      { code: 'CARD_PURCHASE', n: 5 },
+      { code: 'CARD_REFUND', n: 1 },
+      { code: 'DEPOSIT', n: 1 },
+    ]);
+    await expectBalanced(server);
+  });
+
+  it('a capture of the whole hold posts the hold itself', async () => {
+    const { cardId } = await loadedCard();
+    const auth = await authorize(cardId, 'w-1', 300n);
+    const row = await track(() => purchases().capture(em(), cardId, 'w-1'));
+    expect(row).toMatchObject({ id: auth.transaction.id, status: 'COMPLETED', amount: 300n });
+    const transfers = await sql<{ id: string; status: string }>(server.app, 'select id, status from ledger_transfers where reference = ?', [auth.transaction.reference]);
+    expect(transfers).toEqual([{ id: auth.transaction.transferId, status: 'POSTED' }]);
+    expect(row!.transferId).toBe(auth.transaction.transferId);
+  });
+
+  it('a database failure while holding money is an error, not a decline, and records nothing', async () => {
+    const { cardId } = await loadedCard();
+    await sql(
+      server.app,
+      `create or replace function purchase_rules_fault() returns trigger language plpgsql as $$
+       begin if new.amount = 424 then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
+    );
+    await sql(server.app, 'create trigger purchase_rules_fault before insert on ledger_transfers for each row execute function purchase_rules_fault()');
+    try {
+      await expect(authorize(cardId, 'fault-1', 424n)).rejects.toThrow(/test fault/);
+    } finally {
+      await sql(server.app, 'drop trigger purchase_rules_fault on ledger_transfers');
+      await sql(server.app, 'drop function purchase_rules_fault()');
+    }
+    expect(await sql(server.app, 'select id from card_authorizations')).toEqual([]);
+    expect(await sql(server.app, "select id from transactions where type = 'CARD_PURCHASE'")).toEqual([]);
+  });
+});
+
+describe('events about one authorization that arrive together', () => {
+  it('two captures: one settles the hold, the other is a capture beyond it, each with its own row', async () => {
+    const { cardId } = await loadedCard();
+    await authorize(cardId, 'cc-1', 500n, 'Garage');
+    const capture = () => track(() => purchases().capture(em(), cardId, 'cc-1', 300n, { name: 'Garage' }));
+    const rows = await whileCardHeld(cardId, 2, [capture, capture]);
+    expect(rows.map((r) => r!.description).sort()).toEqual(['Garage', 'Garage (captured again)']);
+    expect(new Set(rows.map((r) => r!.id)).size).toBe(2);
+    expect(await account(server, cardId)).toEqual({ balance: 400n, available: 400n, pending: 0n });
+    await expectBalanced(server);
+  });
+
+  it('a capture and a reversal: whichever comes first decides, and the other changes nothing', async () => {
+    const { cardId } = await loadedCard();
+    const auth = await authorize(cardId, 'cr-1', 300n);
+    const [captured, reversed] = await whileCardHeld(cardId, 2, [
+      () => track(() => purchases().capture(em(), cardId, 'cr-1')),
+      () => track(() => purchases().reverse(em(), cardId, 'cr-1')),
+    ]);
+    expect([captured, reversed].filter((r) => r !== null)).toHaveLength(1);
+    const [state] = await sql<{ auth: string; row: string }>(
+      server.app,
+      'select a.status as auth, t.status as row from card_authorizations a join transactions t on t.id = a.transaction_id where a.issuer_authorization_id = ?',
+      ['cr-1'],
+    );
+    expect(state).toEqual(captured ? { auth: 'CLOSED', row: 'COMPLETED' } : { auth: 'REVERSED', row: 'REVERSED' });
+    expect((await account(server, cardId)).balance).toBe(captured ? 700n : 1000n);
+    expect(auth.approved).toBe(true);
     await expectBalanced(server);
   });
 });

@@ -12,7 +12,7 @@ import {
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
-import { errorCode, sql, waitFor } from '../support/helpers.js';
+import { errorCode, sql, waitFor, withLedgerFault } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -265,20 +265,8 @@ describe('card rules on any issuer', () => {
   it('a database failure while loading a card is an internal error, not INSUFFICIENT_FUNDS, and moves nothing', async () => {
     const { u, walletId } = await userWithWallet(sandbox, 10_000n);
     const cardId = await newCard(sandbox, u, walletId);
-    // A fault in PostgreSQL itself (as a full disk would raise), for one amount only.
-    await sql(
-      sandbox.app,
-      `create or replace function card_rules_fault() returns trigger language plpgsql as $$
-       begin if new.amount = 4242 then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
-    );
-    await sql(sandbox.app, 'create trigger card_rules_fault before insert on ledger_transfers for each row execute function card_rules_fault()');
-    try {
-      const res = await fundCard(sandbox, u, cardId, '4242', 'f');
-      expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
-    } finally {
-      await sql(sandbox.app, 'drop trigger card_rules_fault on ledger_transfers');
-      await sql(sandbox.app, 'drop function card_rules_fault()');
-    }
+    const res = await withLedgerFault(sandbox.app, 4242n, () => fundCard(sandbox, u, cardId, '4242', 'f'));
+    expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
     expect((await cardOf(sandbox, u, cardId)).balance.amount).toBe('0');
     expect(await walletBalance(sandbox, u, walletId)).toBe('10000');
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../support/helpers.js';
+import { waitFor, withLedgerFault } from '../support/helpers.js';
 import { FreezeCardDocument, SimulateCardPurchaseDocument, TerminateCardDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet } from './sandbox-support.js';
@@ -236,18 +236,7 @@ describe('what the ledger and the rows record', () => {
 
   it('a database failure while holding money is an error, not a decline, and records nothing', async () => {
     const { cardId } = await loadedCard();
-    await sql(
-      server.app,
-      `create or replace function purchase_rules_fault() returns trigger language plpgsql as $$
-       begin if new.amount = 424 then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
-    );
-    await sql(server.app, 'create trigger purchase_rules_fault before insert on ledger_transfers for each row execute function purchase_rules_fault()');
-    try {
-      await expect(authorize(cardId, 'fault-1', 424n)).rejects.toThrow(/test fault/);
-    } finally {
-      await sql(server.app, 'drop trigger purchase_rules_fault on ledger_transfers');
-      await sql(server.app, 'drop function purchase_rules_fault()');
-    }
+    await withLedgerFault(server.app, 424n, () => expect(authorize(cardId, 'fault-1', 424n)).rejects.toThrow(/test fault/));
     expect(await sql(server.app, 'select id from card_authorizations')).toEqual([]);
     expect(await sql(server.app, "select id from transactions where type = 'CARD_PURCHASE'")).toEqual([]);
   });

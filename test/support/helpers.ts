@@ -22,6 +22,25 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
   }
 }
 
+/**
+ * Runs `fn` while PostgreSQL itself fails (as a full disk would) to record a ledger transfer of
+ * `amount`, and of no other amount: a fault in the middle of a movement, for one request.
+ */
+export async function withLedgerFault<T>(app: App, amount: bigint, fn: () => Promise<T>): Promise<T> {
+  await sql(
+    app,
+    `create or replace function test_ledger_fault() returns trigger language plpgsql as $$
+     begin if new.amount = ${amount} then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
+  );
+  await sql(app, 'create trigger test_ledger_fault before insert on ledger_transfers for each row execute function test_ledger_fault()');
+  try {
+    return await fn();
+  } finally {
+    await sql(app, 'drop trigger test_ledger_fault on ledger_transfers');
+    await sql(app, 'drop function test_ledger_fault()');
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

@@ -68,6 +68,7 @@ describe('the Authorization header', () => {
     expect(await me(`BEARER   ${accessToken}  `)).toBe(user.id);
     expect(await me(`Bearer ${accessToken} extra`)).toBeNull();
     expect(await me(`Basic ${accessToken}`)).toBeNull();
+    expect(await me(`xBearer ${accessToken}`)).toBeNull();
     expect(await me(`Bearer`)).toBeNull();
     expect(await me(accessToken)).toBeNull();
   });

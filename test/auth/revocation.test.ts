@@ -63,6 +63,16 @@ describe('session revocation with Redis unreachable', () => {
     expect(await me(server, accessToken)).toBeNull();
   });
 
+  it('refuses a token whose session PostgreSQL does not know', async () => {
+    const { accessToken, user } = await signUp(server, 'no-session@example.com');
+    expect(await me(server, accessToken)).not.toBeNull();
+    // The session's rows are gone (purged, or a database restored from before it).
+    const db = server.app.orm.em.fork().getConnection();
+    await db.execute('delete from refresh_tokens where session_id in (select id from auth_sessions where user_id = ?)', [user.id]);
+    await db.execute('delete from auth_sessions where user_id = ?', [user.id]);
+    expect(await me(server, accessToken)).toBeNull();
+  });
+
   it('sees a logout made by another replica (only PostgreSQL knows of it)', async () => {
     const { accessToken, user } = await signUp(server, 'other-replica@example.com');
     expect(await me(server, accessToken)).not.toBeNull();

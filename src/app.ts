@@ -141,7 +141,7 @@ export async function createApp(
   const bus = EventBus.create(config.redis, log);
   const generations = new CacheGenerations(redis.client);
   redis.onReconnect(() => void generations.resend());
-  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, cards.repo, generations);
+  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, generations);
   // A revoked session's open subscriptions close on every replica.
   auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
   const services: Services = {

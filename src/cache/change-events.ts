@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { withAccount, type Card, type CardRepository } from '../domain/cards/card.repository.js';
-import type { AccountState, LedgerChanges } from '../domain/ledger/ledger-changes.js';
+import { withAccount } from '../domain/cards/card.repository.js';
+import type { LedgerChanges } from '../domain/ledger/ledger-changes.js';
 import type { LedgerService } from '../domain/ledger/ledger.service.js';
 import type { TransactionRepository } from '../domain/transactions/transaction.repository.js';
 import { accountToJson, cardToJson } from './event-payloads.js';
@@ -19,7 +19,6 @@ export class ChangeEvents {
     private readonly bus: EventBus,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
-    private readonly cards: CardRepository,
     private readonly generations: CacheGenerations,
   ) {}
 
@@ -51,18 +50,17 @@ export class ChangeEvents {
           .sort(([a], [b]) => a - b)
           .map(([, state]) => state);
       });
-      const cards = await this.cardsOf(em, states);
-      for (const { account } of states) {
-        if (!account.userId) continue;
-        users.add(account.userId);
+      for (const { account, userId, card } of states) {
+        users.add(userId);
         if (account.kind === 'WALLET') {
           const payload = { walletId: account.id, version: account.version, wallet: accountToJson(account) };
-          sends.push(() => this.bus.publish(Topic.BALANCE, account.userId!, payload));
+          sends.push(() => this.bus.publish(Topic.BALANCE, userId, payload));
+        } else if (card) {
+          // The card as that version of its account left it: its row with that balance.
+          const whole = withAccount(card, account);
+          const payload = { cardId: whole.id, version: whole.version, card: cardToJson(whole) };
+          sends.push(() => this.bus.publish(Topic.CARD, userId, payload));
         }
-      }
-      for (const card of cards) {
-        const payload = { cardId: card.id, version: card.version, card: cardToJson(card) };
-        sends.push(() => this.bus.publish(Topic.CARD, card.userId, payload));
       }
     }
     const rows = [...changes.transactions].flatMap((id) => {
@@ -76,16 +74,5 @@ export class ChangeEvents {
     }
     await this.generations.bump(users);
     await Promise.all(sends.map((send) => send()));
-  }
-
-  /** Each card state as a whole card: its row as the work saw it (read now if it never did). */
-  private async cardsOf(em: EntityManager, states: AccountState[]): Promise<Card[]> {
-    const cardStates = states.filter((s) => s.account.kind === 'CARD');
-    const unseen = [...new Set(cardStates.filter((s) => !s.card).map((s) => s.account.id))];
-    const rows = new Map((await this.cards.findByIds(em, unseen)).map((c) => [c.id, c]));
-    return cardStates.flatMap((s) => {
-      const row = s.card ?? rows.get(s.account.id);
-      return row ? [withAccount(row, s.account)] : [];
-    });
   }
 }

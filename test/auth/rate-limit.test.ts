@@ -100,6 +100,13 @@ describe('logIn rate limit per email', () => {
 });
 
 describe('logIn rate limit per IP', () => {
+  it('counts attempts with something that is not an email address against the IP', async () => {
+    for (let i = 1; i <= LOGIN_PER_IP; i++) {
+      expectCode(await logInFrom('10.2.9.1', `not an email ${i}`, 'Password1'), 'INVALID_CREDENTIALS');
+    }
+    expectRateLimited(await logInFrom('10.2.9.1', 'not an email at all', 'Password1'), LOGIN_WINDOW);
+  });
+
   it(`refuses sign-ins from an IP after ${LOGIN_PER_IP} failures, across emails; other IPs go on`, async () => {
     const victim = await signUp(server, { email: 'victim@example.com' }, fromIp('10.9.0.1'));
     for (let i = 1; i <= LOGIN_PER_IP; i++) {

@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
 import { REDIS_URL } from '../support/env.js';
+import { jwtClaims } from './auth-helpers.js';
+import { PrivateRedis } from '../support/private-redis.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 async function signUp(server: TestServer, email: string) {
@@ -80,6 +82,43 @@ describe('session revocation with Redis unreachable', () => {
       .fork()
       .getConnection()
       .execute("update auth_sessions set revoked_at = now(), revoked_reason = 'LOGOUT' where user_id = ?", [user.id]);
+    expect(await me(server, accessToken)).toBeNull();
+  });
+});
+
+describe('session revocation when Redis answers reads but refuses writes', () => {
+  let redis: PrivateRedis;
+  let server: TestServer;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    server = await startTestServer({ REDIS_URL: redis.url });
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await admin?.quit();
+    await server?.close();
+    await redis?.stop();
+  });
+
+  it('keeps a logout Redis did not take in memory, so the token stops working all the same', async () => {
+    const { accessToken } = await signUp(server, 'redis-full@example.com');
+    expect(await me(server, accessToken)).toMatchObject({ email: 'redis-full@example.com' });
+    // Redis is full and evicts nothing: every write fails with OOM, reads still answer.
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      const out = await server.gql(LogOutDocument, {}, { token: accessToken });
+      expect(out.data!.logOut.revoked).toBe(true);
+      expect(await admin.keys(`${server.redisPrefix}revoked-session:*`)).toEqual([]);
+      // Redis answers "not revoked" for the session; the process remembers it was.
+      expect(await me(server, accessToken)).toBeNull();
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    // Once Redis takes writes again, the resync writes it there for every replica.
+    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
+    expect(await admin.exists(`${server.redisPrefix}revoked-session:${jwtClaims(accessToken).sid}`)).toBe(1);
     expect(await me(server, accessToken)).toBeNull();
   });
 });

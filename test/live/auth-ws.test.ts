@@ -68,6 +68,18 @@ describe('WebSocket auth', () => {
     const sub = listen(ok, print(BalanceUpdatedDocument));
     await ready(ok);
     expect(sub.closed()).toBeUndefined();
+    // Connection params are not HTTP headers: nobody trims them. Whitespace after the token is fine.
+    const padded = createClient({
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `bearer  ${u.token} \t ` },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    clients.push(padded);
+    const paddedSub = listen(padded, print(BalanceUpdatedDocument));
+    await ready(padded);
+    expect(paddedSub.closed()).toBeUndefined();
   });
 
   it('expired token: refused at connect, and an open subscription is closed when its token expires', async () => {

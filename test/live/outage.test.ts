@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tryConnect } from '../process/child.js';
 import { BalanceUpdatedDocument, TransactionUpdatedDocument, TransferDocument, WalletDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
+import { PrivateRedis } from '../support/private-redis.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { connectWs, describeClose, listen, ready, settle, type Listener } from './replica-support.js';
 
@@ -14,39 +13,13 @@ import { connectWs, describeClose, listen, ready, settle, type Listener } from '
  * Redis is back the existing subscriptions hear new events again, without a restart.
  */
 
-let redisPort: number;
-let redis: ChildProcess | undefined;
+let redis: PrivateRedis | undefined;
 let server: TestServer | undefined;
 const clients: Client[] = [];
 
-async function startRedis(): Promise<void> {
-  const child = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  redis = child;
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const deadline = Date.now() + 10_000;
-  while ((await tryConnect(redisPort, '127.0.0.1', 500)) !== 'connected') {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${redisPort}:\n${out}`);
-    await settle(50);
-  }
-}
-
-async function stopRedis(): Promise<void> {
-  const child = redis;
-  redis = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await Promise.race([exited, settle(5_000)]);
-}
-
 beforeAll(async () => {
-  redisPort = await freePort();
-  await startRedis();
-  server = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+  redis = await PrivateRedis.start();
+  server = await startTestServer({ REDIS_URL: redis.url });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
@@ -54,7 +27,7 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
   await server?.close();
-  await stopRedis();
+  await redis?.stop();
 });
 
 /** Times one request: Redis being gone must never hold one up for long. */
@@ -106,7 +79,7 @@ describe('Redis outage', () => {
     expect(aBalance.events.at(-1)).toEqual({ balanceUpdated: expect.objectContaining({ balance: { amount: '9900' } }) });
 
     // Redis goes away.
-    await stopRedis();
+    await redis!.stop();
     await settle(300);
     const before = { a: aBalance.events.length, b: bBalance.events.length, t: bTx.events.length };
     const ready1 = await timed(() => fetch(`${s.url}/readyz`));
@@ -144,7 +117,7 @@ describe('Redis outage', () => {
     for (const l of [aBalance, bBalance, bTx]) expect(l.closed(), describeClose(l.closed())).toBeUndefined();
 
     // Redis comes back on the same port (empty: no persistence).
-    await startRedis();
+    await redis!.start();
     const backAt = Date.now();
     // Within a bounded wait, a new money movement reaches the existing subscribers.
     const deadline = backAt + 20_000;

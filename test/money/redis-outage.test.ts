@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,9 @@ import {
   TransferDocument,
   WalletDocument,
 } from '../generated/graphql.js';
+import { freePort } from '../process/child.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
+import { PrivateRedis } from '../support/private-redis.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { errorCode, httpClient, waitFor, type Client } from './money-helpers.js';
 
@@ -25,45 +26,6 @@ const SEEDED_PASSWORD = 'seeded-password';
 /** Any single request taking longer than this is a hang, not a slow answer. */
 const HANG_MS = 10_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throwaway redis-server of our own (nothing saved to disk), ready to answer. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const ready = await waitFor(
-    async () => output.includes('Ready to accept connections') || child.exitCode !== null,
-    (done) => done,
-    10_000,
-    25,
-  );
-  if (!ready || child.exitCode !== null) {
-    child.kill('SIGKILL');
-    throw new Error(`redis-server on port ${port} did not start: ${output}`);
-  }
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-}
-
 /** Fails instead of waiting forever. */
 async function bounded<T>(what: string, promise: Promise<T>, ms = HANG_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -73,22 +35,20 @@ async function bounded<T>(what: string, promise: Promise<T>, ms = HANG_MS): Prom
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-let port: number;
-let redis: ChildProcess | undefined;
+let redis: PrivateRedis | undefined;
 let server: TestServer;
 let client: Client;
 
 beforeAll(async () => {
-  port = await freePort();
-  redis = await startRedis(port);
-  server = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${port}` });
+  redis = await PrivateRedis.start();
+  server = await startTestServer({ REDIS_URL: redis.url });
   client = httpClient(server.graphqlUrl, 8);
 });
 
 afterAll(async () => {
   client?.close();
   await server?.close();
-  if (redis) await stopRedis(redis);
+  await redis?.stop();
 });
 
 async function readyz(): Promise<{ status: number; body: { status: string; checks: { postgres: string; redis: string } } }> {
@@ -98,7 +58,7 @@ async function readyz(): Promise<{ status: number; body: { status: string; check
 
 /** Which of the app's keys that Redis holds, through a connection of our own. */
 async function keys(pattern: string): Promise<string[]> {
-  const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await probe.connect();
     return await probe.keys(`${server.redisPrefix}${pattern}`);
@@ -158,7 +118,7 @@ describe('Redis stopped mid-test', () => {
     // --- Redis dies while transfers are in flight: every one of them still goes through
     const inFlight = Array.from({ length: 20 }, () => transfer(10n));
     await new Promise((r) => setTimeout(r, 20));
-    await stopRedis(redis!);
+    await redis!.stop();
     const landed = await Promise.all(inFlight);
     expect(landed.every((t) => t.transaction.status === 'COMPLETED')).toBe(true);
     expected -= 200n;
@@ -182,7 +142,7 @@ describe('Redis stopped mid-test', () => {
     expect((await readyz()).body.status).toBe('degraded');
 
     // --- Redis back on the same port (empty): the app reconnects by itself
-    redis = await startRedis(port);
+    await redis!.start();
     const ok = await waitFor(readyz, (r) => r.body.status === 'ok', 15_000, 200);
     expect(ok).toMatchObject({ status: 200, body: { status: 'ok', checks: { postgres: 'up', redis: 'up' } } });
     expect((await transfer(3_000n)).wallet.balance.amount).toBe((expected - 3_000n).toString());
@@ -237,7 +197,7 @@ async function partitionable(targetPort: number): Promise<{ port: number; cut():
 
 describe('Redis unreachable while it keeps its data (a partition)', () => {
   it('never shows a balance from before the partition once Redis is reachable again', { timeout: 60_000 }, async () => {
-    const proxy = await partitionable(port);
+    const proxy = await partitionable(redis!.port);
     const partitioned = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
     const c = httpClient(partitioned.graphqlUrl, 4);
     try {

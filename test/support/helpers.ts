@@ -23,22 +23,29 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
 }
 
 /**
- * Runs `fn` while PostgreSQL itself fails (as a full disk would) to record a ledger transfer of
- * `amount`, and of no other amount: a fault in the middle of a movement, for one request.
+ * Runs `fn` while PostgreSQL itself fails (as a full disk would) to insert a row into `table`
+ * for which `condition` (PL/pgSQL over `new`) holds, and no other row: a fault in the middle of
+ * a piece of work, for one request.
  */
-export async function withLedgerFault<T>(app: App, amount: bigint, fn: () => Promise<T>): Promise<T> {
+export async function withInsertFault<T>(app: App, table: string, condition: string, fn: () => Promise<T>): Promise<T> {
+  const name = `test_fault_${table}`;
   await sql(
     app,
-    `create or replace function test_ledger_fault() returns trigger language plpgsql as $$
-     begin if new.amount = ${amount} then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
+    `create or replace function ${name}() returns trigger language plpgsql as $$
+     begin if ${condition} then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
   );
-  await sql(app, 'create trigger test_ledger_fault before insert on ledger_transfers for each row execute function test_ledger_fault()');
+  await sql(app, `create trigger ${name} before insert on ${table} for each row execute function ${name}()`);
   try {
     return await fn();
   } finally {
-    await sql(app, 'drop trigger test_ledger_fault on ledger_transfers');
-    await sql(app, 'drop function test_ledger_fault()');
+    await sql(app, `drop trigger ${name} on ${table}`);
+    await sql(app, `drop function ${name}()`);
   }
+}
+
+/** `withInsertFault` for the ledger transfer of `amount` (and of no other amount). */
+export function withLedgerFault<T>(app: App, amount: bigint, fn: () => Promise<T>): Promise<T> {
+  return withInsertFault(app, 'ledger_transfers', `new.amount = ${amount}`, fn);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

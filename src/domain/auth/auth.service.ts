@@ -91,9 +91,11 @@ export class AuthService {
   }
 
   async logIn(em: EntityManager, input: { email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
-    const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
     // Every attempt counts until it succeeds; a success gives its attempt back.
     await this.limit(this.limits.loginPerIp, client.ip);
+    // No account has an address that is not one: only the per-IP count applies to it.
+    const email = normalizeEmail(input.email);
+    if (!email) throw new AuthException(AuthError.InvalidCredentials);
     await this.limit(this.limits.loginPerEmail, email);
     const user = await em.findOne(User, { email });
     const ok = user
@@ -153,6 +155,7 @@ export class AuthService {
     }
     if (!sessionId) return false;
     const revoked = await this.revokeSessions(em, { id: sessionId }, SessionRevokedReason.LOGOUT);
+    await this.cacheRevocations(revoked);
     return revoked.length > 0;
   }
 
@@ -173,12 +176,7 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(input.newPassword);
     const revoked = await em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash, updatedAt: new Date() });
-      return this.revokeSessions(
-        tx,
-        { user: user.id, id: { $ne: viewer.sessionId } },
-        SessionRevokedReason.PASSWORD_CHANGED,
-        false,
-      );
+      return this.revokeSessions(tx, { user: user.id, id: { $ne: viewer.sessionId } }, SessionRevokedReason.PASSWORD_CHANGED);
     });
     await this.cacheRevocations(revoked);
     await em.refresh(user);
@@ -251,22 +249,18 @@ export class AuthService {
     return { user, accessToken: access.token, expiresAt: access.expiresAt, refreshToken };
   }
 
-  /** Marks live sessions matching `where` revoked; returns their ids. */
-  private async revokeSessions(
-    em: EntityManager,
-    where: Record<string, unknown>,
-    reason: SessionRevokedReason,
-    cache = true,
-  ): Promise<string[]> {
+  /**
+   * Marks live sessions matching `where` revoked; returns their ids. The caller passes them to
+   * `cacheRevocations` once its transaction has committed.
+   */
+  private async revokeSessions(em: EntityManager, where: Record<string, unknown>, reason: SessionRevokedReason): Promise<string[]> {
     const rows = await em
       .createQueryBuilder(AuthSession)
       .update({ revokedAt: new Date(), revokedReason: reason })
       .where({ ...where, revokedAt: null })
       .returning(['id'])
       .execute<{ id: string }[]>('all', false);
-    const ids = rows.map((r) => r.id);
-    if (cache) await this.cacheRevocations(ids);
-    return ids;
+    return rows.map((r) => r.id);
   }
 
   private async cacheRevocations(ids: string[]): Promise<void> {
@@ -296,7 +290,5 @@ function validateNewPassword(password: string, field = 'password'): void {
 }
 
 function parseBearer(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }

@@ -5,7 +5,12 @@ import type { LedgerAccount } from './ledger.service.js';
 /** A user's account as one version of it stands: what the event for that version shows. */
 export interface AccountState {
   account: LedgerAccount;
-  /** For a card: its row as the work last read (locked) or wrote it. */
+  /** Whose account it is (only users' accounts have states: nobody watches system accounts). */
+  userId: string;
+  /**
+   * For a card: its row as the work last read (locked) or wrote it. Every change of a card's
+   * account happens under `CardRepository.lock`, which notes the row, so a card state has one.
+   */
   card?: CardRow;
 }
 
@@ -51,9 +56,10 @@ export function noteAccountState(account: LedgerAccount, committed = false): voi
   const changes = storage.getStore();
   if (!changes) return;
   noteAccountChanged(account.id, account.version, committed ? { userId: account.userId, kind: account.kind } : undefined);
-  if (!account.userId) return; // system accounts: nobody watches them
+  const userId = account.userId;
+  if (!userId) return; // system accounts: nobody watches them
   const versions = changes.states.get(account.id) ?? new Map<number, AccountState>();
-  versions.set(account.version, { account, card: account.kind === 'CARD' ? changes.cardRows.get(account.id) : undefined });
+  versions.set(account.version, { account, userId, card: account.kind === 'CARD' ? changes.cardRows.get(account.id) : undefined });
   changes.states.set(account.id, versions);
 }
 

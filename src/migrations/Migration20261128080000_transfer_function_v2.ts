@@ -1,19 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 import { WALLET_TRANSFER_V1 } from './Migration20261128030000_transfer_function.js';
 
-/**
- * wallet_transfer, second version (issue 6). Migration20261128030000 had already been
- * applied when these changes were made, so they come as a migration of their own:
- * - it refuses a non-positive amount itself (the API's MinorUnits refuses it earlier; money
- *   never moves backwards through the function, whoever calls it);
- * - the idempotency key is inserted with its answer at once (the row ids are the caller's,
- *   so the answer is known before the work): one heap update less per transfer. A refusal
- *   rewrites it; any other error takes it away with everything else.
- * Same signature and result shape; everything else as in Migration20261128030000.
- */
-export class Migration20261128080000_transfer_function_v2 extends Migration {
-  override async up(): Promise<void> {
-    this.addSql(`
+/** The function as this migration creates it (the next version's migration goes back to it). */
+export const WALLET_TRANSFER_V2 = `
       create or replace function wallet_transfer(
         p_user uuid, p_key text, p_fingerprint text,
         p_from uuid, p_email text, p_amount bigint, p_note text,
@@ -168,7 +157,21 @@ export class Migration20261128080000_transfer_function_v2 extends Migration {
           'debitAccount', ledger_account_json(v_debit_account),
           'creditAccount', ledger_account_json(v_credit_account)));
       end
-      $fn$;`);
+      $fn$;`;
+
+/**
+ * wallet_transfer, second version (issue 6). Migration20261128030000 had already been
+ * applied when these changes were made, so they come as a migration of their own:
+ * - it refuses a non-positive amount itself (the API's MinorUnits refuses it earlier; money
+ *   never moves backwards through the function, whoever calls it);
+ * - the idempotency key is inserted with its answer at once (the row ids are the caller's,
+ *   so the answer is known before the work): one heap update less per transfer. A refusal
+ *   rewrites it; any other error takes it away with everything else.
+ * Same signature and result shape; everything else as in Migration20261128030000.
+ */
+export class Migration20261128080000_transfer_function_v2 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(WALLET_TRANSFER_V2);
   }
 
   override async down(): Promise<void> {

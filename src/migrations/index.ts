@@ -9,6 +9,7 @@ import { Migration20261128060000_currency_row_locks } from './Migration202611280
 import { Migration20261128070000_ledger_reference_index } from './Migration20261128070000_ledger_reference_index.js';
 import { Migration20261128080000_transfer_function_v2 } from './Migration20261128080000_transfer_function_v2.js';
 import { Migration20261128090000_single_step_versions } from './Migration20261128090000_single_step_versions.js';
+import { Migration20261206000000_outflow_lock } from './Migration20261206000000_outflow_lock.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128070000_ledger_reference_index', class: Migration20261128070000_ledger_reference_index },
   { name: 'Migration20261128080000_transfer_function_v2', class: Migration20261128080000_transfer_function_v2 },
   { name: 'Migration20261128090000_single_step_versions', class: Migration20261128090000_single_step_versions },
+  { name: 'Migration20261206000000_outflow_lock', class: Migration20261206000000_outflow_lock },
 ];

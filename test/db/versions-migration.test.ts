@@ -60,3 +60,29 @@ describe('migration 090000 (single-step versions)', () => {
     expect(old.version).toBe(9);
   });
 });
+
+describe('migration 20261206000000 (the outflow lock)', () => {
+  const definition = async () => {
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ def: string }[]>(`select pg_get_functiondef('wallet_transfer'::regproc) as def`);
+    return row.def;
+  };
+  const hasOutflowToday = async () =>
+    (await orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from pg_proc where proname = 'outflow_today'`))[0].n === 1;
+
+  it('makes wallet_transfer sum the day under outflow_today, and goes back to the second version on the way down', async () => {
+    const migrator = orm.getMigrator();
+    await migrator.up();
+    expect(await hasOutflowToday()).toBe(true);
+    expect(await definition()).toContain('v_used := outflow_today(p_user, v_sender.currency);');
+    expect(await definition()).not.toContain('select coalesce(sum(amount), 0) into v_used');
+
+    await migrator.down();
+    expect(await hasOutflowToday()).toBe(false);
+    expect(await definition()).toContain('select coalesce(sum(amount), 0) into v_used');
+
+    await migrator.up();
+    expect(await hasOutflowToday()).toBe(true);
+  });
+});

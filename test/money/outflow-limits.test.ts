@@ -3,6 +3,7 @@ import { SimulateCardPurchaseDocument, TransferDocument, WalletDocument, Withdra
 import { account, newCard } from '../cards/sandbox-support.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { withInsertTrigger } from '../support/helpers.js';
 import { errorCode, httpClient, sql, type Client } from './money-helpers.js';
 
 /**
@@ -217,5 +218,43 @@ describe('daily outflow limit under concurrent card purchases', () => {
       expect(txs.filter((t) => t.status === 'FAILED').map((t) => t.failureReason), `round ${round}`).toEqual(Array(5).fill('A transaction limit would be exceeded'));
       expect(await account(server, card.id)).toEqual({ balance: 400_000n, available: 400_000n, pending: 0n });
     }
+  });
+});
+
+describe('daily outflow limit across every kind of outflow', () => {
+  it('a card purchase, a transfer and a withdrawal racing for the last 40,000: one passes, the day never goes past the limit', { timeout: 60_000 }, async () => {
+    const [alice, bob] = await seedUsers(server.app, 2, 'mixed');
+    const walletId = await createWallet(server.app, alice.id);
+    await createWallet(server.app, bob.id);
+    await fund(server.app, walletId, 1_000_000n);
+    const { card } = await newCard(server, alice.token, { walletId, initialAmount: '500000' });
+    await withdrawPending(alice.token, walletId, 60_000n);
+    // Every outflow row of Alice's takes 300 ms to write: each request has read the day's total
+    // and is still writing its row when the others read theirs. Only a decision taken under one
+    // lock per user and currency makes the others wait for the first to commit.
+    const results = await withInsertTrigger(
+      server.app,
+      'transactions',
+      `new.user_id = '${alice.id}' and new.direction = 'DEBIT'`,
+      'perform pg_sleep(0.3)',
+      () =>
+        Promise.all([
+          buy(alice.token, card.id, 30_000n).then((r) => {
+            expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+            const t = r.data!.simulateCardPurchase.transaction;
+            return t.status === 'COMPLETED' ? 'ok' : t.failureReason;
+          }),
+          client
+            .gql(TransferDocument, { input: { fromWalletId: walletId, recipientEmail: bob.email, amount: '30000', idempotencyKey: key('tr') } }, alice.token)
+            .then((r) => (r.errors ? errorCode(r) : 'ok')),
+          withdraw(alice.token, walletId, 30_000n).then((r) => (r.errors ? errorCode(r) : 'ok')),
+        ]),
+    );
+    expect(results.filter((r) => r === 'ok'), JSON.stringify(results)).toHaveLength(1);
+    expect(results.filter((r) => r !== 'ok').sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(LIMIT_EXCEEDED|A transaction limit would be exceeded)$/)]),
+    );
+    for (const r of results) expect(['ok', 'LIMIT_EXCEEDED', 'A transaction limit would be exceeded']).toContain(r);
+    expect(await outflowToday(alice.id)).toBe(90_000n);
   });
 });

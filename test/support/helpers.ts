@@ -23,17 +23,13 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
 }
 
 /**
- * Runs `fn` while PostgreSQL itself fails (as a full disk would) to insert a row into `table`
- * for which `condition` (PL/pgSQL over `new`) holds, and no other row: a fault in the middle of
- * a piece of work, for one request.
+ * Runs `fn` while a trigger runs `action` (PL/pgSQL) before each insert into `table` of a row for
+ * which `condition` (PL/pgSQL over `new`) holds: a fault or a delay in the middle of a piece of
+ * work, at a point the test chooses.
  */
-export async function withInsertFault<T>(app: App, table: string, condition: string, fn: () => Promise<T>): Promise<T> {
-  const name = `test_fault_${table}`;
-  await sql(
-    app,
-    `create or replace function ${name}() returns trigger language plpgsql as $$
-     begin if ${condition} then raise exception 'could not extend file (test fault)'; end if; return new; end $$`,
-  );
+export async function withInsertTrigger<T>(app: App, table: string, condition: string, action: string, fn: () => Promise<T>): Promise<T> {
+  const name = `test_trigger_${table}`;
+  await sql(app, `create or replace function ${name}() returns trigger language plpgsql as $$ begin if ${condition} then ${action}; end if; return new; end $$`);
   await sql(app, `create trigger ${name} before insert on ${table} for each row execute function ${name}()`);
   try {
     return await fn();
@@ -41,6 +37,11 @@ export async function withInsertFault<T>(app: App, table: string, condition: str
     await sql(app, `drop trigger ${name} on ${table}`);
     await sql(app, `drop function ${name}()`);
   }
+}
+
+/** PostgreSQL itself fails (as a full disk would) to insert the rows of `table` matching `condition`, for one request. */
+export function withInsertFault<T>(app: App, table: string, condition: string, fn: () => Promise<T>): Promise<T> {
+  return withInsertTrigger(app, table, condition, "raise exception 'could not extend file (test fault)'", fn);
 }
 
 /** `withInsertFault` for the ledger transfer of `amount` (and of no other amount). */

@@ -17,15 +17,14 @@ export interface MonitoringSettings {
 
 export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
 
-/** Outgoing movements that count against limits. */
-const OUTFLOW_TYPES = `('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE')`;
-
 /**
  * Limits that block (LIMIT_EXCEEDED) and rules that only flag for an ADMIN. Limits are
- * checked inside the movement's transaction, after its accounts are locked, so concurrent
- * movements cannot pass a daily limit together. Transfers between wallets apply the same
- * settings inside PostgreSQL (wallet_transfer, Migration20261128030000_transfer_function),
- * including the transfer flag rules (burst, unusual amount, new recipient).
+ * checked inside the movement's transaction, after its accounts are locked. The day's outflow
+ * is summed by outflow_today in PostgreSQL under a lock per user and currency that every kind
+ * of outflow takes, so concurrent movements (a card purchase beside a transfer, say) cannot
+ * pass the daily limit together. Transfers between wallets apply the same settings inside
+ * PostgreSQL (wallet_transfer), including the transfer flag rules (burst, unusual amount, new
+ * recipient).
  */
 export class MonitoringService {
   constructor(readonly settings: MonitoringSettings) {}
@@ -37,12 +36,9 @@ export class MonitoringService {
     }
     const daily = this.settings.dailyOutflow[currency];
     if (daily === undefined) return;
-    const [row] = await tx.execute<{ total: string }[]>(
-      `select coalesce(sum(amount), 0) as total from transactions
-       where user_id = ? and currency = ? and direction = 'DEBIT' and type in ${OUTFLOW_TYPES}
-         and status in ('PENDING', 'COMPLETED') and created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'`,
-      [userId, currency],
-    );
+    // Under the user's outflow lock for this currency, held until the movement commits: the
+    // same rule wallet_transfer applies (outflow_today, Migration20261206000000_outflow_lock).
+    const [row] = await tx.execute<{ total: string }[]>('select outflow_today(?, ?)::text as total', [userId, currency]);
     if (BigInt(row.total) + amount > daily) {
       throw new WalletException(WalletError.LimitExceeded, {
         limit: 'DAILY_OUTFLOW',

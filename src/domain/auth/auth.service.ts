@@ -98,10 +98,11 @@ export class AuthService {
     if (!email) throw new AuthException(AuthError.InvalidCredentials);
     await this.limit(this.limits.loginPerEmail, email);
     const user = await em.findOne(User, { email });
-    const ok = user
-      ? await this.passwords.verify(user.passwordHash, input.password)
-      : await this.passwords.verifyAgainstDummy(input.password);
-    if (!user || !ok) throw new AuthException(AuthError.InvalidCredentials);
+    if (!user) {
+      await this.passwords.verifyAgainstDummy(input.password);
+      throw new AuthException(AuthError.InvalidCredentials);
+    }
+    if (!(await this.passwords.verify(user.passwordHash, input.password))) throw new AuthException(AuthError.InvalidCredentials);
     await Promise.all([this.limits.loginPerIp.refund(client.ip), this.limits.loginPerEmail.refund(email)]);
     return this.openSessionFor(em, user, client);
   }
@@ -112,31 +113,28 @@ export class AuthService {
    */
   async refresh(em: EntityManager, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
     const tokenHash = hashRefreshToken(refreshToken);
+    // An unknown, expired or ended token is refused (null); a used one names its session.
     const outcome = await em.transactional(async (tx) => {
       const token = await tx.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!token) return { kind: 'unknown' as const };
+      if (!token) return null;
       const session = await tx.findOneOrFail(AuthSession, token.session.id, { populate: ['user'] });
       if (token.usedAt) {
         if (!session.revokedAt) {
           session.revokedAt = new Date();
           session.revokedReason = SessionRevokedReason.REFRESH_TOKEN_REUSE;
         }
-        return { kind: 'reused' as const, sessionId: session.id };
+        return { reusedIn: session.id };
       }
-      if (session.revokedAt || token.expiresAt <= new Date()) return { kind: 'dead' as const };
+      if (session.revokedAt || token.expiresAt <= new Date()) return null;
       token.usedAt = new Date();
-      return { kind: 'ok' as const, result: await this.issueTokens(tx, session.user, session) };
+      return { result: await this.issueTokens(tx, session.user, session) };
     });
-    switch (outcome.kind) {
-      case 'ok':
-        return outcome.result;
-      case 'reused':
-        this.log.warn({ sessionId: outcome.sessionId, ip: client.ip }, 'refresh token reused: session revoked');
-        await this.cacheRevocations([outcome.sessionId]);
-        throw new AuthException(AuthError.InvalidRefreshToken);
-      default:
-        throw new AuthException(AuthError.InvalidRefreshToken);
+    if (outcome?.result) return outcome.result;
+    if (outcome?.reusedIn) {
+      this.log.warn({ sessionId: outcome.reusedIn, ip: client.ip }, 'refresh token reused: session revoked');
+      await this.cacheRevocations([outcome.reusedIn]);
     }
+    throw new AuthException(AuthError.InvalidRefreshToken);
   }
 
   /**
@@ -290,5 +288,5 @@ function validateNewPassword(password: string, field = 'password'): void {
 }
 
 function parseBearer(header: string | undefined): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }

@@ -24,9 +24,8 @@ export class PasswordHasher {
    * Runs a full verify against a hash no password matches, so that signing in with an
    * unknown email costs the same time as with a known one.
    */
-  async verifyAgainstDummy(password: string): Promise<false> {
+  async verifyAgainstDummy(password: string): Promise<void> {
     this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
     await this.verify(await this.dummyHash, password);
-    return false;
   }
 }

@@ -1,9 +1,18 @@
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { importPKCS8, importSPKI } from 'jose';
-import { JWT_ALGORITHM, type SigningKeys } from '../domain/auth/tokens.js';
+import { importPKCS8, importSPKI, type CryptoKey, type KeyObject } from 'jose';
 import type { Config } from './config.js';
+
+/** The only algorithm we sign with and the only one we accept. */
+export const JWT_ALGORITHM = 'EdDSA';
+
+export interface SigningKeys {
+  privateKey: CryptoKey | KeyObject;
+  publicKey: CryptoKey | KeyObject;
+  /** Key id, so keys can be rotated later without breaking verification. */
+  kid: string;
+}
 
 interface Log {
   info(msg: string): void;

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { available, balance } from '../domain/ledger/ledger.service.js';
-import type { Services } from '../schema/build-schema.js';
+import type { Services } from '../schema/services.js';
 import {
   CardAmountInput,
   CardInput,

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrencyCode } from '../domain/currencies/currency.service.js';
 import { Role } from '../domain/users/user.entity.js';
-import type { Services } from '../schema/build-schema.js';
+import type { Services } from '../schema/services.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';
 import {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { accountFromJson, cardFromJson } from '../cache/event-payloads.js';
 import type { Topic, TopicPayloads } from '../cache/pubsub.js';
-import type { Services } from '../schema/build-schema.js';
+import type { Services } from '../schema/services.js';
 import { CardType } from '../schema/card.type.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { TransactionType } from '../schema/transaction.type.js';

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { balance, available } from '../domain/ledger/ledger.service.js';
-import type { Services } from '../schema/build-schema.js';
+import type { Services } from '../schema/services.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { MoneyType } from '../schema/money.type.js';
 import { pageArgs, TransactionPageArgs } from '../schema/page-args.type.js';

@@ -1,55 +1,24 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema, specifiedDirectives } from 'graphql';
 import { buildSchema, type AuthChecker } from 'type-graphql';
 import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
-import type { AuthService } from '../domain/auth/auth.service.js';
-import type { CurrencyService } from '../domain/currencies/currency.service.js';
 import type { Role } from '../domain/users/user.entity.js';
-import type { UserService } from '../domain/users/user.service.js';
-import type { LedgerService } from '../domain/ledger/ledger.service.js';
-import type { TransactionService } from '../domain/transactions/transaction.service.js';
-import type { TransferService } from '../domain/wallets/transfer.service.js';
-import type { WalletService } from '../domain/wallets/wallet.service.js';
 import { TransactionResolver } from '../resolvers/transaction.resolver.js';
 import { PaymentResolver } from '../resolvers/payment.resolver.js';
 import { CardResolver, TransactionCardResolver, UserCardsResolver } from '../resolvers/card.resolver.js';
-import type { CardService } from '../domain/cards/card.service.js';
-import type { EventBus } from '../cache/pubsub.js';
-import type { LiveUpdates } from '../cache/live-updates.js';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
-import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
-import type { PaymentService } from '../domain/payments/payment.service.js';
 import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 import { CurrencyResolver } from '../resolvers/currency.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
 import { payloadViewerResolvers } from '../resolvers/payload-viewer.resolver.js';
 import type { GraphQLContext } from './context.js';
+import type { Services } from './services.js';
+
+export type { Services } from './services.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
 import { cacheControlDirective } from './cache-control.js';
 import { ErrorCodeType } from './error-code.type.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
-
-/** The domain services, built once at boot and shared by every request. */
-export interface Services {
-  auth: AuthService;
-  users: UserService;
-  currencies: CurrencyService;
-  ledger: LedgerService;
-  wallets: WalletService;
-  transfers: TransferService;
-  transactions: TransactionService;
-  payments: PaymentService;
-  cards: CardService;
-  cardPurchases: CardAuthorizationService;
-  events: EventBus;
-  /** What subscriptions listen to, checked when they start. */
-  live: LiveUpdates;
-  /**
-   * Runs work that may move money and, once it has committed, makes the cached balances and
-   * history pages it changed unreachable (before the mutation returns).
-   */
-  track<T>(work: () => Promise<T>): Promise<T>;
-}
 
 const resolvers = [
   AuthResolver,

@@ -1,15 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { jwtVerify, SignJWT, type CryptoKey, type KeyObject } from 'jose';
-
-/** The only algorithm we sign with and the only one we accept. */
-export const JWT_ALGORITHM = 'EdDSA';
-
-export interface SigningKeys {
-  privateKey: CryptoKey | KeyObject;
-  publicKey: CryptoKey | KeyObject;
-  /** Key id, so keys can be rotated later without breaking verification. */
-  kid: string;
-}
+import { jwtVerify, SignJWT } from 'jose';
+import { JWT_ALGORITHM, type SigningKeys } from '../../config/jwt-keys.js';
 
 export interface AccessClaims {
   userId: string;

@@ -1,37 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ACCOUNT_COLUMNS, NEXT_VERSION, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
 import { noteAccountState, noteCardRow } from '../ledger/ledger-changes.js';
+import type { Card, CardRow, CardStatus, SpendingInterval } from './card.js';
 import { pgDate, uuidArray } from '../shared/pg.js';
 
-export type CardStatus = 'ACTIVE' | 'FROZEN' | 'TERMINATED';
-export type SpendingInterval = 'PER_AUTHORIZATION' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'ALL_TIME';
-
-/** A card and the ledger account (same id) that holds its money. */
-export interface Card {
-  id: string;
-  userId: string;
-  walletId: string;
-  issuer: string;
-  issuerCardId: string;
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-  label: string | null;
-  status: CardStatus;
-  spendingLimit: { amount: bigint; interval: SpendingInterval } | null;
-  /**
-   * Its account's version: one step per committed change of status, limit, label or balance
-   * (the card row's changes step the account too).
-   */
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  account: LedgerAccount;
-}
-
-/** What the cards table holds of a card (its account aside). */
-export type CardRow = Omit<Card, 'account' | 'version'>;
+export type { Card, CardRow, CardStatus, SpendingInterval } from './card.js';
 
 /** A card row with its account as one version of it stands. */
 export function withAccount(row: CardRow, account: LedgerAccount): Card {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CardRow } from '../cards/card.repository.js';
-import type { LedgerAccount } from './ledger.service.js';
+import type { CardRow } from '../cards/card.js';
+import type { LedgerAccount } from './ledger-account.js';
 
 /** A user's account as one version of it stands: what the event for that version shows. */
 export interface AccountState {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgDate, uuidArray } from '../shared/pg.js';
+import type { AccountKind, LedgerAccount } from './ledger-account.js';
 import { noteAccountState } from './ledger-changes.js';
+
+export type { AccountKind, LedgerAccount } from './ledger-account.js';
 
 /**
  * The double-entry ledger, in TigerBeetle's words: accounts keep debitsPosted,
@@ -10,7 +13,6 @@ import { noteAccountState } from './ledger-changes.js';
  * caller's database transaction (`tx`), so a movement is all or nothing.
  */
 
-export type AccountKind = 'WALLET' | 'CARD' | 'SETTLEMENT' | 'FEES' | 'CARD_ISSUING' | 'CARD_RECEIVABLE';
 export type TransferStatus = 'PENDING' | 'POSTED' | 'VOIDED';
 export type TransferCode =
   | 'DEPOSIT'
@@ -23,19 +25,6 @@ export type TransferCode =
   | 'CARD_PURCHASE'
   | 'CARD_REFUND';
 
-export interface LedgerAccount {
-  id: string;
-  kind: AccountKind;
-  userId: string | null;
-  currency: string;
-  debitsPosted: bigint;
-  creditsPosted: bigint;
-  debitsPending: bigint;
-  creditsPending: bigint;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 /** Credit-normal accounts (users' wallets and cards): what can be spent now. */
 export function available(a: LedgerAccount): bigint {

@@ -1,0 +1,34 @@
+import type { LiveUpdates } from '../cache/live-updates.js';
+import type { EventBus } from '../cache/pubsub.js';
+import type { AuthService } from '../domain/auth/auth.service.js';
+import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
+import type { CardService } from '../domain/cards/card.service.js';
+import type { CurrencyService } from '../domain/currencies/currency.service.js';
+import type { LedgerService } from '../domain/ledger/ledger.service.js';
+import type { PaymentService } from '../domain/payments/payment.service.js';
+import type { TransactionService } from '../domain/transactions/transaction.service.js';
+import type { UserService } from '../domain/users/user.service.js';
+import type { TransferService } from '../domain/wallets/transfer.service.js';
+import type { WalletService } from '../domain/wallets/wallet.service.js';
+
+/** The domain services, built once at boot and shared by every request. */
+export interface Services {
+  auth: AuthService;
+  users: UserService;
+  currencies: CurrencyService;
+  ledger: LedgerService;
+  wallets: WalletService;
+  transfers: TransferService;
+  transactions: TransactionService;
+  payments: PaymentService;
+  cards: CardService;
+  cardPurchases: CardAuthorizationService;
+  events: EventBus;
+  /** What subscriptions listen to, checked when they start. */
+  live: LiveUpdates;
+  /**
+   * Runs work that may move money and, once it has committed, makes the cached balances and
+   * history pages it changed unreachable (before the mutation returns).
+   */
+  track<T>(work: () => Promise<T>): Promise<T>;
+}

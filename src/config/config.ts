@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { CURRENCY_CODES, defaultLimits, isCurrencyCode, type CurrencyDefinition } from './currencies.js';
 
 /**
  * The only reader of process.env. Everything is validated at once so that a bad
@@ -33,22 +34,27 @@ const isOrigin = (v: string) => {
   return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.host.includes('*');
 };
 
-/** "NGN=500000,USD=1000": amounts in minor units per currency. */
-const perCurrency = z
-  .string()
-  .regex(/^\s*([A-Z]{3}=\d{1,18}\s*(,\s*[A-Z]{3}=\d{1,18}\s*)*)?$/, 'must look like NGN=500000,USD=1000 (minor units)')
-  .transform((v) =>
-    Object.fromEntries(
-      v
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)
-        .map((p) => {
-          const [code, amount] = p.split('=');
-          return [code, BigInt(amount)];
-        }),
-    ) as Record<string, bigint>,
-  );
+/**
+ * "NGN=500000,USD=1000": amounts in minor units for the currencies named; every other currency
+ * of the catalog (src/config/currencies.ts) keeps its default, so none is without a limit.
+ */
+const perCurrency = (limit: keyof CurrencyDefinition['limits']) =>
+  z
+    .string()
+    .regex(/^\s*([A-Z]{3}=\d{1,18}\s*(,\s*[A-Z]{3}=\d{1,18}\s*)*)?$/, 'must look like NGN=500000,USD=1000 (minor units)')
+    .transform((v, ctx) => {
+      const amounts: Record<string, bigint> = defaultLimits(limit);
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [code, amount] = part.split('=');
+        if (!isCurrencyCode(code)) {
+          ctx.addIssue({ code: 'custom', message: `${code} is not a currency of this platform (${CURRENCY_CODES.join(', ')})` });
+          return z.NEVER;
+        }
+        amounts[code] = BigInt(amount);
+      }
+      return amounts;
+    })
+    .prefault('');
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -122,18 +128,12 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl(/^https?:$/),
 
-  MONITORING_MAX_TRANSACTION: perCurrency.prefault(
-    'NGN=500000000,USD=1000000,GHS=5000000,KES=100000000,ZAR=10000000,GBP=1000000,EUR=1000000',
-  ),
-  MONITORING_DAILY_OUTFLOW: perCurrency.prefault(
-    'NGN=2000000000,USD=5000000,GHS=20000000,KES=500000000,ZAR=50000000,GBP=5000000,EUR=5000000',
-  ),
+  MONITORING_MAX_TRANSACTION: perCurrency('maxTransaction'),
+  MONITORING_DAILY_OUTFLOW: perCurrency('dailyOutflow'),
   MONITORING_BURST_COUNT: positiveInt.default(10),
   MONITORING_BURST_WINDOW_SECONDS: positiveInt.default(60),
   MONITORING_UNUSUAL_FACTOR: positiveInt.default(10),
-  MONITORING_NEW_RECIPIENT_THRESHOLD: perCurrency.prefault(
-    'NGN=10000000,USD=100000,GHS=1000000,KES=10000000,ZAR=1000000,GBP=100000,EUR=100000',
-  ),
+  MONITORING_NEW_RECIPIENT_THRESHOLD: perCurrency('newRecipientThreshold'),
 });
 
 export type RawEnv = Record<string, string | undefined>;

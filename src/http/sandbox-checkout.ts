@@ -26,7 +26,7 @@ export function registerSandboxCheckout(
     const payment = await deps.sandbox.checkout(request.params.reference);
     reply.type('text/html; charset=utf-8');
     if (!payment) return reply.code(404).send(page('Not found', '<h1>No such checkout</h1>'));
-    const currency = await deps.services.currencies.get(deps.orm.em.fork(), payment.currency);
+    const currency = deps.services.currencies.get(payment.currency);
     const amount = escape(formatMoney(payment.amount, currency));
     if (payment.status !== 'PENDING') {
       return page('Checkout', `<h1>Sandbox checkout</h1><p>This payment of ${amount} is already ${payment.status.toLowerCase()}.</p>`);

@@ -130,14 +130,14 @@ export class CardResolver {
 
   @FieldResolver(() => MoneyType, { description: 'Money loaded onto the card.' })
   async balance(@Root() card: CardType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(balance(card.card.account), await this.services.currencies.get(ctx.em, card.currency));
+    return MoneyType.of(balance(card.card.account), this.services.currencies.get(card.currency));
   }
 
   @FieldResolver(() => MoneyType, {
     description: 'Balance minus pending holds (purchases authorized, not yet captured): what can be spent now.',
   })
   async availableBalance(@Root() card: CardType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(available(card.card.account), await this.services.currencies.get(ctx.em, card.currency));
+    return MoneyType.of(available(card.card.account), this.services.currencies.get(card.currency));
   }
 
   @FieldResolver(() => WalletType, { description: 'The wallet that funds the card and receives its balance back.' })

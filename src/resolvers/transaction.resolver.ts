@@ -61,7 +61,7 @@ export class TransactionResolver {
     description: "Always positive, in the row's currency; direction says which way. A card purchase's amount becomes what the merchant captured.",
   })
   async amount(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(t.record.amount, await this.services.currencies.get(ctx.em, t.record.currency));
+    return MoneyType.of(t.record.amount, this.services.currencies.get(t.record.currency));
   }
 
   @FieldResolver(() => WalletType, {

@@ -39,17 +39,17 @@ export class WalletResolver {
 
   @FieldResolver(() => MoneyType, { description: 'Posted credits minus posted debits.' })
   async balance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(balance(wallet.account), await this.services.currencies.get(ctx.em, wallet.currency));
+    return MoneyType.of(balance(wallet.account), this.services.currencies.get(wallet.currency));
   }
 
   @FieldResolver(() => MoneyType, { description: 'Balance minus pending holds: what can be spent now.' })
   async availableBalance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(available(wallet.account), await this.services.currencies.get(ctx.em, wallet.currency));
+    return MoneyType.of(available(wallet.account), this.services.currencies.get(wallet.currency));
   }
 
   @FieldResolver(() => MoneyType, { description: 'Sum of pending holds (withdrawals and card authorizations in flight).' })
   async pendingDebits(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
-    return MoneyType.of(wallet.account.debitsPending, await this.services.currencies.get(ctx.em, wallet.currency));
+    return MoneyType.of(wallet.account.debitsPending, this.services.currencies.get(wallet.currency));
   }
 
   @FieldResolver(() => TransactionConnectionType, { description: "This wallet's rows. Newest first; first and last are capped at 100." })

@@ -1,19 +1,11 @@
 import { Directive, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { Currency } from '../domain/currencies/currency.entity.js';
-import { CurrencyCode } from '../domain/currencies/currency.service.js';
+import { CURRENCIES, CURRENCY_CODES } from '../config/currencies.js';
+import { CurrencyCode, type CurrencyInfo } from '../domain/currencies/currency.service.js';
 
 registerEnumType(CurrencyCode, {
   name: 'Currency',
   description: 'A currency wallets can hold (ISO 4217); currencies gives names, symbols and exponents.',
-  valuesConfig: {
-    NGN: { description: 'Nigerian naira; minor unit kobo.' },
-    USD: { description: 'US dollar; minor unit cent.' },
-    GHS: { description: 'Ghanaian cedi; minor unit pesewa.' },
-    KES: { description: 'Kenyan shilling; minor unit cent.' },
-    ZAR: { description: 'South African rand; minor unit cent.' },
-    GBP: { description: 'Pound sterling; minor unit penny.' },
-    EUR: { description: 'Euro; minor unit cent.' },
-  },
+  valuesConfig: Object.fromEntries(CURRENCY_CODES.map((code) => [code, { description: CURRENCIES[code].description }])),
 });
 
 @Directive('@cacheControl(maxAge: 3600)')
@@ -31,9 +23,9 @@ export class CurrencyInfoType {
   @Field(() => String, { description: 'Its symbol, e.g. ₦.' })
   symbol!: string;
 
-  static from(currency: Currency): CurrencyInfoType {
+  static from(currency: CurrencyInfo): CurrencyInfoType {
     return Object.assign(new CurrencyInfoType(), {
-      code: currency.code as CurrencyCode,
+      code: currency.code,
       name: currency.name,
       exponent: currency.exponent,
       symbol: currency.symbol,

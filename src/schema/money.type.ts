@@ -1,6 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { CurrencyCode, formatMoney } from '../domain/currencies/currency.service.js';
-import type { Currency } from '../domain/currencies/currency.entity.js';
+import { CurrencyCode, formatMoney, type CurrencyInfo } from '../domain/currencies/currency.service.js';
 import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
 @ObjectType('Money', { description: 'An amount of one currency.' })
@@ -14,10 +13,10 @@ export class MoneyType {
   @Field(() => String, { description: 'For people, e.g. "NGN 1,500.00".' })
   formatted!: string;
 
-  static of(amount: bigint, currency: Currency): MoneyType {
+  static of(amount: bigint, currency: CurrencyInfo): MoneyType {
     return Object.assign(new MoneyType(), {
       amount,
-      currency: currency.code as CurrencyCode,
+      currency: currency.code,
       formatted: formatMoney(amount, currency),
     });
   }

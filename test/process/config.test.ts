@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type RawEnv } from '../../src/config/config.js';
+import { CURRENCIES, CURRENCY_CODES } from '../../src/config/currencies.js';
 import { cleanEnv, ensureBuilt, MAIN, spawnNode } from './child.js';
 
 /** Configuration is read once, validated at once, and a bad one stops start-up listing every problem. */
@@ -163,6 +164,25 @@ describe('loadConfig', () => {
   it('refuses half a key pair outside production too', () => {
     expect(problemsOf({ JWT_PRIVATE_KEY: 'only-this' }).join('\n')).toMatch(/set both or neither/);
     expect(problemsOf({ JWT_PUBLIC_KEY: 'only-this' }).join('\n')).toMatch(/set both or neither/);
+  });
+
+  it('gives every currency of the catalog all three monitoring limits; a setting overrides only the currencies it names', () => {
+    const defaults = loadConfig({}, '/srv/wallet').monitoring;
+    for (const code of CURRENCY_CODES) {
+      for (const limit of ['maxTransaction', 'dailyOutflow', 'newRecipientThreshold'] as const) {
+        expect(defaults[limit][code], `${limit} ${code}`).toBe(BigInt(CURRENCIES[code].limits[limit]) * 10n ** BigInt(CURRENCIES[code].exponent));
+      }
+    }
+    expect(defaults.dailyOutflow.NGN).toBe(2_000_000_000n);
+    const set = loadConfig({ MONITORING_DAILY_OUTFLOW: 'NGN=100000', MONITORING_MAX_TRANSACTION: ' USD=500 , GBP=7 ' }, '/srv/wallet').monitoring;
+    expect(set.dailyOutflow).toEqual({ ...defaults.dailyOutflow, NGN: 100_000n });
+    expect(set.maxTransaction).toEqual({ ...defaults.maxTransaction, USD: 500n, GBP: 7n });
+    expect(set.newRecipientThreshold).toEqual(defaults.newRecipientThreshold);
+  });
+
+  it('refuses a monitoring limit for a currency the platform does not know, naming it', () => {
+    const problems = problemsOf({ MONITORING_DAILY_OUTFLOW: 'NGN=100,XAU=5' });
+    expect(problems).toEqual([expect.stringMatching(/^MONITORING_DAILY_OUTFLOW: XAU is not a currency of this platform \(NGN, USD, GHS, KES, ZAR, GBP, EUR\)/)]);
   });
 
   it('refuses malformed values, naming each variable', () => {

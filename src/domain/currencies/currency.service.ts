@@ -1,18 +1,16 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Currency } from './currency.entity.js';
+import { CURRENCIES, CURRENCY_CODES, isCurrencyCode, type CurrencyCode as Code } from '../../config/currencies.js';
 
-/** The currencies the platform knows, in the order they were added. */
-export enum CurrencyCode {
-  NGN = 'NGN',
-  USD = 'USD',
-  GHS = 'GHS',
-  KES = 'KES',
-  ZAR = 'ZAR',
-  GBP = 'GBP',
-  EUR = 'EUR',
+/** The currencies the platform knows (src/config/currencies.ts), as an enum-like object for the schema. */
+export const CurrencyCode = Object.freeze(Object.fromEntries(CURRENCY_CODES.map((c) => [c, c]))) as { readonly [K in Code]: K };
+export type CurrencyCode = Code;
+
+/** A currency and how to show its amounts. */
+export interface CurrencyInfo {
+  code: CurrencyCode;
+  name: string;
+  exponent: number;
+  symbol: string;
 }
-
-const ORDER = Object.values(CurrencyCode) as string[];
 
 /** Formats minor units for people: "NGN 1,500.00". Exact: no floating point on the way. */
 export function formatMoney(amount: bigint, currency: { code: string; exponent: number }): string {
@@ -24,28 +22,14 @@ export function formatMoney(amount: bigint, currency: { code: string; exponent: 
 }
 
 export class CurrencyService {
-  /** The table is written by migrations only, so one read per process is enough. */
-  private cache?: Promise<Map<string, Currency>>;
-
-  async list(em: EntityManager): Promise<Currency[]> {
-    const rows = [...(await this.byCode(em)).values()];
-    return rows.sort((a, b) => ORDER.indexOf(a.code) - ORDER.indexOf(b.code));
+  /** Every currency, in the catalog's order. */
+  list(): CurrencyInfo[] {
+    return CURRENCY_CODES.map((code) => this.get(code));
   }
 
-  async get(em: EntityManager, code: string): Promise<Currency> {
-    const currency = (await this.byCode(em)).get(code);
-    if (!currency) throw new Error(`Unknown currency ${code}`);
-    return currency;
-  }
-
-  private byCode(em: EntityManager): Promise<Map<string, Currency>> {
-    this.cache ??= em
-      .find(Currency, {})
-      .then((rows) => new Map(rows.map((c) => [c.code, c])))
-      .catch((err: unknown) => {
-        this.cache = undefined;
-        throw err;
-      });
-    return this.cache;
+  get(code: string): CurrencyInfo {
+    if (!isCurrencyCode(code)) throw new Error(`Unknown currency ${code}`);
+    const { name, exponent, symbol } = CURRENCIES[code];
+    return { code, name, exponent, symbol };
   }
 }

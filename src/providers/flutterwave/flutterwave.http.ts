@@ -1,3 +1,4 @@
+import { CURRENCIES } from '../../config/currencies.js';
 import { ProviderError, isDefiniteRefusal } from '../payment-provider.js';
 
 /**
@@ -27,13 +28,12 @@ export class FlutterwaveApiError extends ProviderError {
   }
 }
 
-/** Exponents of the currencies this adapter issues in (both have two decimals). */
-const EXPONENTS: Record<string, number> = { USD: 2, NGN: 2 };
+/** The currencies Flutterwave issues virtual cards in (its own list); exponents come from the catalog. */
+export const FLUTTERWAVE_CARD_CURRENCIES = ['USD', 'NGN'] as const;
 
 function exponent(currency: string): number {
-  const e = EXPONENTS[currency];
-  if (e === undefined) throw new FlutterwaveApiError(`Flutterwave cards in ${currency} are not supported here`, true);
-  return e;
+  if (!(FLUTTERWAVE_CARD_CURRENCIES as readonly string[]).includes(currency)) throw new FlutterwaveApiError(`Flutterwave cards in ${currency} are not supported here`, true);
+  return CURRENCIES[currency as (typeof FLUTTERWAVE_CARD_CURRENCIES)[number]].exponent;
 }
 
 /** Minor units to Flutterwave's decimal major units, as text (no floating point). */

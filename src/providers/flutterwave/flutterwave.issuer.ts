@@ -1,6 +1,6 @@
 import type { CardIssuer, CardReveal, CardWebhookEvent, IssueCardInput, IssuedCard, IssuerCardStatus } from '../card-issuer.js';
 import { RevealUnsupportedError } from '../card-issuer.js';
-import { Decimal, FlutterwaveApiError, FlutterwaveHttp, toMajor, toMinor } from './flutterwave.http.js';
+import { Decimal, FLUTTERWAVE_CARD_CURRENCIES, FlutterwaveApiError, FlutterwaveHttp, toMajor, toMinor } from './flutterwave.http.js';
 import { parseFlutterwaveWebhook } from './flutterwave.webhook.js';
 
 /**
@@ -53,8 +53,6 @@ export interface FlutterwaveIssuerOptions {
   timeoutMs: number;
 }
 
-const CURRENCIES = ['USD', 'NGN'] as const;
-
 export class FlutterwaveIssuer implements CardIssuer {
   readonly name = 'flutterwave' as const;
   private readonly http: FlutterwaveHttp;
@@ -68,7 +66,7 @@ export class FlutterwaveIssuer implements CardIssuer {
   }
 
   currencies(): readonly string[] {
-    return CURRENCIES;
+    return FLUTTERWAVE_CARD_CURRENCIES;
   }
 
   async issue(input: IssueCardInput): Promise<IssuedCard> {

@@ -1,9 +1,11 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { CURRENCY_CODES } from '../../config/currencies.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CardIssuer, CardReveal, IssueCardInput, IssuedCard, IssuerCardStatus } from '../card-issuer.js';
 
 const REVEAL_TTL_SECONDS = 120;
-const CURRENCIES = ['NGN', 'USD', 'GHS', 'KES', 'ZAR', 'GBP', 'EUR'];
+/** The sandbox issues cards in every currency of the platform. */
+const CURRENCIES: string[] = CURRENCY_CODES;
 
 /** Luhn check digit for the digits given. */
 function luhnDigit(digits: string): string {

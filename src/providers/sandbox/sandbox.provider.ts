@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CURRENCY_CODES } from '../../config/currencies.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   ProviderError,
@@ -22,7 +23,8 @@ const BANKS: { code: string; name: string }[] = [
   { code: '002', name: 'Sandbox Savings & Loans' },
   { code: '003', name: 'Sandbox Microfinance' },
 ];
-const CURRENCIES = ['NGN', 'USD', 'GHS', 'KES', 'ZAR', 'GBP', 'EUR'];
+/** The sandbox pays in and out in every currency of the platform. */
+const CURRENCIES: string[] = CURRENCY_CODES;
 
 interface Row {
   reference: string;

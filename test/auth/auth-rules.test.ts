@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { print } from 'graphql';
 import { ChangePasswordDocument, LogInDocument, LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
 import { withInsertFault } from '../support/helpers.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { jwtClaims, logIn, onlyError, PASSWORD, refresh, signUp, sql, uniqueEmail } from './auth-helpers.js';
 
 /**
@@ -12,12 +12,7 @@ import { jwtClaims, logIn, onlyError, PASSWORD, refresh, signUp, sql, uniqueEmai
  * header is read, what a session records, and refreshing a session that has ended.
  */
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const signUpRaw = (input: { email: string; password: string; fullName: string }, headers?: Record<string, string>) =>
   server.gql(SignUpDocument, { input }, { headers });

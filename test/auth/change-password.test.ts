@@ -1,16 +1,11 @@
 import 'reflect-metadata';
 import argon2 from 'argon2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChangePasswordDocument, LogInDocument, LogOutDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { jwtClaims, logIn, onlyError, parseArgon2, PASSWORD, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const NEW_PASSWORD = 'a brand new passphrase';
 

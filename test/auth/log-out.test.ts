@@ -1,15 +1,10 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogOutDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { jwtClaims, logIn, onlyError, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 async function logOut(token?: string, refreshToken?: string | null) {
   const res = await server.gql(

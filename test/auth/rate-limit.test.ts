@@ -3,7 +3,7 @@ import argon2 from 'argon2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChangePasswordDocument, LogInDocument, SignUpDocument } from '../generated/graphql.js';
 import type { GraphQLResponse } from '../support/server.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
 import { count, fromIp, onlyError, PASSWORD, signUp, sql } from './auth-helpers.js';
 
 const LOGIN_PER_EMAIL = 3;
@@ -13,9 +13,7 @@ const SIGNUP_PER_IP = 3;
 const SIGNUP_PER_EMAIL = 2;
 const SIGNUP_WINDOW = 3600;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({
+const server = useTestServer({
     TRUST_PROXY: 'true',
     RATE_LIMIT_LOGIN_PER_EMAIL: String(LOGIN_PER_EMAIL),
     RATE_LIMIT_LOGIN_PER_IP: String(LOGIN_PER_IP),
@@ -24,9 +22,6 @@ beforeAll(async () => {
     RATE_LIMIT_SIGNUP_PER_EMAIL: String(SIGNUP_PER_EMAIL),
     RATE_LIMIT_SIGNUP_WINDOW_SECONDS: String(SIGNUP_WINDOW),
   });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
 
 const logInFrom = (ip: string, email: string, password: string, s: TestServer = server) =>
   s.gql(LogInDocument, { input: { email, password } }, { headers: fromIp(ip) });

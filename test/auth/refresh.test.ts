@@ -1,14 +1,9 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
 import { jwtClaims, logIn, onlyError, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CardDocument,
   FreezeCardDocument,
@@ -12,15 +12,10 @@ import {
   UnfreezeCardDocument,
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { errorCode, key, newCard, sql, userWithWallet } from './sandbox-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 /** Everything about the card and its money that a foreign request could change. */
 async function snapshot(cardId: string, walletId: string) {

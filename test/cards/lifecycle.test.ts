@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CardDocument,
   CreateCardDocument,
@@ -13,15 +13,10 @@ import {
   WalletDocument,
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, luhnValid, newCard, numberOnPage, sql, userWithWallet } from './sandbox-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 async function walletBalance(token: string, walletId: string): Promise<string> {
   const w = await server.gql(WalletDocument, { id: walletId }, { token });

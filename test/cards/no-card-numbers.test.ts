@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FreezeCardDocument,
   FundCardDocument,
@@ -8,7 +8,7 @@ import {
   UnfreezeCardDocument,
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer, type TestServer } from '../support/server.js';
 import { key, luhnValid, newCard, numberOnPage, sql, userWithWallet } from './sandbox-support.js';
 
 /**
@@ -91,12 +91,7 @@ function scanLogs(lines: readonly string[], known: readonly string[]): Hit[] {
   return lines.flatMap((line, i) => findCardNumbers(line, known).map((match) => ({ where: `log line ${i}: ${line.slice(0, 300)}`, match })));
 }
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ LOG_LEVEL: 'debug' });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer({ LOG_LEVEL: 'debug' });
 
 describe('the scanner itself', () => {
   it('finds planted numbers of each brand in each spelling, and leaves ordinary values alone', () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor, withLedgerFault } from '../support/helpers.js';
 import { FreezeCardDocument, SimulateCardPurchaseDocument, TerminateCardDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet } from './sandbox-support.js';
 
 /**
@@ -10,12 +10,7 @@ import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet }
  * towards a limit. The flows themselves are in purchases.test.ts and spending-intervals.test.ts.
  */
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const purchases = () => server.app.services.cardPurchases;
 const em = () => server.app.orm.em.fork();

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CardDocument, LedgerReportDocument, SimulateCardPurchaseDocument, TerminateCardDocument, TransactionsDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet } from './sandbox-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const services = () => server.app.services;
 const em = () => server.app.orm.em.fork();

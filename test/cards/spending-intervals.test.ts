@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulateCardPurchaseDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { account, newCard, sql, userWithWallet } from './sandbox-support.js';
 
 /**
@@ -10,12 +10,7 @@ import { account, newCard, sql, userWithWallet } from './sandbox-support.js';
  * before it (must not count) and to its very first instant (must count).
  */
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const DAY = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   BalanceUpdatedDocument,
@@ -12,14 +12,10 @@ import {
   TransferDocument,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
 const clients: Client[] = [];
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
+const server = useTestServer({}, { reset: false });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
 });

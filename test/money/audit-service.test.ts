@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditService } from '../../src/domain/audit/audit.service.js';
 import { sql } from '../support/helpers.js';
 import { seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /**
  * The audit record of a refusal, for errors that no request path raises on demand: an error
  * without a code, and a record that cannot be written (which must never turn a refusal into
  * another error).
  */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const audit = new AuditService();
 const rows = () =>

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulateCardPurchaseDocument, WithdrawDocument } from '../generated/graphql.js';
 import { account, newCard } from '../cards/sandbox-support.js';
 import { errorCode } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /**
  * The largest single transaction (MONITORING_MAX_TRANSACTION) in the TypeScript paths,
@@ -12,12 +12,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
  */
 const MAX = 30_000n;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ MONITORING_MAX_TRANSACTION: `NGN=${MAX}`, SANDBOX_PAYOUT_DELAY_MS: '600000' });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer({ MONITORING_MAX_TRANSACTION: `NGN=${MAX}`, SANDBOX_PAYOUT_DELAY_MS: '600000' });
 
 async function funded() {
   const [user] = await seedUsers(server.app, 1, 'max');

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/server.js';
 import { customer, errorCode, sql, wallet, withdraw } from './payments-helpers.js';
 
 /**
@@ -11,12 +11,7 @@ import { customer, errorCode, sql, wallet, withdraw } from './payments-helpers.j
 /** A bank the sandbox provider knows. */
 const SANDBOX_BANK = { bankCode: '001' };
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ PAYMENTS_RECHECK_AFTER_SECONDS: '300' });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer({ PAYMENTS_RECHECK_AFTER_SECONDS: '300' });
 
 /** A transaction on a connection of its own, held open until `release`. */
 async function holding(statements: [string, unknown[]][]) {

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DepositDocument, TransactionDocument, WalletDocument, WithdrawDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer({ SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' });
 
 async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5_000): Promise<T> {
   const end = Date.now() + ms;

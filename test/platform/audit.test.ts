@@ -1,17 +1,13 @@
 import 'reflect-metadata';
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/server.js';
 
 /**
  * The GraphQL-over-HTTP spec's own audit suite (graphql-http's serverAudits) against the
  * development server: no MUST may fail. SHOULD and MAY results are left to the report.
  */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ NODE_ENV: 'development' });
-});
-afterAll(() => server.close());
+const server = useTestServer({ NODE_ENV: 'development' }, { reset: false });
 
 function describeResult(result: AuditResult): string {
   return result.status === 'ok' ? `${result.id} ${result.name}` : `${result.id} ${result.name}: ${result.reason}`;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CardDocument,
   CreateCardDocument,
@@ -12,7 +12,7 @@ import {
 } from '../generated/graphql.js';
 import { statementsDuring, waitFor } from '../support/helpers.js';
 import { createWallet, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /**
  * The quick start's Redis: without REDIS_URL the server uses the in-process stand-in
@@ -21,11 +21,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * the caches still answer repeated reads.
  */
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ REDIS_URL: undefined, SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' });
-});
-afterAll(() => server.close());
+const server = useTestServer({ REDIS_URL: undefined, SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' }, { reset: false });
 
 type User = { id: string; email: string; token: string };
 

@@ -8,6 +8,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type RawEnv } from '../../src/config/config.js';
 import { loggerOptions } from '../../src/http/server.js';
@@ -39,6 +40,27 @@ export interface TestServer {
   /** Empties tables and this server's Redis keys. */
   reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A suite's usual server: started before its tests, closed after them, and (unless
+ * `reset: false`) its tables and Redis keys emptied before each test. The answer stands for the
+ * server inside tests and hooks registered after this call (they run after it has started).
+ */
+export function useTestServer(env: RawEnv = {}, opts: { reset?: boolean } = {}): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env);
+  });
+  afterAll(() => server?.close());
+  if (opts.reset !== false) beforeEach(() => server!.reset());
+  return new Proxy({} as TestServer, {
+    get(_, key: keyof TestServer) {
+      if (!server) throw new Error(`the test server is used (${String(key)}) before its beforeAll started it`);
+      const value = server[key];
+      return typeof value === 'function' ? value.bind(server) : value;
+    },
+  });
 }
 
 /**

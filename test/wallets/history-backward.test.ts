@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CardHistoryPageDocument,
   CreateCardDocument,
@@ -10,16 +10,11 @@ import {
 } from '../generated/graphql.js';
 import { errorCode } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { insertRow, pool, sql } from './wallet-helpers.js';
 
 /** Relay connections read both ways: first/after forward, last/before backward, newest first. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 interface Conn {
   edges: { cursor: string; node: { id: string } }[];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HistoryPageDocument,
   HistoryWithRelationsDocument,
@@ -10,16 +10,11 @@ import {
   type TransactionFilter,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { code, pool, insertRow, sql, statementsDuring } from './wallet-helpers.js';
 
 /** transaction(id), transactions(first, after, filter) and Wallet.transactions over HTTP. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 type User = Awaited<ReturnType<typeof seedUsers>>[number];
 

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprint, IdempotencyService, type IdempotentRequest } from '../../src/domain/idempotency/idempotency.service.js';
 import { WalletException } from '../../src/domain/wallets/wallets.errors.js';
 import { seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /**
  * IdempotencyService's answers that no request path reaches on demand: a key whose row
  * vanished or carries no result yet, a database error that is not a lock wait, and whether a
  * repeat counts as seen.
  */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 const idempotency = new IdempotencyService();
 const reason = (fn: () => unknown) => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MyWalletsDocument,
   TransactionDocument,
@@ -11,16 +11,11 @@ import {
   type TransferInput,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type RequestOptions, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer, type RequestOptions, type TestServer } from '../support/server.js';
 import { code, insertRow, queriesDuring, sharedDataDir, sql, storedBalance } from './wallet-helpers.js';
 
 /** transfer over HTTP: both sides' rows, refusals that move nothing, limits, flags, audit, locking. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 function send(s: TestServer, token: string, input: TransferInput, opts: RequestOptions = {}) {
   return s.gql(TransferDocument, { input }, { ...opts, token });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CreateWalletDocument,
   MyWalletsDocument,
@@ -8,16 +8,11 @@ import {
   WalletDocument,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { code, sql } from './wallet-helpers.js';
 
 /** Wallets over HTTP: one per currency, ownership, Money formatting, balances and version. */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const server = useTestServer();
 
 describe('createWallet', () => {
   it('makes one wallet per currency: a second in the same currency is BAD_USER_INPUT, others are fine', async () => {

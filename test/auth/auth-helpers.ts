@@ -7,7 +7,7 @@ import {
   type AuthFieldsFragment,
 } from '../generated/graphql.js';
 import type { GraphQLResponse, TestServer } from '../support/server.js';
-import { sql as appSql } from '../support/helpers.js';
+import { sql } from '../support/helpers.js';
 
 /** Shared by the auth suites: small steps every scenario repeats. */
 
@@ -58,10 +58,6 @@ export function onlyError(res: GraphQLResponse<unknown>): { code: unknown; messa
   return { code: error.extensions?.code, message: error.message, extensions: (error.extensions ?? {}) as Record<string, unknown> };
 }
 
-export function errorCode(res: GraphQLResponse<unknown>): unknown {
-  return onlyError(res).code;
-}
-
 /** The user id `me` answers with this access token, or null. */
 export async function whoAmI(server: TestServer, token: string): Promise<string | null> {
   const res = await server.gql(MeDocument, {}, { token });
@@ -78,10 +74,6 @@ export function jwtClaims(token: string): Record<string, unknown> {
   const parts = token.split('.');
   expect(parts).toHaveLength(3);
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-export function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
-  return appSql<T>(server.app, query, params);
 }
 
 export async function count(server: TestServer, table: 'users' | 'auth_sessions' | 'refresh_tokens'): Promise<number> {

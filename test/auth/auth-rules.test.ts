@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { print } from 'graphql';
 import { ChangePasswordDocument, LogInDocument, LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
-import { withInsertFault } from '../support/helpers.js';
+import { sql, withInsertFault } from '../support/helpers.js';
 import { useTestServer } from '../support/server.js';
-import { jwtClaims, logIn, onlyError, PASSWORD, refresh, signUp, sql, uniqueEmail } from './auth-helpers.js';
+import { jwtClaims, logIn, onlyError, PASSWORD, refresh, signUp, uniqueEmail } from './auth-helpers.js';
 
 /**
  * The auth service's rules at their edges: the longest accepted inputs, how an Authorization

@@ -3,7 +3,8 @@ import argon2 from 'argon2';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordDocument, LogInDocument, LogOutDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
-import { jwtClaims, logIn, onlyError, parseArgon2, PASSWORD, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
+import { jwtClaims, logIn, onlyError, parseArgon2, PASSWORD, refresh, signUp, whoAmI } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const server = useTestServer();
 

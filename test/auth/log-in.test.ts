@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogInDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
-import { count, jwtClaims, logIn, onlyError, parseArgon2, PASSWORD, signUp, sql, whoAmI } from './auth-helpers.js';
+import { count, jwtClaims, logIn, onlyError, parseArgon2, PASSWORD, signUp, whoAmI } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const server = useTestServer();
 afterEach(() => {

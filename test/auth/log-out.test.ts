@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { LogOutDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
-import { jwtClaims, logIn, onlyError, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
+import { jwtClaims, logIn, onlyError, refresh, signUp, whoAmI } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const server = useTestServer();
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChangePasswordDocument, LogInDocument, SignUpDocument } from '../generated/graphql.js';
 import type { GraphQLResponse } from '../support/server.js';
 import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
-import { count, fromIp, onlyError, PASSWORD, signUp, sql } from './auth-helpers.js';
+import { count, fromIp, onlyError, PASSWORD, signUp } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const LOGIN_PER_EMAIL = 3;
 const LOGIN_PER_IP = 5;

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
-import { jwtClaims, logIn, onlyError, refresh, signUp, sql, whoAmI } from './auth-helpers.js';
+import { jwtClaims, logIn, onlyError, refresh, signUp, whoAmI } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const server = useTestServer();
 

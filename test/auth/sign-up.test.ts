@@ -3,7 +3,8 @@ import argon2 from 'argon2';
 import { describe, expect, it } from 'vitest';
 import { MeDocument, SignUpDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
-import { count, logIn, onlyError, parseArgon2, PASSWORD, sql } from './auth-helpers.js';
+import { count, logIn, onlyError, parseArgon2, PASSWORD } from './auth-helpers.js';
+import { sql } from '../support/helpers.js';
 
 const server = useTestServer();
 

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/server.js';
-import { customer, errorCode, sql, wallet, withdraw } from './payments-helpers.js';
+import { customer, errorCode, wallet, withdraw } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * How long a request waits (IdempotencyService.run): a repeat waits at most 5 s for the first

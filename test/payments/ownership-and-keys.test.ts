@@ -3,19 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TransactionsDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { FakePaystack } from '../fakes/paystack-server.js';
-import {
-  admin,
-  customer,
-  deposit,
-  errorCode,
-  expectLedgerBalanced,
-  history,
-  sql,
-  startPaystack,
-  wallet,
-  withdraw,
-  type Customer,
-} from './payments-helpers.js';
+import { admin, customer, deposit, errorCode, expectLedgerBalanced, history, startPaystack, wallet, withdraw, type Customer } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * Deposits and withdrawals name a wallet by its id; another user's id must look exactly like

@@ -1,21 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/domain/idempotency/idempotency.service.js';
 import { ResolveBankAccountDocument, BanksDocument } from '../generated/graphql.js';
-import {
-  customer,
-  deposit,
-  errorCode,
-  history,
-  jobOnlyPaystack,
-  paystackSuite,
-  settled,
-  sql,
-  transaction,
-  waitFor,
-  wallet,
-  withdraw,
-  type PaystackEnv,
-} from './payments-helpers.js';
+import { customer, deposit, errorCode, history, jobOnlyPaystack, paystackSuite, settled, transaction, waitFor, wallet, withdraw, type PaystackEnv } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * The edges of deposits and withdrawals that the journeys in paystack-deposit.test.ts and

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { RawEnv } from '../../src/config/config.js';
 import { FakePaystack } from '../fakes/paystack-server.js';
-import { sql as appSql, waitFor } from '../support/helpers.js';
+import { sql, waitFor } from '../support/helpers.js';
 import {
   DepositDocument,
   LedgerReportDocument,
@@ -106,10 +106,6 @@ export async function admin(server: TestServer): Promise<{ id: string; token: st
   const [u] = await seedUsers(server.app, 1, 'admin');
   await server.app.orm.em.fork().execute(`update users set role = 'ADMIN' where id = ?`, [u.id]);
   return u;
-}
-
-export function sql<T = Record<string, unknown>>(server: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
-  return appSql<T>(server.app, query, params);
 }
 
 export async function deposit(server: TestServer, c: Customer, amount: string, key: string) {

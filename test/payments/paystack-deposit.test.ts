@@ -1,21 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FlaggedTransactionsDocument } from '../generated/graphql.js';
-import {
-  admin,
-  customer,
-  deposit,
-  errorCode,
-  expectLedgerBalanced,
-  history,
-  settled,
-  sql,
-  startPaystack,
-  systemAccount,
-  transaction,
-  wallet,
-  waitFor,
-  type PaystackEnv,
-} from './payments-helpers.js';
+import { admin, customer, deposit, errorCode, expectLedgerBalanced, history, settled, startPaystack, systemAccount, transaction, wallet, waitFor, type PaystackEnv } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * Deposits with PAYMENT_PROVIDER=paystack over HTTP: the real PaystackProvider (paystack-sdk

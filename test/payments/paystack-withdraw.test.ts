@@ -1,23 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
 import { fund } from '../support/money.js';
-import {
-  admin,
-  customer,
-  errorCode,
-  expectLedgerBalanced,
-  history,
-  settled,
-  sql,
-  jobOnlyPaystack,
-  startPaystack,
-  systemAccount,
-  transaction,
-  waitFor,
-  wallet,
-  withdraw,
-  type PaystackEnv,
-} from './payments-helpers.js';
+import { admin, customer, errorCode, expectLedgerBalanced, history, settled, jobOnlyPaystack, startPaystack, systemAccount, transaction, waitFor, wallet, withdraw, type PaystackEnv } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * Withdrawals with PAYMENT_PROVIDER=paystack over HTTP: transfer recipient + transfer through

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, type PaymentProvider } from '../../src/providers/payment-provider.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { admin, customer, expectLedgerBalanced, settled, sql, transaction, waitFor, wallet, withdraw as withdrawTo, type Customer } from './payments-helpers.js';
+import { admin, customer, expectLedgerBalanced, settled, transaction, waitFor, wallet, withdraw as withdrawTo, type Customer } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * What PaymentService does when a payment provider breaks its contract. Adapters answer

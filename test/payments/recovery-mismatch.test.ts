@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlaggedTransactionsDocument } from '../generated/graphql.js';
-import {
-  customer,
-  deposit,
-  errorCode,
-  history,
-  jobOnlyPaystack,
-  sql,
-  transaction,
-  wallet,
-  waitFor,
-  type Customer,
-} from './payments-helpers.js';
+import { customer, deposit, errorCode, history, jobOnlyPaystack, transaction, wallet, waitFor, type Customer } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * The recovery job (rule 8) asks Paystack's transaction/verify about PENDING deposits whose

@@ -2,18 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import {
-  admin,
-  customer,
-  deposit,
-  errorCode,
-  expectLedgerBalanced,
-  settled,
-  sql,
-  transaction,
-  wallet,
-  withdraw,
-} from './payments-helpers.js';
+import { admin, customer, deposit, errorCode, expectLedgerBalanced, settled, transaction, wallet, withdraw } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /** The built-in sandbox provider (the default) over HTTP: checkout page, signed webhooks, payouts on a timetable. */
 

@@ -1,17 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  admin,
-  customer,
-  deposit,
-  expectLedgerBalanced,
-  sql,
-  startPaystack,
-  transaction,
-  wallet,
-  withdraw,
-  type PaystackEnv,
-} from './payments-helpers.js';
+import { admin, customer, deposit, expectLedgerBalanced, startPaystack, transaction, wallet, withdraw, type PaystackEnv } from './payments-helpers.js';
+import { sql } from '../support/helpers.js';
 
 /**
  * POST /webhooks/paystack on the real server (rule 7): verified over the raw body, deduplicated,

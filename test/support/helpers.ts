@@ -7,8 +7,9 @@ export function errorCode(res: { errors?: readonly { extensions?: Record<string,
   return res.errors?.[0]?.extensions?.code as string | undefined;
 }
 
-/** Rows straight from the server's database (MikroORM `?` placeholders). */
-export function sql<T = Record<string, unknown>>(app: App, query: string, params: unknown[] = []): Promise<T[]> {
+/** Rows straight from the database of an app or a test server (MikroORM `?` placeholders). */
+export function sql<T = Record<string, unknown>>(target: App | { app: App }, query: string, params: unknown[] = []): Promise<T[]> {
+  const app = 'orm' in target ? target : target.app;
   return app.orm.em.fork().execute<T[]>(query, params);
 }
 

@@ -2,24 +2,11 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { CURRENCY_CODES } from '../../config/currencies.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CardIssuer, CardReveal, IssueCardInput, IssuedCard, IssuerCardStatus } from '../card-issuer.js';
+import { luhnDigit } from './luhn.js';
 
 const REVEAL_TTL_SECONDS = 120;
 /** The sandbox issues cards in every currency of the platform. */
 const CURRENCIES: string[] = CURRENCY_CODES;
-
-/** Luhn check digit for the digits given. */
-function luhnDigit(digits: string): string {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 
 /**
  * The built-in issuer, offline. A card's full number is never stored: it is derived on

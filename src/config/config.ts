@@ -145,75 +145,8 @@ export class ConfigError extends Error {
   }
 }
 
-export interface Config {
-  env: 'development' | 'production' | 'test';
-  isProduction: boolean;
-  http: {
-    port: number;
-    host: string;
-    publicUrl: string;
-    trustProxy: boolean;
-    corsOrigins: string[];
-    bodyLimitBytes: number;
-    shutdownTimeoutMs: number;
-  };
-  logLevel: string;
-  dataDir: string;
-  database: {
-    url?: string;
-    poolMax: number;
-    embeddedDir: string;
-    /** True when EMBEDDED_PG_DIR named embeddedDir: it is then used as is, also as root. */
-    embeddedDirChosen: boolean;
-    embeddedPort: number;
-  };
-  redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
-  /** false: no wallet read cache and no response cache, every read goes to PostgreSQL (benchmarks, debugging). */
-  cache: { enabled: boolean };
-  jwt: {
-    privateKeyPem?: string;
-    publicKeyPem?: string;
-    issuer: string;
-    audience: string;
-    accessTtlSeconds: number;
-    refreshTtlSeconds: number;
-  };
-  /** Seals history cursors; unset: derived from the JWT private key, which replicas share too. */
-  cursorSecret?: string;
-  rateLimits: {
-    loginPerEmail: number;
-    loginPerIp: number;
-    loginWindowSeconds: number;
-    signupPerIp: number;
-    signupPerEmail: number;
-    signupWindowSeconds: number;
-  };
-  payments: {
-    provider: 'sandbox' | 'paystack';
-    paystack: { secretKey?: string; baseUrl?: string };
-    providerTimeoutMs: number;
-    sandboxPayoutDelayMs: number;
-    jobIntervalMs: number;
-    recheckAfterSeconds: number;
-    depositExpirySeconds: number;
-  };
-  cards: { issuer: 'sandbox' | 'stripe' | 'flutterwave'; sandboxSecret?: string; stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string }; flutterwave: { secretKey?: string; secretHash?: string; baseUrl: string } };
-  monitoring: {
-    maxTransaction: Record<string, bigint>;
-    dailyOutflow: Record<string, bigint>;
-    burstCount: number;
-    burstWindowSeconds: number;
-    unusualFactor: number;
-    newRecipientThreshold: Record<string, bigint>;
-  };
-  graphql: {
-    maxDepth: number;
-    maxAliases: number;
-    maxCost: number;
-    maxTokens: number;
-    maxDirectives: number;
-  };
-}
+/** The configuration every part reads: derived from the environment schema (`toConfig`), never written twice. */
+export type Config = ReturnType<typeof toConfig>;
 
 /** PEM values often arrive with literal "\n" in one-line environment files. */
 const pem = (v: string | undefined) => v?.replace(/\\n/g, '\n');
@@ -255,13 +188,16 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
+  return toConfig(parsed.data, cwd);
+}
 
+/** The parsed environment shaped as the parts read it. */
+function toConfig(e: z.output<typeof envSchema>, cwd: string) {
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return {
     env: e.NODE_ENV,
-    isProduction,
+    isProduction: e.NODE_ENV === 'production',
     http: {
       port: e.PORT,
       host: e.HOST,
@@ -277,10 +213,12 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
       embeddedDir: path.resolve(cwd, e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
+      /** True when EMBEDDED_PG_DIR named embeddedDir: it is then used as is, also as root. */
       embeddedDirChosen: e.EMBEDDED_PG_DIR !== undefined,
       embeddedPort: e.EMBEDDED_PG_PORT,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    /** false: no wallet read cache and no response cache, every read goes to PostgreSQL (benchmarks, debugging). */
     cache: { enabled: e.CACHE_ENABLED },
     jwt: {
       privateKeyPem: pem(e.JWT_PRIVATE_KEY),
@@ -290,6 +228,7 @@ export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Conf
       accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: e.JWT_REFRESH_TTL_SECONDS,
     },
+    /** Seals history cursors; unset: derived from the JWT private key, which replicas share too. */
     cursorSecret: e.CURSOR_SECRET,
     rateLimits: {
       loginPerEmail: e.RATE_LIMIT_LOGIN_PER_EMAIL,

@@ -2,8 +2,10 @@
  * The card-issuing rail. One implementation per issuer, chosen by CARD_ISSUER. Only the
  * issuer's id, brand, last four digits and expiry ever leave it: never a full number or CVV.
  */
+import type { Config } from '../config/config.js';
 
-export type CardIssuerName = 'sandbox' | 'stripe' | 'flutterwave';
+/** The issuers CARD_ISSUER may name (its schema in config.ts is the one list). */
+export type CardIssuerName = Config['cards']['issuer'];
 
 export interface IssueCardInput {
   /** Ours: the card's id (also its ledger account's). */

@@ -3,8 +3,10 @@
  * by PAYMENT_PROVIDER through the registry. Amounts are bigint minor units; SDK types never
  * leave a provider's folder.
  */
+import type { Config } from '../config/config.js';
 
-export type PaymentProviderName = 'sandbox' | 'paystack';
+/** The providers PAYMENT_PROVIDER may name (its schema in config.ts is the one list). */
+export type PaymentProviderName = Config['payments']['provider'];
 
 export interface BankInfo {
   code: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { CardIssuer } from './card-issuer.js';
+import type { CardIssuer, CardIssuerName } from './card-issuer.js';
 import { SandboxIssuer } from './sandbox/sandbox.issuer.js';
 import type { Config } from '../config/config.js';
 import type { PaymentProvider, PaymentProviderName } from './payment-provider.js';
@@ -32,26 +32,31 @@ export function createPaymentProvider(config: Config, orm: MikroORM): PaymentPro
  * The other issuers' modules (and their SDKs) are loaded only when chosen: a faster start.
  */
 export async function createCardIssuer(config: Config, orm: MikroORM, log: { info(msg: string): void }): Promise<CardIssuer> {
-  if (config.cards.issuer === 'flutterwave') {
-    const { FlutterwaveIssuer } = await import('./flutterwave/flutterwave.issuer.js');
-    return new FlutterwaveIssuer({
-      secretKey: config.cards.flutterwave.secretKey!,
-      secretHash: config.cards.flutterwave.secretHash!,
-      baseUrl: config.cards.flutterwave.baseUrl,
-      timeoutMs: config.payments.providerTimeoutMs,
-    });
-  }
-  if (config.cards.issuer === 'stripe') {
-    const { StripeIssuer } = await import('./stripe/stripe.issuer.js');
-    return new StripeIssuer({
-      secretKey: config.cards.stripe.secretKey!,
-      webhookSecret: config.cards.stripe.webhookSecret!,
-      apiUrl: config.cards.stripe.apiUrl,
-      timeoutMs: config.payments.providerTimeoutMs,
-    });
-  }
-  if (config.isProduction) throw new Error('The sandbox card issuer refuses to run in production');
-  return new SandboxIssuer(orm, { publicUrl: config.http.publicUrl, secret: await sandboxSecret(config, log) });
+  const builders: { [key in CardIssuerName]: () => Promise<CardIssuer> } = {
+    sandbox: async () => {
+      if (config.isProduction) throw new Error('The sandbox card issuer refuses to run in production');
+      return new SandboxIssuer(orm, { publicUrl: config.http.publicUrl, secret: await sandboxSecret(config, log) });
+    },
+    stripe: async () => {
+      const { StripeIssuer } = await import('./stripe/stripe.issuer.js');
+      return new StripeIssuer({
+        secretKey: config.cards.stripe.secretKey!,
+        webhookSecret: config.cards.stripe.webhookSecret!,
+        apiUrl: config.cards.stripe.apiUrl,
+        timeoutMs: config.payments.providerTimeoutMs,
+      });
+    },
+    flutterwave: async () => {
+      const { FlutterwaveIssuer } = await import('./flutterwave/flutterwave.issuer.js');
+      return new FlutterwaveIssuer({
+        secretKey: config.cards.flutterwave.secretKey!,
+        secretHash: config.cards.flutterwave.secretHash!,
+        baseUrl: config.cards.flutterwave.baseUrl,
+        timeoutMs: config.payments.providerTimeoutMs,
+      });
+    },
+  };
+  return builders[config.cards.issuer]();
 }
 
 async function sandboxSecret(config: Config, log: { info(msg: string): void }): Promise<Buffer> {

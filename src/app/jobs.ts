@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { RedisHandle } from '../cache/redis.js';
+import type { Config } from '../config/config.js';
+import type { Readiness } from '../http/health.js';
+import type { Services } from '../schema/services.js';
+
+const REVOCATION_RESYNC_MS = 30_000;
+
+export interface Jobs {
+  /** Runs the payment job now (unless it is running, or migrations have not been applied). */
+  runPayments(): void;
+  /** Stops the timers and waits for a payment run in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What runs in the background of every replica:
+ * - rule 8: settle what is due and ask the provider about what waits, on an interval and at
+ *   start-up. Leases in the payments table keep replicas from doing the same one twice;
+ * - the session denylist in Redis, rewritten from PostgreSQL when Redis comes back and on an
+ *   interval, so a lost write or a flushed Redis cannot revive a session for long.
+ */
+export function startJobs(config: Config, orm: MikroORM, redis: RedisHandle, services: Services, readiness: Readiness, log: Logger): Jobs {
+  let stopping = false;
+  let jobRun: Promise<void> | undefined;
+  const runPayments = () => {
+    if (jobRun || !readiness.migrated) return;
+    jobRun = (async () => {
+      try {
+        while ((await services.track(() => services.payments.runDue(orm.em.fork()))) > 0 && !stopping);
+      } catch (err) {
+        log.error({ err }, 'payment job failed; it runs again on the next tick');
+      } finally {
+        jobRun = undefined;
+      }
+    })();
+  };
+  const jobTimer = setInterval(runPayments, config.payments.jobIntervalMs);
+  jobTimer.unref();
+
+  const resync = () => {
+    if (!readiness.migrated || !redis.isUp()) return;
+    services.auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
+  };
+  redis.onReconnect(resync);
+  const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
+  resyncTimer.unref();
+
+  return {
+    runPayments,
+    async stop() {
+      stopping = true;
+      clearInterval(resyncTimer);
+      clearInterval(jobTimer);
+      await jobRun;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { HttpServer } from '../http/server.js';
+import { registerSandboxCardPage } from '../http/sandbox-cards.js';
+import { registerSandboxCheckout } from '../http/sandbox-checkout.js';
+import { registerWebhookRoutes, type WebhookRoute } from '../http/webhooks.js';
+import { SandboxIssuer } from '../providers/sandbox/sandbox.issuer.js';
+import { SandboxProvider } from '../providers/sandbox/sandbox.provider.js';
+import type { Wiring } from './services.js';
+
+/**
+ * The HTTP routes beside /graphql: the provider's and the issuer's webhooks (each applied as
+ * tracked work, so caches and subscriptions learn of what it moved), and the sandbox pages when
+ * the sandbox provider or issuer runs.
+ */
+export async function registerRoutes(http: HttpServer, orm: MikroORM, wiring: Wiring): Promise<void> {
+  const { services, provider, issuer, cardWebhooks } = wiring;
+  const webhookRoutes: WebhookRoute[] = [
+    {
+      name: provider.name,
+      handle: async (body, request) => {
+        const result = await services.track(() =>
+          services.payments.handleWebhook(orm.em.fork(), provider, body, request.headers, { requestId: request.id, ip: request.ip }),
+        );
+        return { status: result.status, body: { outcome: result.outcome } };
+      },
+    },
+  ];
+  if (issuer.parseWebhook) {
+    webhookRoutes.push({
+      name: issuer.name,
+      handle: (body, request) =>
+        services.track(() => cardWebhooks.handle(orm.em.fork(), issuer, body, request.headers, { requestId: request.id, ip: request.ip })),
+    });
+  }
+  await registerWebhookRoutes(http.fastify, webhookRoutes);
+  if (provider instanceof SandboxProvider) registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services });
+  if (issuer instanceof SandboxIssuer) registerSandboxCardPage(http.fastify, { issuer });
+}

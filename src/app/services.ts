@@ -1,0 +1,118 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { ChangeEvents } from '../cache/change-events.js';
+import { LiveUpdates } from '../cache/live-updates.js';
+import { EventBus, Topic } from '../cache/pubsub.js';
+import { RateLimit } from '../cache/rate-limit.js';
+import type { RedisHandle } from '../cache/redis.js';
+import { CacheGenerations } from '../cache/response-cache.js';
+import { RevocationCache } from '../cache/revocation.js';
+import { WalletCache } from '../cache/wallet-cache.js';
+import type { Config } from '../config/config.js';
+import { loadCursorSecret } from '../config/cursor-secret.js';
+import { loadSigningKeys } from '../config/jwt-keys.js';
+import { AuditService } from '../domain/audit/audit.service.js';
+import { AuthService } from '../domain/auth/auth.service.js';
+import { PasswordHasher } from '../domain/auth/password.js';
+import { TokenService } from '../domain/auth/tokens.js';
+import { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
+import { CardWebhookService } from '../domain/cards/card-webhook.service.js';
+import { CardService } from '../domain/cards/card.service.js';
+import { CurrencyService } from '../domain/currencies/currency.service.js';
+import { IdempotencyService } from '../domain/idempotency/idempotency.service.js';
+import { trackLedgerChanges } from '../domain/ledger/ledger-changes.js';
+import { LedgerService } from '../domain/ledger/ledger.service.js';
+import { MonitoringService } from '../domain/monitoring/monitoring.service.js';
+import { PaymentService } from '../domain/payments/payment.service.js';
+import { HistoryCursors } from '../domain/transactions/history-cursor.js';
+import { TransactionRepository } from '../domain/transactions/transaction.repository.js';
+import { TransactionService } from '../domain/transactions/transaction.service.js';
+import { UserService } from '../domain/users/user.service.js';
+import { TransferService } from '../domain/wallets/transfer.service.js';
+import { WalletService } from '../domain/wallets/wallet.service.js';
+import type { CardIssuer } from '../providers/card-issuer.js';
+import type { PaymentProvider } from '../providers/payment-provider.js';
+import { createCardIssuer, createPaymentProvider } from '../providers/registry.js';
+import type { Services } from '../schema/services.js';
+
+const WALLET_CACHE_TTL_SECONDS = 30;
+
+/** The services and what the routes and jobs need beside them. */
+export interface Wiring {
+  services: Services;
+  passwords: PasswordHasher;
+  provider: PaymentProvider;
+  issuer: CardIssuer;
+  cardWebhooks: CardWebhookService;
+  bus: EventBus;
+  generations: CacheGenerations;
+  /** The wallet read cache (undefined with CACHE_ENABLED=false). */
+  walletCache?: WalletCache;
+}
+
+/** Builds every service once, at boot, from the configuration and the connections. */
+export async function buildServices(config: Config, orm: MikroORM, redis: RedisHandle, log: Logger): Promise<Wiring> {
+  const passwords = new PasswordHasher();
+  const tokens = new TokenService(await loadSigningKeys(config, log), config.jwt);
+  const rl = config.rateLimits;
+  const auth = new AuthService(
+    tokens,
+    passwords,
+    {
+      loginPerEmail: new RateLimit(redis.client, { name: 'login-email', points: rl.loginPerEmail, windowSeconds: rl.loginWindowSeconds }),
+      loginPerIp: new RateLimit(redis.client, { name: 'login-ip', points: rl.loginPerIp, windowSeconds: rl.loginWindowSeconds }),
+      signupPerEmail: new RateLimit(redis.client, { name: 'signup-email', points: rl.signupPerEmail, windowSeconds: rl.signupWindowSeconds }),
+      signupPerIp: new RateLimit(redis.client, { name: 'signup-ip', points: rl.signupPerIp, windowSeconds: rl.signupWindowSeconds }),
+    },
+    // Entries outlive the longest access token by a minute.
+    new RevocationCache(redis.client, config.jwt.accessTtlSeconds + 60),
+    config.jwt,
+    log,
+  );
+  const users = new UserService();
+  const ledger = new LedgerService();
+  // CACHE_ENABLED=false: no wallet read cache, every wallet and history read goes to PostgreSQL.
+  const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log) : undefined;
+  const wallets = new WalletService(walletCache);
+  const transactionRepo = new TransactionRepository();
+  const historyCursors = new HistoryCursors(await loadCursorSecret(config, log));
+  const idempotency = new IdempotencyService();
+  const monitoring = new MonitoringService(config.monitoring);
+  const audit = new AuditService();
+  const provider = createPaymentProvider(config, orm);
+  const transfers = new TransferService(idempotency, monitoring, audit);
+  const payments = new PaymentService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
+  const issuer = await createCardIssuer(config, orm, log);
+  const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
+  const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
+  const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, audit);
+  const bus = EventBus.create(config.redis, log);
+  const generations = new CacheGenerations(redis.client);
+  redis.onReconnect(() => void generations.resend());
+  redis.onReconnect(() => void walletCache?.resend());
+  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, generations);
+  // A revoked session's open subscriptions close on every replica.
+  auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
+  const services: Services = {
+    auth,
+    users,
+    currencies: new CurrencyService(),
+    ledger,
+    wallets,
+    transfers,
+    transactions: new TransactionService(transactionRepo, historyCursors, walletCache),
+    payments,
+    cards,
+    cardPurchases,
+    events: bus,
+    live: new LiveUpdates(bus, wallets, cards, () => orm.em.fork()),
+    track: (work) =>
+      trackLedgerChanges(work, async (changes, succeeded) => {
+        await walletCache?.invalidate(changes);
+        await changeEvents
+          .afterCommit(orm.em.fork(), changes, succeeded)
+          .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
+      }),
+  };
+  return { services, passwords, provider, issuer, cardWebhooks, bus, generations, walletCache };
+}

@@ -15,7 +15,7 @@ import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
-import { formatError, isExpectedError } from '../schema/errors.js';
+import { formatError, domainErrorOf, isExpectedError } from '../schema/errors.js';
 import type { Services } from '../schema/build-schema.js';
 import { limitRules } from './graphql-limits.js';
 import { registerHealthRoutes, type Readiness } from './health.js';
@@ -248,6 +248,16 @@ function logUnexpectedErrors(): ApolloServerPlugin<GraphQLContext> {
               contextValue.log.error(
                 { err: error.originalError ?? error, requestId: contextValue.requestId, path: error.path },
                 'unexpected error while executing an operation',
+              );
+              continue;
+            }
+            // A refusal caused by something underneath (a provider down): the client sees the
+            // code, the operator sees why.
+            const refusal = domainErrorOf(error);
+            if (refusal?.cause !== undefined) {
+              contextValue.log.warn(
+                { err: refusal.cause, code: refusal.code, requestId: contextValue.requestId, path: error.path },
+                'refused because a dependency failed',
               );
             }
           }

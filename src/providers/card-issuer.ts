@@ -73,8 +73,17 @@ export type CardWebhookEvent =
     }
   | { type: 'IGNORED'; eventKey: string };
 
+/** What an issuer needs from the owner beyond the common input, so the domain never asks for its name. */
+export interface IssuerRequirements {
+  /** A card is issued only with the holder's billing address (Stripe's cardholders need one). */
+  readonly billingAddress: boolean;
+  /** Card details are shown only to a client that sent a one-time nonce (Stripe's ephemeral keys). */
+  readonly revealNonce: boolean;
+}
+
 export interface CardIssuer {
   readonly name: CardIssuerName;
+  readonly requires: IssuerRequirements;
   /** Currencies it can issue cards in. */
   currencies(): readonly string[];
   /**

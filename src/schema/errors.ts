@@ -29,6 +29,14 @@ export function isExpectedError(error: unknown): boolean {
   return true;
 }
 
+/** The feature's refusal behind an error as GraphQL reports it, if it is one. */
+export function domainErrorOf(error: unknown): DomainError | undefined {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original;
+  if (original instanceof GraphQLError && original.originalError instanceof DomainError) return original.originalError;
+  return undefined;
+}
+
 /**
  * The one translation point from what went wrong to what a client sees: domain errors get
  * their feature's code, GraphQL's own errors keep theirs, everything else is masked.
@@ -36,12 +44,7 @@ export function isExpectedError(error: unknown): boolean {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-  const domain =
-    original instanceof DomainError
-      ? original
-      : original instanceof GraphQLError && original.originalError instanceof DomainError
-        ? original.originalError
-        : undefined;
+  const domain = domainErrorOf(error);
   if (domain) {
     const field = (domain.extensions.field as string | undefined) ?? FIELD_OF_CODE[domain.code];
     const located = error instanceof GraphQLError ? error : undefined;

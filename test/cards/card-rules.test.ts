@@ -412,7 +412,15 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
     expect(audit).toEqual([
       {
         outcome: 'FAILED',
-        details: { cardId, issuer: 'flutterwave', direction: 'CARD_FUNDING', amount: '700', note: 'issuer was told, ledger did not move, undo failed' },
+        details: {
+          cardId,
+          issuer: 'flutterwave',
+          direction: 'CARD_FUNDING',
+          amount: '700',
+          note: 'issuer was told, ledger did not move, undo failed',
+          // Why the undo failed, for whoever reconciles it.
+          cause: expect.stringMatching(/Flutterwave POST \/virtual-cards\/[^/]+\/withdraw: /),
+        },
       },
     ]);
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fingerprint, IdempotencyService, type IdempotentRequest } from '../../src/domain/idempotency/idempotency.service.js';
-import { WalletException } from '../../src/domain/wallets/wallets.errors.js';
+import { IdempotencyException } from '../../src/domain/idempotency/idempotency.errors.js';
+import { DomainError } from '../../src/domain/shared/error-codes.js';
 import { seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
 
@@ -17,7 +18,7 @@ const reason = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    return err instanceof WalletException ? err.error : err;
+    return err instanceof IdempotencyException ? err.error : err;
   }
   return 'no error';
 };
@@ -37,7 +38,7 @@ describe('IdempotencyService', () => {
     const err = await idempotency
       .run(server.app.orm.em.fork(), req, async () => 'moved')
       .catch((e: unknown) => e);
-    expect(err).not.toBeInstanceOf(WalletException);
+    expect(err).not.toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ code: '23503' });
   });
 

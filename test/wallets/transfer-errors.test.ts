@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translate } from '../../src/domain/wallets/transfer.service.js';
+import { IdempotencyError, IdempotencyException } from '../../src/domain/idempotency/idempotency.errors.js';
 import { WalletError, WalletException } from '../../src/domain/wallets/wallets.errors.js';
 
 /**
@@ -28,8 +29,10 @@ describe('translate (the errors of wallet_transfer)', () => {
   });
 
   it('answers a key held by its first request (lock_not_available) as IDEMPOTENCY_KEY_IN_PROGRESS', () => {
-    const mapped = translate(pgError('55P03', 'canceling statement due to lock timeout')) as WalletException;
-    expect(mapped.error).toBe(WalletError.IdempotencyKeyInProgress);
+    const mapped = translate(pgError('55P03', 'canceling statement due to lock timeout')) as IdempotencyException;
+    expect(mapped).toBeInstanceOf(IdempotencyException);
+    expect(mapped.error).toBe(IdempotencyError.KeyInProgress);
+    expect(mapped.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
   });
 
   it('passes on a WA001 whose name it does not know, or whose message ends in no name', () => {

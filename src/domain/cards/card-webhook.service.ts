@@ -3,6 +3,7 @@ import type { CardIssuer, CardWebhookEvent } from '../../providers/card-issuer.j
 import { WebhookSignatureError } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CardAuthorizationService } from './card-authorization.service.js';
+import { WebhookEventRepository } from '../webhooks/webhook-event.repository.js';
 import type { CardRepository } from './card.repository.js';
 
 export interface CardWebhookResult {
@@ -17,6 +18,8 @@ export interface CardWebhookResult {
  * requests are answered from our ledger.
  */
 export class CardWebhookService {
+  private readonly events = new WebhookEventRepository();
+
   constructor(
     private readonly cards: CardRepository,
     private readonly purchases: CardAuthorizationService,
@@ -76,12 +79,9 @@ export class CardWebhookService {
     }
 
     const outcome = await em.transactional(async (tx) => {
-      const rows = await tx.execute(
-        `insert into webhook_events (event_key, provider, type, reference, outcome) values (?, ?, ?, ?, 'APPLIED')
-         on conflict (event_key) do nothing returning 1`,
-        [event.eventKey, issuer.name, event.type, card.id],
-      );
-      if (rows.length === 0) return 'DUPLICATE';
+      if (!(await this.events.record(tx, { eventKey: event.eventKey, provider: issuer.name, type: event.type, reference: card.id }))) {
+        return 'DUPLICATE';
+      }
       switch (event.type) {
         case 'CAPTURE':
           await this.purchases.capture(tx, card.id, event.issuerAuthorizationId, event.amount, event.merchant);

@@ -64,20 +64,8 @@ function rowOf(card: Card): CardRow {
   return row;
 }
 
-export interface NewCard {
-  id: string;
-  userId: string;
-  walletId: string;
-  issuer: string;
-  issuerCardId: string;
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-  label: string | null;
-  currency: string;
-  spendingLimit: { amount: bigint; interval: SpendingInterval } | null;
-}
+/** A card as issued: its row without what the database decides, and the currency of its account. */
+export type NewCard = Omit<CardRow, 'status' | 'createdAt' | 'updatedAt'> & { currency: string };
 
 export class CardRepository {
   /** The new card, at version 0 (a first load in the same transaction is its next version). */

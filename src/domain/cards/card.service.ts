@@ -11,6 +11,7 @@ import type { UserService } from '../users/user.service.js';
 import { isUuid, type WalletService } from '../wallets/wallet.service.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
 import { CardRepository, type Card, type SpendingInterval } from './card.repository.js';
 import { CardError, CardException } from './cards.errors.js';
 
@@ -23,8 +24,6 @@ export interface CreateCardInput {
   idempotencyKey: string;
 }
 
-/** Issuers that need a cardholder address to issue (Stripe). */
-const NEEDS_ADDRESS = new Set(['stripe']);
 const MAX_LABEL = 64;
 
 /**
@@ -88,7 +87,7 @@ export class CardService {
     // A repeat of a recorded request replays it; only a new one asks the issuer for a card.
     if (!(await this.idempotency.seen(em, request))) {
       if (!this.issuer.currencies().includes(wallet.currency)) throw new CardException(CardError.UnsupportedCurrency);
-      if (NEEDS_ADDRESS.has(this.issuer.name) && !input.billingAddress) throw new CardException(CardError.BillingAddressRequired);
+      if (this.issuer.requires.billingAddress && !input.billingAddress) throw new CardException(CardError.BillingAddressRequired);
       const user = await this.users.findByIds(em, [actor.userId]);
       try {
         issued = await this.issuer.issue({
@@ -118,7 +117,7 @@ export class CardService {
       () => moved,
       () => this.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
       () => this.idempotency.run(em, request, async (tx) => {
-        if (!issued) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+        if (!issued) throw new IdempotencyException(IdempotencyError.KeyInProgress);
         const card = await this.repo.insert(tx, {
           id: cardId,
           userId: actor.userId,
@@ -220,8 +219,8 @@ export class CardService {
     try {
       if (direction === 'CARD_FUNDING') await this.issuer.fund!(issuerCardId, amount, currency);
       else await this.issuer.withdraw!(issuerCardId, amount, currency);
-    } catch {
-      throw new CardException(CardError.IssuerUnavailable);
+    } catch (err) {
+      throw new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
     }
   }
 
@@ -260,7 +259,7 @@ export class CardService {
   ): Promise<void> {
     try {
       await this.tellIssuer(direction === 'CARD_FUNDING' ? 'CARD_WITHDRAWAL' : 'CARD_FUNDING', issuerCardId, amount, currency);
-    } catch {
+    } catch (err) {
       await this.audit
         .record(em.fork(), {
           userId: actor.userId,
@@ -268,7 +267,14 @@ export class CardService {
           outcome: 'FAILED',
           requestId: actor.requestId,
           ip: actor.ip,
-          details: { cardId, issuer: this.issuer.name, direction, amount, note: 'issuer was told, ledger did not move, undo failed' },
+          details: {
+            cardId,
+            issuer: this.issuer.name,
+            direction,
+            amount,
+            note: 'issuer was told, ledger did not move, undo failed',
+            cause: String((err as CardException).cause),
+          },
         })
         .catch(() => undefined);
     }
@@ -285,8 +291,8 @@ export class CardService {
     // The issuer first: if it cannot follow, our state does not change.
     try {
       await this.issuer.setStatus(card.issuerCardId, target);
-    } catch {
-      throw new CardException(CardError.IssuerUnavailable);
+    } catch (err) {
+      throw new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
     }
     await em.transactional(async (tx) => {
       const locked = await this.repo.lock(tx, card.id);
@@ -320,12 +326,12 @@ export class CardService {
   async reveal(em: EntityManager, actor: Actor, cardId: string, nonce?: string | null): Promise<CardReveal> {
     const card = await this.getOwned(em, actor.userId, cardId);
     if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
-    if (this.issuer.name === 'stripe' && !nonce) throw new CardException(CardError.NonceRequired);
+    if (this.issuer.requires.revealNonce && !nonce) throw new CardException(CardError.NonceRequired);
     try {
       return await this.issuer.reveal({ id: card.id, issuerCardId: card.issuerCardId }, nonce);
     } catch (err) {
       if (err instanceof RevealUnsupportedError) throw new CardException(CardError.RevealUnsupported);
-      throw new CardException(CardError.IssuerUnavailable);
+      throw new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
     }
   }
 
@@ -385,5 +391,5 @@ export function cardIdFor(userId: string, idempotencyKey: string): string {
 /** The issuer clearly refused (a 4xx, or an answer that says so): the caller's input; anything else: it could not be reached. */
 function issuerFailure(err: unknown): CardException {
   if (err instanceof ProviderError && err.definite) return new CardException(CardError.IssuerRefused, { issuerMessage: err.message });
-  return new CardException(CardError.IssuerUnavailable);
+  return new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
 }

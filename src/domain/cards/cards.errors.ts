@@ -62,8 +62,8 @@ const messages: { [key in CardError]: string } = {
 export class CardException extends DomainError<CardError> {
   readonly code: ErrorCode;
 
-  constructor(error: CardError, extensions?: Record<string, unknown>) {
-    super(error, messages[error], withField(fields[error], extensions));
+  constructor(error: CardError, extensions?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(error, messages[error], withField(fields[error], extensions), options);
     this.code = codes[error];
   }
 }

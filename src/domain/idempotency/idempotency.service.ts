@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ErrorCode } from '../shared/error-codes.js';
-import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import { IdempotencyError, IdempotencyException } from './idempotency.errors.js';
 
 /** Business answers are recorded and replayed; provider and internal failures are not (rule 6). */
 const REPLAYED_CODES = new Set<string>([
@@ -73,7 +73,7 @@ export class IdempotencyService {
           [req.userId, req.key, req.operation, print],
         );
       } catch (err) {
-        if ((err as { code?: string }).code === '55P03') throw new WalletException(WalletError.IdempotencyKeyInProgress);
+        if ((err as { code?: string }).code === '55P03') throw new IdempotencyException(IdempotencyError.KeyInProgress);
         throw err;
       }
       if (inserted.length === 0) return this.replay<T>(tx, req, print);
@@ -95,7 +95,7 @@ export class IdempotencyService {
 
   /** Checks the key's length and returns the request's fingerprint. */
   fingerprintOf(req: IdempotentRequest): string {
-    if (req.key.length < 1 || req.key.length > 255) throw new WalletException(WalletError.InvalidIdempotencyKey);
+    if (req.key.length < 1 || req.key.length > 255) throw new IdempotencyException(IdempotencyError.InvalidKey);
     return fingerprint(req.operation, req.input);
   }
 
@@ -122,9 +122,9 @@ export class IdempotencyService {
 
   /** The answer for a repeat of a key that was already there (null: no such key after all). */
   replayOf<T>(row: StoredKey<T> | null, print: string): Recorded<T> {
-    if (!row) throw new WalletException(WalletError.IdempotencyKeyInProgress);
-    if (row.fingerprint !== print) throw new WalletException(WalletError.IdempotencyKeyReused);
-    if (!row.result) throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    if (!row) throw new IdempotencyException(IdempotencyError.KeyInProgress);
+    if (row.fingerprint !== print) throw new IdempotencyException(IdempotencyError.KeyReused);
+    if (!row.result) throw new IdempotencyException(IdempotencyError.KeyInProgress);
     return row.result;
   }
 

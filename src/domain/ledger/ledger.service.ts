@@ -79,6 +79,15 @@ export function toAccount(r: AccountRow): LedgerAccount {
   };
 }
 
+/**
+ * The order in which a movement locks its two accounts: by id, everywhere (here, and the
+ * `wallet_transfer` function's `order by id`), so two movements over the same pair of accounts
+ * wait for each other instead of deadlocking.
+ */
+export function lockOrder(a: string, b: string): [string, string] {
+  return a < b ? [a, b] : [b, a];
+}
+
 /** A user-owned account would go below zero. */
 export class InsufficientFundsError extends Error {
   constructor(readonly accountId: string) {
@@ -147,7 +156,7 @@ export class LedgerService {
     // Whether each statement stepped the version (it had not moved yet in this transaction),
     // so an undo below puts back exactly what it moved.
     const stepped = new Map<string, boolean>();
-    for (const id of [input.debitAccountId, input.creditAccountId].sort()) {
+    for (const id of lockOrder(input.debitAccountId, input.creditAccountId)) {
       const isDebit = id === input.debitAccountId;
       const column = isDebit ? debitColumn : creditColumn;
       const guard = isDebit
@@ -213,7 +222,7 @@ export class LedgerService {
     );
     const accounts = new Map<string, LedgerAccount>();
     if (!transfer) return { resolved: false, accounts };
-    for (const id of [transfer.debit_account_id, transfer.credit_account_id].sort()) {
+    for (const id of lockOrder(transfer.debit_account_id, transfer.credit_account_id)) {
       const side = id === transfer.debit_account_id ? 'debits' : 'credits';
       const move = outcome === 'POST' ? `, ${side}_posted = ${side}_posted + ?::bigint` : '';
       const rows = await tx.execute<AccountRow[]>(

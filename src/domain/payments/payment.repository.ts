@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { WebhookEvent } from '../../providers/payment-provider.js';
 import { pgDate } from '../shared/pg.js';
 
 export type PaymentStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REVERSED';
@@ -177,20 +176,5 @@ export class PaymentRepository {
   /** Makes a payment due now (a sandbox payout reaches its settlement time). */
   async dueAt(em: EntityManager, id: string, inMs: number): Promise<void> {
     await em.execute(`update payments set due_at = now() + make_interval(secs => ?) where id = ? and status = 'PENDING'`, [inMs / 1000, id]);
-  }
-
-  async seenEvent(em: EntityManager, eventKey: string): Promise<boolean> {
-    const rows = await em.execute('select 1 from webhook_events where event_key = ?', [eventKey]);
-    return rows.length > 0;
-  }
-
-  /** False when this event was applied before (the dedupe of rule 7), in the effect's transaction. */
-  async recordEvent(tx: EntityManager, provider: string, event: WebhookEvent): Promise<boolean> {
-    const rows = await tx.execute(
-      `insert into webhook_events (event_key, provider, type, reference, outcome) values (?, ?, ?, ?, 'APPLIED')
-       on conflict (event_key) do nothing returning 1`,
-      [event.eventKey, provider, event.providerType, event.reference],
-    );
-    return rows.length > 0;
   }
 }

@@ -16,6 +16,9 @@ import type { TransactionRepository } from '../transactions/transaction.reposito
 import type { WalletService } from '../wallets/wallet.service.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import { PaymentError, PaymentException } from './payments.errors.js';
+import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
+import { WebhookEventRepository } from '../webhooks/webhook-event.repository.js';
 import { PaymentRepository, type Payment } from './payment.repository.js';
 import { noteHistoryChanged } from '../ledger/ledger-changes.js';
 
@@ -43,6 +46,7 @@ export interface WebhookResult {
  */
 export class PaymentService {
   private readonly payments = new PaymentRepository();
+  private readonly events = new WebhookEventRepository();
 
   constructor(
     private readonly provider: PaymentProvider,
@@ -135,7 +139,7 @@ export class PaymentService {
     });
     const payment = await this.payments.get(em, paymentId);
     if (payment.checkoutUrl) return { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl };
-    if (payment.status !== 'PENDING') throw new WalletException(WalletError.IdempotencyKeyInProgress);
+    if (payment.status !== 'PENDING') throw new IdempotencyException(IdempotencyError.KeyInProgress);
     try {
       const { checkoutUrl, providerRef } = await this.provider.initializeDeposit({
         reference: payment.reference,
@@ -153,7 +157,7 @@ export class PaymentService {
         await this.transactions.setStatus(tx, { id: payment.transactionId }, 'PENDING', 'FAILED', 'The payment provider could not be reached');
       });
       await this.idempotency.forget(em, actor.userId, input.idempotencyKey);
-      throw new WalletException(WalletError.ProviderUnavailable);
+      throw new PaymentException(PaymentError.ProviderUnavailable, { cause: err });
     }
   }
 
@@ -173,7 +177,7 @@ export class PaymentService {
     const wallet = await this.wallets.getOwned(em, actor.userId, input.walletId);
     let accountName = '';
     if (!(await this.idempotency.seen(em, request))) {
-      if (!this.provider.payoutCurrencies().includes(wallet.currency)) throw new WalletException(WalletError.UnsupportedCurrency);
+      if (!this.provider.payoutCurrencies().includes(wallet.currency)) throw new PaymentException(PaymentError.UnsupportedCurrency);
       accountName = await this.resolveAccount(input.bankCode, input.accountNumber, wallet.currency);
     }
 
@@ -253,17 +257,17 @@ export class PaymentService {
   }
 
   async resolveAccount(bankCode: string, accountNumber: string, currency?: string): Promise<string> {
-    if (!/^\d{10}$/.test(accountNumber)) throw new WalletException(WalletError.InvalidBankAccount);
+    if (!/^\d{10}$/.test(accountNumber)) throw new PaymentException(PaymentError.InvalidBankAccount);
     let name: string | null;
     try {
       if (currency && !(await this.provider.listBanks(currency)).some((b) => b.code === bankCode)) {
-        throw new WalletException(WalletError.UnknownBank);
+        throw new PaymentException(PaymentError.UnknownBank);
       }
       name = await this.provider.resolveAccount(bankCode, accountNumber);
     } catch (err) {
       throw providerFailure(err);
     }
-    if (!name) throw new WalletException(WalletError.InvalidBankAccount);
+    if (!name) throw new PaymentException(PaymentError.InvalidBankAccount);
     return name;
   }
 
@@ -302,7 +306,7 @@ export class PaymentService {
       this.log.warn({ reference: event.reference, type: event.providerType }, 'webhook for an unknown reference');
       return { status: 404, outcome: 'UNKNOWN_REFERENCE' };
     }
-    if (await this.payments.seenEvent(em, event.eventKey)) return { status: 200, outcome: 'DUPLICATE' };
+    if (await this.events.seen(em, event.eventKey)) return { status: 200, outcome: 'DUPLICATE' };
 
     let apply: (tx: EntityManager) => Promise<string>;
     switch (event.type) {
@@ -343,7 +347,7 @@ export class PaymentService {
         break;
     }
     const outcome = await em.transactional(async (tx) => {
-      if (!(await this.payments.recordEvent(tx, provider.name, event))) return 'DUPLICATE';
+      if (!(await this.events.record(tx, { eventKey: event.eventKey, provider: provider.name, type: event.providerType, reference: event.reference }))) return 'DUPLICATE';
       return apply(tx);
     });
     return { status: 200, outcome };
@@ -377,7 +381,9 @@ export class PaymentService {
       let status: PayoutStatus;
       try {
         status = await this.provider.checkPayout(payment.reference);
-      } catch {
+      } catch (err) {
+        // Asked again on the next run; the hold stays until the provider answers.
+        this.log.warn({ err, reference: payment.reference }, 'payout status could not be read; asking again later');
         status = { status: 'UNKNOWN' };
       }
       if (status.status === 'PENDING' || status.status === 'UNKNOWN') return;
@@ -574,6 +580,6 @@ function maskAccount(accountNumber: string): string {
 
 /** The provider failing is PROVIDER_UNAVAILABLE; our own refusals (and our bugs) pass on as they are. */
 function providerFailure(err: unknown): Error {
-  if (err instanceof ProviderError) return new WalletException(WalletError.ProviderUnavailable);
+  if (err instanceof ProviderError) return new PaymentException(PaymentError.ProviderUnavailable, { cause: err });
   return err as Error;
 }

@@ -52,8 +52,10 @@ export abstract class DomainError<E extends string = string> extends Error {
     readonly error: E,
     message: string,
     readonly extensions: Record<string, unknown> = {},
+    /** What failed underneath (a provider's error): logged by the server, never shown to the client. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -10,6 +10,7 @@ import { toTransaction, type TransactionRecord } from '../transactions/transacti
 import { normalizeEmail } from '../users/user.service.js';
 import { isUuid } from './wallet.service.js';
 import { WalletError, WalletException } from './wallets.errors.js';
+import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
 
 export interface TransferInput {
   fromWalletId: string;
@@ -144,7 +145,7 @@ export class TransferService {
  */
 export function translate(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
-  if (e.code === '55P03') return new WalletException(WalletError.IdempotencyKeyInProgress);
+  if (e.code === '55P03') return new IdempotencyException(IdempotencyError.KeyInProgress);
   const name = e.code === 'WA001' ? e.message?.match(/(\w+)$/)?.[1] : undefined;
   if (name === undefined || !WALLET_ERRORS.has(name)) return err;
   // The transfer's input names its wallet fromWalletId.

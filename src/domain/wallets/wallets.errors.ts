@@ -12,14 +12,7 @@ export enum WalletError {
   InvalidCursor = 'InvalidCursor',
   InvalidPageSize = 'InvalidPageSize',
   FirstAndLast = 'FirstAndLast',
-  UnsupportedCurrency = 'UnsupportedCurrency',
-  InvalidBankAccount = 'InvalidBankAccount',
-  UnknownBank = 'UnknownBank',
-  ProviderUnavailable = 'ProviderUnavailable',
   LimitExceeded = 'LimitExceeded',
-  InvalidIdempotencyKey = 'InvalidIdempotencyKey',
-  IdempotencyKeyReused = 'IdempotencyKeyReused',
-  IdempotencyKeyInProgress = 'IdempotencyKeyInProgress',
 }
 
 const codes: { [key in WalletError]: ErrorCode } = {
@@ -34,14 +27,7 @@ const codes: { [key in WalletError]: ErrorCode } = {
   [WalletError.InvalidCursor]: ErrorCode.BAD_USER_INPUT,
   [WalletError.InvalidPageSize]: ErrorCode.BAD_USER_INPUT,
   [WalletError.FirstAndLast]: ErrorCode.BAD_USER_INPUT,
-  [WalletError.UnsupportedCurrency]: ErrorCode.UNSUPPORTED_CURRENCY,
-  [WalletError.InvalidBankAccount]: ErrorCode.BAD_USER_INPUT,
-  [WalletError.UnknownBank]: ErrorCode.BAD_USER_INPUT,
-  [WalletError.ProviderUnavailable]: ErrorCode.PROVIDER_UNAVAILABLE,
   [WalletError.LimitExceeded]: ErrorCode.LIMIT_EXCEEDED,
-  [WalletError.InvalidIdempotencyKey]: ErrorCode.BAD_USER_INPUT,
-  [WalletError.IdempotencyKeyReused]: ErrorCode.IDEMPOTENCY_KEY_REUSED,
-  [WalletError.IdempotencyKeyInProgress]: ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
 };
 
 /** The input each error is about; a thrower whose input is named otherwise (`fromWalletId`) says so. */
@@ -55,13 +41,7 @@ const fields: { [key in WalletError]?: string } = {
   [WalletError.NoteTooLong]: 'note',
   [WalletError.InvalidCursor]: 'after',
   [WalletError.InvalidPageSize]: 'first',
-  [WalletError.UnsupportedCurrency]: 'walletId',
-  [WalletError.InvalidBankAccount]: 'accountNumber',
-  [WalletError.UnknownBank]: 'bankCode',
   [WalletError.LimitExceeded]: 'amount',
-  [WalletError.InvalidIdempotencyKey]: 'idempotencyKey',
-  [WalletError.IdempotencyKeyReused]: 'idempotencyKey',
-  [WalletError.IdempotencyKeyInProgress]: 'idempotencyKey',
 };
 
 const messages: { [key in WalletError]: string } = {
@@ -76,14 +56,7 @@ const messages: { [key in WalletError]: string } = {
   [WalletError.InvalidCursor]: 'The cursor is not one this API gave out',
   [WalletError.InvalidPageSize]: '`first` and `last` must be positive numbers (at most 100 are returned)',
   [WalletError.FirstAndLast]: 'Give `first` or `last`, not both',
-  [WalletError.UnsupportedCurrency]: 'This currency is not supported for this operation',
-  [WalletError.InvalidBankAccount]: 'The bank knows no such account',
-  [WalletError.UnknownBank]: 'No such bank for this currency',
-  [WalletError.ProviderUnavailable]: 'The payment provider could not be reached; nothing was charged, try again',
   [WalletError.LimitExceeded]: 'This would exceed a transaction limit',
-  [WalletError.InvalidIdempotencyKey]: 'idempotencyKey must be 1 to 255 characters',
-  [WalletError.IdempotencyKeyReused]: 'This idempotency key was already used for a different request',
-  [WalletError.IdempotencyKeyInProgress]: 'A request with this idempotency key is still being processed; retry shortly',
 };
 
 export class WalletException extends DomainError<WalletError> {

@@ -55,6 +55,7 @@ export interface FlutterwaveIssuerOptions {
 
 export class FlutterwaveIssuer implements CardIssuer {
   readonly name = 'flutterwave' as const;
+  readonly requires = { billingAddress: false, revealNonce: false } as const;
   private readonly http: FlutterwaveHttp;
 
   constructor(private readonly options: FlutterwaveIssuerOptions) {

@@ -54,8 +54,8 @@ export function parseFlutterwaveWebhook(
   let body: Json;
   try {
     body = JSON.parse(rawBody.toString('utf8')) as Json;
-  } catch {
-    throw new Error('Flutterwave webhook: body is not JSON');
+  } catch (err) {
+    throw new Error('Flutterwave webhook: body is not JSON', { cause: err });
   }
   if (!body || typeof body !== 'object') throw new Error('Flutterwave webhook: body is not an object');
   const top = flat(body);

@@ -40,8 +40,8 @@ export function parsePaystackWebhook(
   let payload: { event?: unknown; data?: Record<string, unknown> | null };
   try {
     payload = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new Error('Paystack webhook body is signed but is not JSON');
+  } catch (err) {
+    throw new Error('Paystack webhook body is signed but is not JSON', { cause: err });
   }
   const providerType = typeof payload?.event === 'string' ? payload.event : 'unknown';
   // A `data` that is no object has no fields to read: every read below finds undefined.

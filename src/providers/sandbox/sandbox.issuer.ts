@@ -16,6 +16,7 @@ const CURRENCIES: string[] = CURRENCY_CODES;
  */
 export class SandboxIssuer implements CardIssuer {
   readonly name = 'sandbox' as const;
+  readonly requires = { billingAddress: false, revealNonce: false } as const;
 
   constructor(
     private readonly orm: MikroORM,

@@ -39,6 +39,8 @@ export function stripeHostOptions(apiUrl: string | undefined): { host?: string; 
  */
 export class StripeIssuer implements CardIssuer {
   readonly name = 'stripe' as const;
+  /** Stripe cardholders need a billing address; details are revealed through an ephemeral key bound to the client's nonce. */
+  readonly requires = { billingAddress: true, revealNonce: true } as const;
   /** The API version the SDK is pinned to; sent with ephemeral keys and authorization answers. */
   static readonly apiVersion: string = Stripe.API_VERSION;
   private readonly stripe: Stripe;

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FreezeCardDocument, FundCardDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
+import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
+import { newCard, userWithWallet } from '../cards/sandbox-support.js';
+import { customer, deposit, startPaystack, type PaystackEnv } from '../payments/payments-helpers.js';
+import { errorCode, sql } from '../support/helpers.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * A refusal caused by a provider that failed: the client gets PROVIDER_UNAVAILABLE and a
+ * message about what to do, never the provider's own words; the server's log says what failed.
+ */
+
+interface LogLine {
+  msg: string;
+  level: number;
+  code?: string;
+  requestId?: string;
+  err?: { message?: string; type?: string };
+}
+
+function causes(server: TestServer): LogLine[] {
+  return server.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'refused because a dependency failed');
+}
+
+describe('the cause of a provider failure', () => {
+  let paystack: PaystackEnv;
+  let flw: TestServer;
+  let fake: FakeFlutterwave;
+
+  beforeAll(async () => {
+    fake = await FakeFlutterwave.start();
+    [paystack, flw] = await Promise.all([startPaystack(), startTestServer(fake.serverEnv(1000))]);
+    fake.webhookUrl = `${flw.url}/webhooks/flutterwave`;
+  });
+  afterAll(async () => {
+    await Promise.all([paystack?.close(), flw?.close()]);
+    await fake?.close();
+  });
+
+  it('a deposit the provider could not start: the client sees the code, the log the provider error', async () => {
+    const { server, fake: paystackFake } = paystack;
+    const c = await customer(server);
+    paystackFake.failNext('POST /transaction/initialize', 503, { body: { status: false, message: 'Upstream bank switch is down' } });
+    const res = await deposit(server, c, '30000', 'cause-deposit');
+    expect(errorCode(res)).toBe('PROVIDER_UNAVAILABLE');
+    expect(JSON.stringify(res.errors)).not.toMatch(/switch|503/);
+    const [line] = causes(server);
+    expect(line).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', level: 40 });
+    expect(line.err?.message).toBe('Upstream bank switch is down');
+    expect(line.requestId).toBeTruthy();
+  });
+
+  it('a bank lookup the provider could not answer', async () => {
+    const { server, fake: paystackFake } = paystack;
+    const c = await customer(server);
+    const before = causes(server).length;
+    paystackFake.failNext('GET /bank/resolve', 502, { body: { status: false, message: 'Could not reach the bank' } });
+    const res = await server.gql(ResolveBankAccountDocument, { bankCode: '058', accountNumber: '0123456789' }, { token: c.token });
+    expect(errorCode(res)).toBe('PROVIDER_UNAVAILABLE');
+    const lines = causes(server).slice(before);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', err: { message: 'Could not reach the bank' } });
+  });
+
+  it('a card the issuer could not freeze or fund', async () => {
+    const { user, walletId } = await userWithWallet(flw, 10_000n, 'cause');
+    const { card } = await newCard(flw, user.token, { walletId });
+    fake.fail(/\/status\/block$/, { status: 503 });
+    const frozen = await flw.gql(FreezeCardDocument, { input: { cardId: card.id } }, { token: user.token });
+    expect(errorCode(frozen)).toBe('PROVIDER_UNAVAILABLE');
+    fake.fail(/\/fund$/, { status: 500 });
+    const funded = await flw.gql(FundCardDocument, { input: { cardId: card.id, amount: '500', idempotencyKey: 'cause-fund' } }, { token: user.token });
+    expect(errorCode(funded)).toBe('PROVIDER_UNAVAILABLE');
+    const lines = causes(flw);
+    expect(lines.map((l) => l.err?.message)).toEqual([
+      expect.stringMatching(/Flutterwave PUT \/virtual-cards\/[^/]+\/status\/block/),
+      expect.stringMatching(/Flutterwave POST \/virtual-cards\/[^/]+\/fund/),
+    ]);
+    expect(await sql(flw.app, "select 1 from audit_log where action = 'card:issuer-mismatch'")).toEqual([]);
+  });
+});

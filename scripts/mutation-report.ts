@@ -61,8 +61,10 @@ export async function readMutationState(root: string): Promise<{
 
 /** `mutate` patterns as stryker.config.json writes them: `*` within a folder, `!` to leave out. */
 export function matcher(patterns: string[]): (file: string) => boolean {
+  // `**/` is any number of folders, `*` anything within one.
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   const toRegex = (glob: string) =>
-    new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    new RegExp(`^${glob.split('**/').map((seg) => seg.split('*').map(escape).join('[^/]*')).join('(?:.*/)?')}$`);
   const rules = patterns.map((p) => ({ exclude: p.startsWith('!'), re: toRegex(p.replace(/^!/, '')) }));
   return (file) => rules.reduce((included, r) => (r.re.test(file) ? !r.exclude : included), false);
 }

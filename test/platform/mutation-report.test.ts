@@ -92,6 +92,16 @@ describe('reportProblems', () => {
     expect(inside('src/providers/stripe/stripe.issuer.ts')).toBe(false);
     expect(inside('src/moneyXledger.ts')).toBe(false);
   });
+
+  it('reads `**/` as any number of folders, none included', () => {
+    const inside = matcher(['src/money/*.ts', '!src/**/*.test.ts']);
+    expect(inside('src/money/ledger.ts')).toBe(true);
+    expect(inside('src/money/ledger.test.ts')).toBe(false);
+    expect(matcher(['src/**/*.sql'])('src/a.sql')).toBe(true);
+    expect(matcher(['src/**/*.sql'])('src/db/functions/a.sql')).toBe(true);
+    expect(matcher(['src/**/*.sql'])('src/db/a.ts')).toBe(false);
+    expect(matcher(['src/**/*.sql'])('srcXa.sql')).toBe(false);
+  });
 });
 
 describe('mergeReports', () => {

@@ -6,7 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json mikro-orm.config.ts ./
 COPY src ./src
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json
+RUN npm run build
 
 # Run: production dependencies and the compiled output only, as an unprivileged user.
 FROM node:20-bookworm-slim

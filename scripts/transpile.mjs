@@ -17,6 +17,7 @@
  * Plain JavaScript: it has to run before anything is compiled.
  */
 import { createHash } from 'node:crypto';
+import { copySql } from './copy-sql.mjs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -136,6 +137,8 @@ async function main() {
   }
   await mkdir(outDir, { recursive: true });
   await writeAtomic(manifestPath, JSON.stringify({ key, files }));
+  // The SQL the compiled migrations read (src/db/functions).
+  await copySql(outDir);
   if (transpiled > 0) {
     console.error(`transpiled ${transpiled} of ${list.length} files into dist/ in ${Date.now() - started} ms (no type-check: npm run typecheck)`);
   }

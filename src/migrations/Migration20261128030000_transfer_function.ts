@@ -167,9 +167,8 @@ export const WALLET_TRANSFER_V1 = `
       end
       $fn$;`;
 
-export class Migration20261128030000_transfer_function extends Migration {
-  override async up(): Promise<void> {
-    this.addSql(`
+/** The JSON helpers as this migration created them (Migration20261206010000 replaces them; its down() restores these). */
+export const LEDGER_ACCOUNT_JSON_V1 = `
       create or replace function ledger_account_json(a ledger_accounts) returns jsonb
       language sql stable as $$
         select jsonb_build_object(
@@ -177,8 +176,9 @@ export class Migration20261128030000_transfer_function extends Migration {
           'debits_posted', a.debits_posted::text, 'credits_posted', a.credits_posted::text,
           'debits_pending', a.debits_pending::text, 'credits_pending', a.credits_pending::text,
           'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
-      $$;`);
-    this.addSql(`
+      $$;`;
+
+export const TRANSACTION_JSON_V1 = `
       create or replace function transaction_json(t transactions) returns jsonb
       language sql stable as $$
         select jsonb_build_object(
@@ -188,7 +188,12 @@ export class Migration20261128030000_transfer_function extends Migration {
           'reference', t.reference, 'counterparty_user_id', t.counterparty_user_id,
           'merchant', t.merchant, 'failure_reason', t.failure_reason,
           'created_at', t.created_at, 'updated_at', t.updated_at)
-      $$;`);
+      $$;`;
+
+export class Migration20261128030000_transfer_function extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(LEDGER_ACCOUNT_JSON_V1);
+    this.addSql(TRANSACTION_JSON_V1);
     this.addSql(WALLET_TRANSFER_V1);
   }
 

@@ -22,7 +22,8 @@ import { WALLET_TRANSFER_V2 } from './Migration20261128080000_transfer_function_
  */
 const OUTFLOW_LOCK_CLASS = 0x6f7574; // 'out': a key space of its own among advisory locks
 
-const OUTFLOW_TODAY = `
+/** outflow_today as this migration created it (Migration20261206010000 replaces it; its down() restores this). */
+export const OUTFLOW_TODAY = `
   create or replace function outflow_today(p_user uuid, p_currency text) returns bigint
   language plpgsql volatile as $fn$
   declare
@@ -43,7 +44,8 @@ const V2_DAILY_SUM = `            select coalesce(sum(amount), 0) into v_used fr
               and type in ('TRANSFER', 'WITHDRAWAL', 'CARD_PURCHASE') and status in ('PENDING', 'COMPLETED')
               and created_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc';`;
 
-function walletTransferV3(): string {
+/** wallet_transfer as this migration creates it (Migration20261206010000's down() restores it). */
+export function walletTransferV3(): string {
   if (!WALLET_TRANSFER_V2.includes(V2_DAILY_SUM)) throw new Error('wallet_transfer v2: the daily sum to replace is not where it was');
   return WALLET_TRANSFER_V2.replace(V2_DAILY_SUM, '            v_used := outflow_today(p_user, v_sender.currency);');
 }

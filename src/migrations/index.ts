@@ -10,6 +10,7 @@ import { Migration20261128070000_ledger_reference_index } from './Migration20261
 import { Migration20261128080000_transfer_function_v2 } from './Migration20261128080000_transfer_function_v2.js';
 import { Migration20261128090000_single_step_versions } from './Migration20261128090000_single_step_versions.js';
 import { Migration20261206000000_outflow_lock } from './Migration20261206000000_outflow_lock.js';
+import { Migration20261206010000_function_files } from './Migration20261206010000_function_files.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128080000_transfer_function_v2', class: Migration20261128080000_transfer_function_v2 },
   { name: 'Migration20261128090000_single_step_versions', class: Migration20261128090000_single_step_versions },
   { name: 'Migration20261206000000_outflow_lock', class: Migration20261206000000_outflow_lock },
+  { name: 'Migration20261206010000_function_files', class: Migration20261206010000_function_files },
 ];

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionDefinition } from '../../src/db/functions.js';
+import { latestFunctionFiles } from '../support/function-files.js';
 import { openOrm } from '../../src/db/orm.js';
 import { CardRepository } from '../../src/domain/cards/card.repository.js';
 import { admin } from '../support/db.js';
@@ -78,11 +81,47 @@ describe('migration 20261206000000 (the outflow lock)', () => {
     expect(await definition()).toContain('v_used := outflow_today(p_user, v_sender.currency);');
     expect(await definition()).not.toContain('select coalesce(sum(amount), 0) into v_used');
 
-    await migrator.down();
+    // Down through this one (and the function files' migration after it).
+    await migrator.down({ to: 'Migration20261206000000_outflow_lock' });
     expect(await hasOutflowToday()).toBe(false);
     expect(await definition()).toContain('select coalesce(sum(amount), 0) into v_used');
 
     await migrator.up();
     expect(await hasOutflowToday()).toBe(true);
+  });
+});
+
+describe('migration 20261206010000 (function files)', () => {
+  const functions = async () =>
+    new Map(
+      (
+        await orm.em.getConnection().execute<{ name: string; def: string }[]>(
+          `select p.proname as name, pg_get_functiondef(p.oid) as def from pg_proc p
+           join pg_namespace n on n.oid = p.pronamespace
+           where n.nspname = 'public' and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')`,
+        )
+      ).map((r) => [r.name, r.def]),
+    );
+
+  it('makes every function of the schema exactly the latest version of its file, and puts the old texts back on the way down', async () => {
+    const migrator = orm.getMigrator();
+    await migrator.up();
+    const latest = await latestFunctionFiles();
+    const live = await functions();
+    expect([...live.keys()].sort()).toEqual([...latest.keys()].sort());
+    for (const [name, file] of latest) expect(live.get(name), name).toBe(functionDefinition(await readFile(file, 'utf8')));
+
+    await migrator.down({ to: 'Migration20261206010000_function_files' });
+    const before = await functions();
+    // The same functions, as the earlier migrations wrote them (indented in their TypeScript).
+    expect([...before.keys()].sort()).toEqual([...latest.keys()].sort());
+    expect(before.get('wallet_transfer')).toContain('\n      declare\n');
+    expect(before.get('wallet_transfer')).toContain('v_used := outflow_today(p_user, v_sender.currency);');
+    expect(before.get('outflow_today')).toContain('\n  declare\n');
+    expect(before.get('transaction_json')).toContain('\n        select jsonb_build_object(');
+    expect(before.get('ledger_account_json')).toContain('\n        select jsonb_build_object(');
+
+    await migrator.up();
+    expect(await functions()).toEqual(live);
   });
 });

@@ -27,18 +27,20 @@ module.exports = {
       'providers',
       ['domain', 'resolvers', 'schema', 'http', 'cache'],
     ),
-    layer(
-      'config-without-domain',
-      'Configuration is read before anything is built: it depends on nothing of ours.',
-      'config',
-      ['domain', 'resolvers', 'schema', 'http', 'cache', 'providers', 'db'],
-    ),
-    layer(
-      'domain-without-api',
-      'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.',
+    layer('config-without-domain', 'Configuration is read before anything is built: it depends on nothing of ours.', 'config', [
       'domain',
-      ['resolvers', 'schema', 'http'],
-    ),
+      'resolvers',
+      'schema',
+      'http',
+      'cache',
+      'providers',
+      'db',
+    ]),
+    layer('domain-without-api', 'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.', 'domain', [
+      'resolvers',
+      'schema',
+      'http',
+    ]),
     {
       name: 'no-tests-in-src',
       comment: 'Source never imports test code.',

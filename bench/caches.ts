@@ -7,8 +7,23 @@
  * PostgreSQL.
  */
 import {
-  DURATION, WARMUP, clean, fmt, freePort, load, log, measure, psql, row, startProcess, stopped, waitFor,
-  type BenchContext, type CpuSnapshot, type LoadResult, type Row,
+  DURATION,
+  WARMUP,
+  clean,
+  fmt,
+  freePort,
+  load,
+  log,
+  measure,
+  psql,
+  row,
+  startProcess,
+  stopped,
+  waitFor,
+  type BenchContext,
+  type CpuSnapshot,
+  type LoadResult,
+  type Row,
 } from './lib.js';
 
 /** PostgreSQL flushes backends' counters at most once a second (exiting ones at once). */
@@ -29,7 +44,9 @@ const dbOf = (ctx: BenchContext): string => new URL(ctx.env.DATABASE_URL!).pathn
 /** Reads of ledger_accounts so far, once the counters have settled. */
 async function scans(db: string): Promise<number> {
   await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
-  return Number(psql(db, `select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) from pg_stat_user_tables where relname = 'ledger_accounts'`));
+  return Number(
+    psql(db, `select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) from pg_stat_user_tables where relname = 'ledger_accounts'`),
+  );
 }
 
 /** The wallet query on our server with its caches on: B4's numerator and B3's. */
@@ -71,8 +88,14 @@ export async function cacheRow(ctx: BenchContext, on: CachedRun): Promise<Row> {
     const onScans = `${on.scans} in ${on.requests} requests`;
     log(`B3 ledger_accounts scans: caches on ${onScans}; off ${offScans}`);
     const b3 = on.r.rps / off.rps;
-    return row('B3', 'wallet { balance } caches on ÷ off', b3, '≥ 1.3', b3 >= 1.3 && clean(on.r) && clean(off),
-      `${fmt(on.r)} ÷ ${fmt(off)} (second server, CACHE_ENABLED=false); ledger_accounts scans (warm-up and measurement): ${onScans} on, ${offScans} off`);
+    return row(
+      'B3',
+      'wallet { balance } caches on ÷ off',
+      b3,
+      '≥ 1.3',
+      b3 >= 1.3 && clean(on.r) && clean(off),
+      `${fmt(on.r)} ÷ ${fmt(off)} (second server, CACHE_ENABLED=false); ledger_accounts scans (warm-up and measurement): ${onScans} on, ${offScans} off`,
+    );
   } finally {
     if (running) await stopped(uncached);
   }

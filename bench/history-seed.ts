@@ -79,8 +79,11 @@ export async function buildOrReuse(serve: (db: string) => Promise<string>, serve
   const seedMs = Date.now() - t0;
   // Written last: a run stopped half-way leaves databases that the next run rebuilds.
   for (const db of [SMALL_DB, LARGE_DB]) {
-    psql(db, `create table bench_history_meta (fingerprint text not null, viewer_user_id uuid not null, viewer_email text not null, seed_ms int not null);
-      insert into bench_history_meta values ('${print}', '${viewer.userId}', '${viewer.email}', ${seedMs})`);
+    psql(
+      db,
+      `create table bench_history_meta (fingerprint text not null, viewer_user_id uuid not null, viewer_email text not null, seed_ms int not null);
+      insert into bench_history_meta values ('${print}', '${viewer.userId}', '${viewer.email}', ${seedMs})`,
+    );
   }
   return { viewer, seedMs, reused: false };
 }
@@ -129,7 +132,9 @@ export async function logIn(url: string, email: string): Promise<string> {
  * 1..WALLETS-1 in bench_history_wallets (the viewer is 0); the sandbox settlement account.
  */
 function seedUsers(db: string, viewer: { userId: string; walletId: string }): void {
-  psql(db, `
+  psql(
+    db,
+    `
     create table bench_history_wallets (n int primary key, user_id uuid not null, account_id uuid not null);
     insert into bench_history_wallets values (0, '${viewer.userId}', '${viewer.walletId}');
     with u as (
@@ -143,7 +148,8 @@ function seedUsers(db: string, viewer: { userId: string; walletId: string }): vo
     insert into bench_history_wallets
       select split_part(split_part(u.email, '@', 1), '-', 2)::int, w.user_id, w.id from w join u on u.id = w.user_id;
     insert into ledger_accounts (id, kind, provider, currency) values (gen_random_uuid(), 'SETTLEMENT', 'sandbox', 'NGN')
-      on conflict (kind, provider, currency) where user_id is null do nothing;`);
+      on conflict (kind, provider, currency) where user_id is null do nothing;`,
+  );
 }
 
 /**
@@ -159,7 +165,9 @@ function seedUsers(db: string, viewer: { userId: string; walletId: string }): vo
 function grow(db: string, from: number, until: number): void {
   if (until <= from) return;
   const others = WALLETS - 1;
-  psql(db, `
+  psql(
+    db,
+    `
     set session_replication_role = replica;
     create temp table ev on commit drop as
     select k,
@@ -201,12 +209,15 @@ function grow(db: string, from: number, until: number): void {
           from (select debit_account as account_id, amount as d, 0 as c from ev2
                 union all select credit_account, 0, amount from ev2) m
           group by account_id) s
-    where a.id = s.account_id;`);
+    where a.id = s.account_id;`,
+  );
 }
 
 /** The ledger report's invariants, and no dangling reference (the seeding skipped FK triggers). */
 export function checkLedger(db: string): void {
-  const out = psql(db, `
+  const out = psql(
+    db,
+    `
     with sums as (
       select account_id, sum(case when side = 'D' then amount else 0 end) as d, sum(case when side = 'C' then amount else 0 end) as c
       from (select debit_account_id as account_id, 'D' as side, amount from ledger_transfers
@@ -217,6 +228,7 @@ export function checkLedger(db: string): void {
            (select count(*) from transactions t
             where not exists (select 1 from ledger_accounts a where a.id = t.account_id and a.user_id = t.user_id)
                or not exists (select 1 from ledger_transfers l where l.id = t.transfer_id)
-               or (t.counterparty_user_id is not null and not exists (select 1 from users u where u.id = t.counterparty_user_id))) as dangling`);
+               or (t.counterparty_user_id is not null and not exists (select 1 from users u where u.id = t.counterparty_user_id))) as dangling`,
+  );
   if (out !== '0|0') throw new Error(`B6 seeding left the ledger inconsistent (mismatched accounts | dangling rows): ${out}`);
 }

@@ -22,8 +22,23 @@
 import type { ChildProcess } from 'node:child_process';
 import { LARGE, SMALL_DB, LARGE_DB, buildOrReuse, checkLedger, logIn } from './history-seed.js';
 import {
-  DURATION, PG, QUICK, WARMUP, freePort, load, log, psql, row, skipped, startProcess, stopped, waitFor, wanted,
-  type BenchContext, type LoadResult, type Row,
+  DURATION,
+  PG,
+  QUICK,
+  WARMUP,
+  freePort,
+  load,
+  log,
+  psql,
+  row,
+  skipped,
+  startProcess,
+  stopped,
+  waitFor,
+  wanted,
+  type BenchContext,
+  type LoadResult,
+  type Row,
 } from './lib.js';
 
 /** Alternating measurements per side, DURATION split between them. */
@@ -72,7 +87,9 @@ export async function historyRows(ctx: BenchContext): Promise<Row[]> {
     const { viewer, seedMs, reused } = await built;
     const sides: Side[] = [];
     for (const db of [SMALL_DB, LARGE_DB]) {
-      const [rows, viewerRows] = psql(db, `select count(*), count(*) filter (where user_id = '${viewer.userId}') from transactions`).split('|').map(Number);
+      const [rows, viewerRows] = psql(db, `select count(*), count(*) filter (where user_id = '${viewer.userId}') from transactions`)
+        .split('|')
+        .map(Number);
       checkLedger(db);
       const url = await serve(db);
       // Each side signs the viewer in against its own database (its own session row).
@@ -80,7 +97,9 @@ export async function historyRows(ctx: BenchContext): Promise<Row[]> {
       await checkUncached(url, token);
       sides.push({ db, url, token, rows, viewerRows, rounds: [], plan: '', planMs: 0 });
     }
-    const origin = reused ? `reused from an earlier run (built in ${(seedMs / 1000).toFixed(1)} s)` : `grown to ${LARGE} in ${(seedMs / 1000).toFixed(1)} s`;
+    const origin = reused
+      ? `reused from an earlier run (built in ${(seedMs / 1000).toFixed(1)} s)`
+      : `grown to ${LARGE} in ${(seedMs / 1000).toFixed(1)} s`;
     log(`B6 ${sides[0].rows} and ${sides[1].rows} transactions (viewer ${sides[0].viewerRows} and ${sides[1].viewerRows}); ${origin}`);
 
     // Warm-up of both, then ROUNDS alternating measurements: drift on a shared machine hits both sides alike.
@@ -97,7 +116,9 @@ export async function historyRows(ctx: BenchContext): Promise<Row[]> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of sides) {
         const r = await load(job(s), seconds);
-        log(`B6 first page at ${s.rows} transactions, round ${round + 1}/${ROUNDS} (${seconds}s): ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+        log(
+          `B6 first page at ${s.rows} transactions, round ${round + 1}/${ROUNDS} (${seconds}s): ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`,
+        );
         s.rounds.push(r);
       }
     }
@@ -120,10 +141,18 @@ export async function historyRows(ctx: BenchContext): Promise<Row[]> {
       `${s.rounds.reduce((n, r) => n + r.total, 0)} req) at ${s.rows.toLocaleString('en')} rows (viewer ${s.viewerRows.toLocaleString('en')}; ` +
       `SQL ${s.planMs} ms: ${s.plan})`;
     return [
-      row('B6', WHAT, ratio, GOAL, ratio <= 1.5,
+      row(
+        'B6',
+        WHAT,
+        ratio,
+        GOAL,
+        ratio <= 1.5,
         `${side(hi)} ÷ ${side(lo)}; first: ${PAGE} with wallet, card, counterparty; response cache off (CACHE_ENABLED=false); ` +
           `${ROUNDS} alternating rounds of ${seconds}s; ` +
-          (reused ? `databases reused from an earlier run with the same schema and seeding (built in ${(seedMs / 1000).toFixed(0)} s)` : `grown from ${lo.rows.toLocaleString('en')} to ${hi.rows.toLocaleString('en')} rows in ${(seedMs / 1000).toFixed(0)} s`)),
+          (reused
+            ? `databases reused from an earlier run with the same schema and seeding (built in ${(seedMs / 1000).toFixed(0)} s)`
+            : `grown from ${lo.rows.toLocaleString('en')} to ${hi.rows.toLocaleString('en')} rows in ${(seedMs / 1000).toFixed(0)} s`),
+      ),
     ];
   } finally {
     for (const server of servers) await stopped(server);
@@ -139,17 +168,22 @@ async function checkUncached(url: string, token: string): Promise<void> {
       body: JSON.stringify({ query: HISTORY, variables: { first: PAGE } }),
     });
     const body = (await res.json()) as { data?: { transactions: { edges: unknown[] } }; errors?: unknown[] };
-    if (body.errors || body.data?.transactions.edges.length !== PAGE) throw new Error(`B6: unexpected page ${JSON.stringify(body).slice(0, 500)}`);
-    if (res.headers.get('age') !== null) throw new Error('B6: the response cache answered although CACHE_ENABLED=false: the row would measure Redis');
+    if (body.errors || body.data?.transactions.edges.length !== PAGE)
+      throw new Error(`B6: unexpected page ${JSON.stringify(body).slice(0, 500)}`);
+    if (res.headers.get('age') !== null)
+      throw new Error('B6: the response cache answered although CACHE_ENABLED=false: the row would measure Redis');
   }
 }
 
 /** The plan PostgreSQL picks for the page query TransactionRepository.page sends (first page, no filter). */
 function explain(db: string, userId: string): { plan: string; planMs: number } {
-  const out = psql(db, `explain (analyze, buffers, format json)
+  const out = psql(
+    db,
+    `explain (analyze, buffers, format json)
     select id, seq, user_id, account_id, transfer_id, type, status, direction, amount, currency, description, reference,
            counterparty_user_id, merchant, failure_reason, created_at, updated_at
-    from transactions where user_id = '${userId}' order by seq desc limit ${PAGE + 1}`);
+    from transactions where user_id = '${userId}' order by seq desc limit ${PAGE + 1}`,
+  );
   const [top] = JSON.parse(out) as { Plan: PlanNode; 'Execution Time': number }[];
   return { plan: describe(top.Plan), planMs: Number(top['Execution Time'].toFixed(2)) };
 }

@@ -18,12 +18,16 @@ export const DURATION = QUICK ? 5 : 30;
 export const WARMUP = QUICK ? 1 : 10;
 export const SWC = ['--import', '@swc-node/register/esm-register'];
 /** BENCH_ONLY=B1,B6 measures only those rows (the others print as not measured). */
-export const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+export const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim().toUpperCase())
+  .filter(Boolean);
 export const wanted = (...ids: string[]): boolean => ONLY.length === 0 || ids.some((id) => ONLY.includes(id));
 
 const children: ChildProcess[] = [];
 const STARTED = Date.now();
-export const log = (msg: string): void => void process.stderr.write(`[bench ${((Date.now() - STARTED) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
+export const log = (msg: string): void =>
+  void process.stderr.write(`[bench ${((Date.now() - STARTED) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
 
 export function psql(db: string, sql: string): string {
   return execFileSync('psql', [`${PG}/${db}`, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' }).trim();
@@ -133,7 +137,11 @@ let loadBusy = false;
 export async function load(job: Record<string, unknown>, duration = DURATION): Promise<LoadResult> {
   if (loadBusy) throw new Error('load(): one run at a time');
   if (!loadWorker) {
-    loadWorker = spawn(process.execPath, [...SWC, 'bench/load.ts'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    loadWorker = spawn(process.execPath, [...SWC, 'bench/load.ts'], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     children.push(loadWorker);
     loadWorker.once('exit', () => (loadWorker = undefined));
   }
@@ -154,7 +162,8 @@ export async function load(job: Record<string, unknown>, duration = DURATION): P
     worker.send({ connections: CONNECTIONS, duration, ...job });
   }).finally(() => (loadBusy = false));
   if (r.warmup?.errors) log(`warning: ${r.warmup.errors} error answers during the warm-up`);
-  if (r.graphqlErrors || r.errors || r.non2xx) log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
+  if (r.graphqlErrors || r.errors || r.non2xx)
+    log(`warning: ${r.graphqlErrors} error answers, ${r.errors} socket errors, first: ${r.firstError}`);
   return r;
 }
 
@@ -172,7 +181,10 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 function processCpuMs(pid: number, withChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return (f[11] + f[12] + (withChildren ? f[13] + f[14] : 0)) * TICK_MS; // utime, stime, cutime, cstime
   } catch {
     return 0; // gone meanwhile
@@ -278,7 +290,19 @@ export function pgbench(db: string, seconds: number, extra: string[] = []): { tp
   const before = cpuSnapshot();
   const raw = execFileSync(
     'pgbench',
-    ['-M', 'prepared', '-c', String(CONNECTIONS), '-j', String(Math.min(CONNECTIONS, os.cpus().length)), '-T', String(seconds), '-n', ...extra, `${PG}/${db}`],
+    [
+      '-M',
+      'prepared',
+      '-c',
+      String(CONNECTIONS),
+      '-j',
+      String(Math.min(CONNECTIONS, os.cpus().length)),
+      '-T',
+      String(seconds),
+      '-n',
+      ...extra,
+      `${PG}/${db}`,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const m = /tps = ([\d.]+)/.exec(raw);
@@ -296,7 +320,14 @@ export interface Row {
   raw: string;
 }
 
-export const row = (id: string, what: string, ratio: number, goal: string, pass: boolean, raw: string): Row => ({ id, what, ratio, goal, pass, raw });
+export const row = (id: string, what: string, ratio: number, goal: string, pass: boolean, raw: string): Row => ({
+  id,
+  what,
+  ratio,
+  goal,
+  pass,
+  raw,
+});
 export const skipped = (id: string, what: string, goal: string, raw: string): Row => ({ id, what, ratio: null, goal, pass: null, raw });
 /** A run whose every answer was a 200 without GraphQL errors: its rate measures the work, not failing fast. */
 export const clean = (r: LoadResult): boolean => r.graphqlErrors + r.errors + r.non2xx === 0;

@@ -69,7 +69,12 @@ let job: Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';
 let next = 0;
 /** What the answers of the current run held (reset for each job and after its warm-up). */
-const nothingSeen = () => ({ hotRequests: 0, graphqlErrors: 0, firstError: undefined as string | undefined, errorCodes: {} as Record<string, number> });
+const nothingSeen = () => ({
+  hotRequests: 0,
+  graphqlErrors: 0,
+  firstError: undefined as string | undefined,
+  errorCodes: {} as Record<string, number>,
+});
 let seen = nothingSeen();
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
@@ -154,7 +159,14 @@ async function paced(rate: number, seconds: number): Promise<Result> {
   const post = (headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> =>
     new Promise((resolve, reject) => {
       const req = http.request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');

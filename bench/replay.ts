@@ -35,12 +35,9 @@ export function replayScript(ctx: BenchContext): string {
     for (const [from, to] of swaps) s = s.replace(from, to);
     return `${s.replace(/\s*\n\s*/g, ' ')};`;
   });
-  return [
-    `\\set s random(1, ${ctx.seed.senders.length})`,
-    `\\set r random(1, ${ctx.seed.recipientEmails.length})`,
-    ...statements,
-    '',
-  ].join('\n');
+  return [`\\set s random(1, ${ctx.seed.senders.length})`, `\\set r random(1, ${ctx.seed.recipientEmails.length})`, ...statements, ''].join(
+    '\n',
+  );
 }
 
 export async function replayRows(ctx: BenchContext): Promise<Row[]> {
@@ -68,9 +65,15 @@ export async function replayRows(ctx: BenchContext): Promise<Row[]> {
     log(`B2 pgbench: ${pg.tps.toFixed(0)} tps, ${failed} failed`);
     const b2 = rps / pg.tps;
     return [
-      row('B2', WHAT, b2, '≥ 0.7', b2 >= 0.7 && failed === '0' && ctx.figures.transferErrors === 0,
+      row(
+        'B2',
+        WHAT,
+        b2,
+        '≥ 0.7',
+        b2 >= 0.7 && failed === '0' && ctx.figures.transferErrors === 0,
         `${rps.toFixed(0)} transfers/s ÷ ${pg.tps.toFixed(0)} tps (pgbench -M prepared -c ${CONNECTIONS}, ${ctx.seed.transferSql.length} statement(s) per transaction, ${failed} failed; ` +
-          `whole machine ${pg.cpu.machine.toFixed(2)} ms CPU per transaction, PostgreSQL ${pg.cpu.postgres.toFixed(2)} ms)`),
+          `whole machine ${pg.cpu.machine.toFixed(2)} ms CPU per transaction, PostgreSQL ${pg.cpu.postgres.toFixed(2)} ms)`,
+      ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,8 +9,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CONNECTIONS, DURATION, PG, QUICK, REDIS, ROOT, SWC, WARMUP, clean, fmt, freePort, freshDatabase, log, measure, pgbench, row, runNode,
-  skipped, startProcess, stopAll, waitFor, wanted, type BenchContext, type LoadResult, type Row, type Seed,
+  CONNECTIONS,
+  DURATION,
+  PG,
+  QUICK,
+  REDIS,
+  ROOT,
+  SWC,
+  WARMUP,
+  clean,
+  fmt,
+  freePort,
+  freshDatabase,
+  log,
+  measure,
+  row,
+  runNode,
+  skipped,
+  startProcess,
+  stopAll,
+  waitFor,
+  wanted,
+  type BenchContext,
+  type LoadResult,
+  type Row,
+  type Seed,
 } from './lib.js';
 import { subscriptionRows } from './subscriptions.js';
 import { cacheRow, cachedWalletRun } from './caches.js';
@@ -42,11 +65,29 @@ async function readRows(ctx: BenchContext): Promise<Row[]> {
   const on = wanted('B3', 'B4') ? await cachedWalletRun(ctx) : undefined;
   if (on && oursTypename && wanted('B4')) {
     const b4 = on.r.rps / oursTypename.rps;
-    rows.push(row('B4', 'wallet(id) { balance { amount } } ÷ { __typename }, same server', b4, '≥ 0.8', b4 >= 0.8 && clean(on.r) && clean(oursTypename), `${fmt(on.r)} ÷ ${fmt(oursTypename)}`));
+    rows.push(
+      row(
+        'B4',
+        'wallet(id) { balance { amount } } ÷ { __typename }, same server',
+        b4,
+        '≥ 0.8',
+        b4 >= 0.8 && clean(on.r) && clean(oursTypename),
+        `${fmt(on.r)} ÷ ${fmt(oursTypename)}`,
+      ),
+    );
   }
   if (bareRes && oursTypename) {
     const b5 = oursTypename.rps / bareRes.rps;
-    rows.push(row('B5', '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http', b5, '≥ 0.3', b5 >= 0.3 && clean(oursTypename) && clean(bareRes), `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`));
+    rows.push(
+      row(
+        'B5',
+        '{ __typename } ours (auth, limits, metrics) ÷ bare graphql-js on node:http',
+        b5,
+        '≥ 0.3',
+        b5 >= 0.3 && clean(oursTypename) && clean(bareRes),
+        `${fmt(oursTypename)} ÷ ${fmt(bareRes)}`,
+      ),
+    );
   }
   if (on && wanted('B3')) rows.push(await cacheRow(ctx, on));
   return rows;
@@ -59,8 +100,14 @@ async function statementRows(ctx: BenchContext): Promise<Row[]> {
   // seed.ts also says what the pages held (a card purchase and a transfer need different loaders).
   const { detail } = ctx.seed.b7 as { detail?: string };
   return [
-    row('B7', 'SQL statements, page of 50 (wallet, card, counterparty) ÷ page of 1', b7, '= 1', b7 === 1,
-      `${ctx.seed.b7.fifty} ÷ ${ctx.seed.b7.one} statements${detail ? ` (${detail})` : ''}`),
+    row(
+      'B7',
+      'SQL statements, page of 50 (wallet, card, counterparty) ÷ page of 1',
+      b7,
+      '= 1',
+      b7 === 1,
+      `${ctx.seed.b7.fifty} ÷ ${ctx.seed.b7.one} statements${detail ? ` (${detail})` : ''}`,
+    ),
   ];
 }
 
@@ -133,13 +180,27 @@ async function main(): Promise<void> {
   const lines = [
     '| id | ratio | goal | pass | raw |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} | ${r.goal} | ${r.pass === null ? 'not measured' : r.pass ? 'pass' : 'FAIL'} | ${r.raw} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} | ${r.goal} | ${r.pass === null ? 'not measured' : r.pass ? 'pass' : 'FAIL'} | ${r.raw} |`,
+    ),
   ];
-  process.stdout.write(`\nnpm run bench${QUICK ? ' -- --quick' : ''}: ${CONNECTIONS} connections, ${DURATION}s per measurement after ${WARMUP}s warm-up, ${os.cpus().length} CPUs\n\n${lines.join('\n')}\n\n`);
+  process.stdout.write(
+    `\nnpm run bench${QUICK ? ' -- --quick' : ''}: ${CONNECTIONS} connections, ${DURATION}s per measurement after ${WARMUP}s warm-up, ${os.cpus().length} CPUs\n\n${lines.join('\n')}\n\n`,
+  );
   writeFileSync(
     path.join(ROOT, 'bench/results.json'),
     JSON.stringify(
-      { at: new Date().toISOString(), quick: QUICK, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rows, transferSql: seed.transferSql, tookMs: Date.now() - started },
+      {
+        at: new Date().toISOString(),
+        quick: QUICK,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        warmup: WARMUP,
+        rows,
+        transferSql: seed.transferSql,
+        tookMs: Date.now() - started,
+      },
       null,
       2,
     ),

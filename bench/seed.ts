@@ -8,7 +8,6 @@
 import 'reflect-metadata';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import type { App } from '../src/app.js';
 import { createWallet, fundMany, insertUsers, seedUsers } from '../test/support/money.js';
 
 /** Users rows only (one shared argon2 hash, computed once), no session. */
@@ -91,7 +90,9 @@ async function main(): Promise<void> {
   const cardId = created.data.createCard.card.id;
   await gql(viewer.token, FUND_CARD, { input: { cardId, amount: '1000', idempotencyKey: 'b7-fund' } });
   for (let i = 0; i < 10; i++) {
-    await gql(viewer.token, PURCHASE, { input: { cardId, amount: String(50 + i), merchantName: `Shop ${i}`, idempotencyKey: `b7-buy-${i}` } });
+    await gql(viewer.token, PURCHASE, {
+      input: { cardId, amount: String(50 + i), merchantName: `Shop ${i}`, idempotencyKey: `b7-buy-${i}` },
+    });
   }
   // ... and one holding a card purchase (card); then the page of 50 with both kinds.
   const oneCard = await statements(1);
@@ -103,7 +104,11 @@ async function main(): Promise<void> {
   const edges = page.data.transactions.edges;
   // A page of 1 cannot hold a card row and a transfer row at once: its count is what single-row
   // pages of both kinds need together (their distinct statements, literal values aside).
-  const shape = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, '?').replace(/\b\d+\b/g, '?').replace(/\?(?:\s*,\s*\?)+/g, '?');
+  const shape = (sql: string) =>
+    sql
+      .replace(/'(?:[^']|'')*'/g, '?')
+      .replace(/\b\d+\b/g, '?')
+      .replace(/\?(?:\s*,\s*\?)+/g, '?');
   const one = new Set([...oneTransfer, ...oneCard].map(shape)).size;
   const b7 = {
     one,

@@ -6,7 +6,22 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
-  BALANCE, MAX_INFLIGHT, N, TRANSACTION, TRANSFER, connectAll, channel, job, log, now, percentile, seed, sleep, state, users, waitChannels,
+  BALANCE,
+  MAX_INFLIGHT,
+  N,
+  TRANSACTION,
+  TRANSFER,
+  connectAll,
+  channel,
+  job,
+  log,
+  now,
+  percentile,
+  seed,
+  sleep,
+  state,
+  users,
+  waitChannels,
 } from './subscribers-clients.js';
 
 interface Received {
@@ -61,7 +76,7 @@ export async function b8(): Promise<Record<string, unknown>> {
   // and overlap only when the server falls that far behind.
   const perm = users.map((_, i) => i);
   let s = 0x9e3779b9;
-  const rand = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
   for (let i = perm.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [perm[i], perm[j]] = [perm[j], perm[i]];
@@ -77,7 +92,12 @@ export async function b8(): Promise<Record<string, unknown>> {
         body: JSON.stringify({
           query: TRANSFER,
           variables: {
-            input: { fromWalletId: from.walletId, recipientEmail: users[t.to].email, amount: String(t.amount), idempotencyKey: `b8-${t.k}-${Date.now()}` },
+            input: {
+              fromWalletId: from.walletId,
+              recipientEmail: users[t.to].email,
+              amount: String(t.amount),
+              idempotencyKey: `b8-${t.k}-${Date.now()}`,
+            },
           },
         }),
         signal: AbortSignal.timeout(60_000),
@@ -175,9 +195,11 @@ export async function b8(): Promise<Record<string, unknown>> {
     if (kinds[i] === 'transaction') {
       // Exact: the reference is the movement's, the direction says which side.
       for (const ev of received[i]) {
-        const tx = ev.data?.transactionUpdated as { reference: string; direction: string; status: string; amount: { amount: string } } | undefined;
+        const tx = ev.data?.transactionUpdated as
+          { reference: string; direction: string; status: string; amount: { amount: string } } | undefined;
         const hit = tx && expected.find((e) => byK.get(e.k)!.reference === tx.reference);
-        if (!hit || tx.direction !== hit.side || tx.status !== 'COMPLETED' || tx.amount.amount !== String(byK.get(hit.k)!.amount)) stray(ev);
+        if (!hit || tx.direction !== hit.side || tx.status !== 'COMPLETED' || tx.amount.amount !== String(byK.get(hit.k)!.amount))
+          stray(ev);
         else if (matched.has(hit.k)) duplicates++;
         else {
           matched.add(hit.k);

@@ -4,7 +4,21 @@
  * N idle connections, with one and with two subscriptions on each, and after closing them.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { BALANCE, N, TRANSACTION, channel, connect, connectAll, job, log, sleep, state, users, waitChannels, type Conn } from './subscribers-clients.js';
+import {
+  BALANCE,
+  N,
+  TRANSACTION,
+  channel,
+  connect,
+  connectAll,
+  job,
+  log,
+  sleep,
+  state,
+  users,
+  waitChannels,
+  type Conn,
+} from './subscribers-clients.js';
 import { pool } from '../test/support/helpers.js';
 
 /** One state's memory: VmRSS median and the server's process.memoryUsage() after a forced GC. */
@@ -85,10 +99,16 @@ export async function b10(): Promise<Record<string, unknown>> {
     const few = users.slice(0, Math.max(1, Math.floor(N / 10)));
     const conns = await pool(few, 64, (u) => connect(u));
     conns.forEach((c) => subscribe(c, BALANCE));
-    await waitChannels(few.map((u) => channel('balance', u.id)), true);
+    await waitChannels(
+      few.map((u) => channel('balance', u.id)),
+      true,
+    );
     state.disposing = true;
     await Promise.all(conns.map((c) => c.client.dispose()));
-    await waitChannels(few.map((u) => channel('balance', u.id)), false);
+    await waitChannels(
+      few.map((u) => channel('balance', u.id)),
+      false,
+    );
     state.disposing = false;
   }
 

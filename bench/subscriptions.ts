@@ -10,7 +10,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DURATION, QUICK, SWC, WARMUP, freePort, log, row, runNode, startProcess, stopped, waitFor, wanted, type BenchContext, type Row,
+  DURATION,
+  QUICK,
+  SWC,
+  WARMUP,
+  freePort,
+  log,
+  row,
+  runNode,
+  startProcess,
+  stopped,
+  waitFor,
+  wanted,
+  type BenchContext,
+  type Row,
 } from './lib.js';
 import type { SubscriberSeed } from './subscriptions-seed.js';
 import type { SubscribersJob } from './subscribers.js';
@@ -91,7 +104,9 @@ export async function subscriptionRows(ctx: BenchContext): Promise<Row[]> {
       { ...ctx.env, BENCH_SUB_USERS: String(SUBSCRIBERS), BENCH_SUB_OUT: usersFile, LOG_LEVEL: 'warn' },
       'SUBSEED',
     );
-    log(`B8/B10: seeded ${seed.users} users in ${seed.seedMs} ms (sessions ${seed.sessionsMs}, wallets ${seed.walletsMs}, deposits ${seed.fundMs})`);
+    log(
+      `B8/B10: seeded ${seed.users} users in ${seed.seedMs} ms (sessions ${seed.sessionsMs}, wallets ${seed.walletsMs}, deposits ${seed.fundMs})`,
+    );
     const rows: Row[] = [];
     if (b8) rows.push(await b8Row(ctx, usersFile));
     if (b10) rows.push(await b10Row(ctx, usersFile, dir));
@@ -129,7 +144,9 @@ async function b8Row(ctx: BenchContext, usersFile: string): Promise<Row> {
     r.deliveredWindow / r.windowSeconds < 0.95 * EVENTS_PER_SECOND
       ? `the server produced ${(r.deliveredWindow / r.windowSeconds).toFixed(0)} events/s, not ${EVENTS_PER_SECOND}`
       : '',
-    r.maxInflight >= r.maxInflightAllowed ? `${r.maxInflightAllowed} transfers in flight at once (the cap): the schedule slipped by up to ${ms(r.scheduleLag.max)} ms` : '',
+    r.maxInflight >= r.maxInflightAllowed
+      ? `${r.maxInflightAllowed} transfers in flight at once (the cap): the schedule slipped by up to ${ms(r.scheduleLag.max)} ms`
+      : '',
   ].filter(Boolean);
   const raw =
     `${r.deliveredWindow} ÷ ${r.expectedWindow} events; ${r.subscribers} graphql-ws connections with one subscription each ` +
@@ -141,9 +158,18 @@ async function b8Row(ctx: BenchContext, usersFile: string): Promise<Row> {
     `transfer p50 ${ms(r.transferLatency.p50)} ms p99 ${ms(r.transferLatency.p99)} ms); ` +
     `delivery after the mutation's response p50 ${ms(r.latency.p50)} ms, **p99 ${ms(r.latency.p99)} ms** ` +
     `(max ${ms(r.latency.max)} ms, ${r.latency.negative} before the response; after the request was sent p99 ${ms(r.sinceSent.p99)} ms)` +
-    (r.laterState ? `; ${r.laterState} balance events showed a later balance than their transfer left (overlapping transfers of one user; counted as delivered)` : '') +
+    (r.laterState
+      ? `; ${r.laterState} balance events showed a later balance than their transfer left (overlapping transfers of one user; counted as delivered)`
+      : '') +
     (problems.length ? `; ${problems.join('; ')}` : '');
-  return row('B8', 'subscription events delivered ÷ expected (2,000 subscribers, 200 events/s), p99', ratio, '= 1', ratio === 1 && problems.length === 0, raw);
+  return row(
+    'B8',
+    'subscription events delivered ÷ expected (2,000 subscribers, 200 events/s), p99',
+    ratio,
+    '= 1',
+    ratio === 1 && problems.length === 0,
+    raw,
+  );
 }
 
 const B10_READINGS = QUICK ? 3 : 5;
@@ -175,7 +201,9 @@ async function b10Row(ctx: BenchContext, usersFile: string, dir: string): Promis
     const heapPer = (a: Mem, b: Mem) => (b.heapUsed - a.heapUsed) / 1024 / n;
     const extPer = (a: Mem, b: Mem) => (b.external - a.external) / 1024 / n;
     const kib = per(s.base, s.oneSub);
-    log(`B10: ${kib.toFixed(1)} KiB per subscriber (connection ${per(s.base, s.idle).toFixed(1)}, subscription ${per(s.idle, s.oneSub).toFixed(1)}, second subscription ${per(s.oneSub, s.twoSubs).toFixed(1)})`);
+    log(
+      `B10: ${kib.toFixed(1)} KiB per subscriber (connection ${per(s.base, s.idle).toFixed(1)}, subscription ${per(s.idle, s.oneSub).toFixed(1)}, second subscription ${per(s.oneSub, s.twoSubs).toFixed(1)})`,
+    );
     const problems = [
       r.oneSubReady < n ? `only ${r.oneSubReady} subscriptions in place` : '',
       r.closedByServer ? `${r.closedByServer} connections closed by the server (${r.firstClose})` : '',

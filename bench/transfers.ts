@@ -16,8 +16,27 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  CONNECTIONS, DURATION, PG, QUICK, WARMUP, clean, fmt, fmtCpu, fmtRunQueue, freshDatabase, load, log, measure, pgbench, psql, row, runQueueSnapshot, wanted,
-  type BenchContext, type LoadResult, type Row,
+  CONNECTIONS,
+  DURATION,
+  PG,
+  QUICK,
+  WARMUP,
+  clean,
+  fmt,
+  fmtCpu,
+  fmtRunQueue,
+  freshDatabase,
+  load,
+  log,
+  measure,
+  pgbench,
+  psql,
+  row,
+  runQueueSnapshot,
+  wanted,
+  type BenchContext,
+  type LoadResult,
+  type Row,
 } from './lib.js';
 
 const PGBENCH_DB = 'wallet_pgbench';
@@ -64,7 +83,8 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     log(`B11 transfers, ${HOT_SHARE * 100} % touching one wallet: measuring ${DURATION}s (warm from the uniform run)`);
     hotRun = await load({ url: ctx.ours, transfer: { ...transfer, hot } });
     log(`B11 hot: ${hotRun.rps.toFixed(0)} req/s, p50 ${hotRun.p50} ms, p99 ${hotRun.p99} ms; ${errorSummary(hotRun)}`);
-    if (hotRun.hotRequests !== undefined) hotShare = ` (${((100 * hotRun.hotRequests) / hotRun.total).toFixed(0)} % of requests touched it)`;
+    if (hotRun.hotRequests !== undefined)
+      hotShare = ` (${((100 * hotRun.hotRequests) / hotRun.total).toFixed(0)} % of requests touched it)`;
   }
 
   if (wanted('B9')) {
@@ -95,11 +115,20 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     }
     const b9 = paced.p99 / paced.p50;
     // Half of a rate measured a moment ago is only half load if the machine is as busy as then.
-    const behind = paced.p50 > uniform.p50 ? `; NB p50 above the uniform run's ${uniform.p50} ms: the server fell behind (busier machine?)` : '';
+    const behind =
+      paced.p50 > uniform.p50 ? `; NB p50 above the uniform run's ${uniform.p50} ms: the server fell behind (busier machine?)` : '';
     rows.push(
-      row('B9', 'transfer p99 ÷ p50 at half the maximum throughput', b9, '≤ 3', b9 <= 3 && clean(paced),
+      row(
+        'B9',
+        'transfer p99 ÷ p50 at half the maximum throughput',
+        b9,
+        '≤ 3',
+        b9 <= 3 && clean(paced),
         `p99 ${paced.p99} ms ÷ p50 ${paced.p50} ms, evenly paced at ${rate.toFixed(0)}/s = half of ${uniform.rps.toFixed(0)} req/s ` +
-        `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}; ${loop})` + bursty + behind),
+          `(${paced.rps.toFixed(0)} req/s done, ${paced.total} req, ${errorSummary(paced)}; ${loop})` +
+          bursty +
+          behind,
+      ),
     );
   }
 
@@ -114,9 +143,15 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     log(`B1 pgbench: ${pg.tps.toFixed(0)} tps`);
     const b1 = uniform.rps / pg.tps;
     rows.push(
-      row('B1', 'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps', b1, '≥ 0.5', b1 >= 0.5 && clean(uniform),
+      row(
+        'B1',
+        'transfers/s over HTTP ÷ pgbench -M prepared tpcb-like tps',
+        b1,
+        '≥ 0.5',
+        b1 >= 0.5 && clean(uniform),
         `${fmt(uniform)} ÷ ${pg.tps.toFixed(0)} tps (pgbench -c ${CONNECTIONS}, scale 1); one transfer sends ${ctx.seed.transferSql.length} SQL statement(s). ` +
-          `Transfer ${fmtCpu(uniform.cpu)}; pgbench transaction: whole machine ${pg.cpu.machine.toFixed(2)} ms, PostgreSQL ${pg.cpu.postgres.toFixed(2)} ms`),
+          `Transfer ${fmtCpu(uniform.cpu)}; pgbench transaction: whole machine ${pg.cpu.machine.toFixed(2)} ms, PostgreSQL ${pg.cpu.postgres.toFixed(2)} ms`,
+      ),
     );
   }
 
@@ -127,10 +162,16 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
     const dl = d2 - d0;
     log(`deadlocks (pg_stat_database): ${d1 - d0} by the end of the uniform run, ${dl} in all once settled`);
     rows.push(
-      row('B11', 'hot wallet transfers/s (90 % on one wallet) ÷ uniform', b11, '≥ 0.3, no deadlock', b11 >= 0.3 && dl === 0 && clean(hotRun) && clean(uniform),
+      row(
+        'B11',
+        'hot wallet transfers/s (90 % on one wallet) ÷ uniform',
+        b11,
+        '≥ 0.3, no deadlock',
+        b11 >= 0.3 && dl === 0 && clean(hotRun) && clean(uniform),
         `${fmt(hotRun)} with ${HOT_SHARE * 100} % touching one wallet${hotShare} ÷ ${fmt(uniform)} uniform; ` +
-        `deadlocks (pg_stat_database.deadlocks): ${dl} over the uniform, hot${wanted('B9') ? ' and B9' : ''} runs; hot run: ${errorSummary(hotRun)}` +
-        (hotRun.firstError ? `; first: ${hotRun.firstError.slice(0, 160)}` : '')),
+          `deadlocks (pg_stat_database.deadlocks): ${dl} over the uniform, hot${wanted('B9') ? ' and B9' : ''} runs; hot run: ${errorSummary(hotRun)}` +
+          (hotRun.firstError ? `; first: ${hotRun.firstError.slice(0, 160)}` : ''),
+      ),
     );
   }
 
@@ -154,7 +195,9 @@ async function me(url: string, token: string): Promise<string> {
  * Node's monitorEventLoopDelay, reset at every scrape) and how many transfer mutations (the
  * load's operation `T`) took longer than a histogram bound.
  */
-async function serverMetrics(graphqlUrl: string): Promise<{ loop: string; transfersOver(le: string): number; httpOver(le: string): number }> {
+async function serverMetrics(
+  graphqlUrl: string,
+): Promise<{ loop: string; transfersOver(le: string): number; httpOver(le: string): number }> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
   const value = (pattern: string) => {
     const m = new RegExp(`^${pattern} ([\\d.e+-]+)$`, 'm').exec(text);

@@ -24,10 +24,7 @@ const [contract, served, pending, shared] = await Promise.all([
 ]);
 const pendingItems = parsePendingList(pending);
 const problems = [
-  ...new Set([
-    ...checkContract(contract, served, pendingItems),
-    ...checkContract(contract, await buildApiSchema(), pendingItems),
-  ]),
+  ...new Set([...checkContract(contract, served, pendingItems), ...checkContract(contract, await buildApiSchema(), pendingItems)]),
 ];
 if (shared !== undefined && shared !== contract) {
   problems.push(`api/contract.graphql differs from ${sharedPath}: copy the customer's contract over it`);

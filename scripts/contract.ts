@@ -60,7 +60,8 @@ export function checkContract(contractSdl: string, servedSchema: string | GraphQ
           missing(item, 'field');
           continue;
         }
-        if (String(s.type) !== String(field.type)) problems.push(`${item}: served as ${String(s.type)}, the contract has ${String(field.type)}`);
+        if (String(s.type) !== String(field.type))
+          problems.push(`${item}: served as ${String(s.type)}, the contract has ${String(field.type)}`);
         problems.push(...compareArgs(item, field.args, s.args));
       }
     } else if (isInputObjectType(type) && isInputObjectType(mine)) {
@@ -137,11 +138,7 @@ function compareArgs(item: string, expected: readonly GraphQLArgument[], actual:
   return problems;
 }
 
-function compareInput(
-  item: string,
-  expected: GraphQLArgument | GraphQLInputField,
-  actual: GraphQLArgument | GraphQLInputField,
-): string[] {
+function compareInput(item: string, expected: GraphQLArgument | GraphQLInputField, actual: GraphQLArgument | GraphQLInputField): string[] {
   const problems: string[] = [];
   if (String(actual.type) !== String(expected.type)) {
     problems.push(`${item}: served as ${String(actual.type)}, the contract has ${String(expected.type)}`);

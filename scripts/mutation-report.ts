@@ -64,7 +64,12 @@ export function matcher(patterns: string[]): (file: string) => boolean {
   // `**/` is any number of folders, `*` anything within one.
   const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   const toRegex = (glob: string) =>
-    new RegExp(`^${glob.split('**/').map((seg) => seg.split('*').map(escape).join('[^/]*')).join('(?:.*/)?')}$`);
+    new RegExp(
+      `^${glob
+        .split('**/')
+        .map((seg) => seg.split('*').map(escape).join('[^/]*'))
+        .join('(?:.*/)?')}$`,
+    );
   const rules = patterns.map((p) => ({ exclude: p.startsWith('!'), re: toRegex(p.replace(/^!/, '')) }));
   return (file) => rules.reduce((included, r) => (r.re.test(file) ? !r.exclude : included), false);
 }
@@ -91,12 +96,7 @@ export async function filesInScope(root: string, patterns: string[]): Promise<st
  * What differs between the report and the tree, one line each; empty when they agree.
  * `pending` names files in scope whose first run is still to come (reports/mutation/pending.txt).
  */
-export async function reportProblems(
-  root: string,
-  patterns: string[],
-  report: MutationReport,
-  pending: string[] = [],
-): Promise<string[]> {
+export async function reportProblems(root: string, patterns: string[], report: MutationReport, pending: string[] = []): Promise<string[]> {
   const files = await filesInScope(root, patterns);
   const problems: string[] = [];
   for (const file of files) {
@@ -171,9 +171,7 @@ export function mergeReports(base: MutationReport, update: MutationReport): Muta
   const ids = new Map<string, string>();
   const testFiles: Record<string, ReportedTestFile> = {};
   const keysOf = (report: MutationReport) =>
-    new Map(
-      Object.entries(report.testFiles ?? {}).flatMap(([file, { tests }]) => tests.map((t) => [t.id, `${file}\0${t.name}`] as const)),
-    );
+    new Map(Object.entries(report.testFiles ?? {}).flatMap(([file, { tests }]) => tests.map((t) => [t.id, `${file}\0${t.name}`] as const)));
   for (const report of [update, base]) {
     for (const [file, { tests, ...rest }] of Object.entries(report.testFiles ?? {})) {
       const merged = (testFiles[file] ??= { ...rest, tests: [] });
@@ -196,6 +194,10 @@ export function mergeReports(base: MutationReport, update: MutationReport): Muta
     );
   };
   const files = { ...renumber(base), ...renumber(update) };
-  const sorted = Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]]));
+  const sorted = Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((f) => [f, files[f]]),
+  );
   return { ...base, ...update, files: sorted, testFiles };
 }

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { filesInScope, matcher, mergeReports, mutationScore, PENDING_FILE, readMutationState, type MutationReport } from './mutation-report.js';
+import {
+  filesInScope,
+  matcher,
+  mergeReports,
+  mutationScore,
+  PENDING_FILE,
+  readMutationState,
+  type MutationReport,
+} from './mutation-report.js';
 
 /**
  * `npm run test:mutation [-- <pattern>[,<pattern>...]]` (docs/testing.md): StrykerJS over the
@@ -24,7 +32,9 @@ const inScope = matcher(mutate);
 const files = await filesInScope(root, patterns);
 const outside = files.filter((f) => !inScope(f));
 if (files.length === 0 || outside.length > 0) {
-  console.error(files.length === 0 ? `no file matches ${patterns.join(',')}` : `outside the scope of stryker.config.json: ${outside.join(', ')}`);
+  console.error(
+    files.length === 0 ? `no file matches ${patterns.join(',')}` : `outside the scope of stryker.config.json: ${outside.join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -46,7 +56,10 @@ const code = await new Promise<number>((resolve) =>
 if (code !== 0) process.exit(code);
 
 const run = JSON.parse(await readFile(seedPath, 'utf8')) as MutationReport;
-const merged = mergeReports(only((f) => !inPart(f)), run);
+const merged = mergeReports(
+  only((f) => !inPart(f)),
+  run,
+);
 await writeFile(`${root}${reportFile}`, `${JSON.stringify(merged, null, 2)}\n`);
 
 const stillPending = pending.filter((f) => !merged.files[f]);

@@ -116,7 +116,9 @@ async function main() {
       }
       const out = outputOf(rel);
       swc ??= import('@swc/core');
-      const { code, map } = await (await swc).transform(text, {
+      const { code, map } = await (
+        await swc
+      ).transform(text, {
         ...OPTIONS,
         filename: file,
         sourceFileName: path.relative(path.dirname(out), file),
@@ -140,7 +142,9 @@ async function main() {
   // The SQL the compiled migrations read (src/db/functions).
   await copySql(outDir);
   if (transpiled > 0) {
-    console.error(`transpiled ${transpiled} of ${list.length} files into dist/ in ${Date.now() - started} ms (no type-check: npm run typecheck)`);
+    console.error(
+      `transpiled ${transpiled} of ${list.length} files into dist/ in ${Date.now() - started} ms (no type-check: npm run typecheck)`,
+    );
   }
 }
 

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     app = await createApp(config, { log, embedded });
   } catch (err) {
     // A start-up that fails leaves no PostgreSQL behind.
-    await embedded?.then((db) => db.stop(), () => undefined);
+    await embedded?.then(
+      (db) => db.stop(),
+      () => undefined,
+    );
     throw err;
   }
   let stopping = false;

@@ -61,7 +61,11 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     {
       loginPerEmail: new RateLimit(redis.client, { name: 'login-email', points: rl.loginPerEmail, windowSeconds: rl.loginWindowSeconds }),
       loginPerIp: new RateLimit(redis.client, { name: 'login-ip', points: rl.loginPerIp, windowSeconds: rl.loginWindowSeconds }),
-      signupPerEmail: new RateLimit(redis.client, { name: 'signup-email', points: rl.signupPerEmail, windowSeconds: rl.signupWindowSeconds }),
+      signupPerEmail: new RateLimit(redis.client, {
+        name: 'signup-email',
+        points: rl.signupPerEmail,
+        windowSeconds: rl.signupWindowSeconds,
+      }),
       signupPerIp: new RateLimit(redis.client, { name: 'signup-ip', points: rl.signupPerIp, windowSeconds: rl.signupWindowSeconds }),
     },
     // Entries outlive the longest access token by a minute.

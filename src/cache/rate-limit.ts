@@ -25,7 +25,10 @@ export class RateLimitExceeded extends Error {
 export class RateLimit {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, readonly rule: LimitRule) {
+  constructor(
+    redis: Redis,
+    readonly rule: LimitRule,
+  ) {
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `rl:${rule.name}`,

@@ -16,9 +16,9 @@ export class RedisKeyValueCache {
 
   async set(key: string, value: string, options?: { ttl?: number | null }): Promise<void> {
     const ttl = options?.ttl;
-    await (ttl ? this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.ceil(ttl))) : this.redis.set(this.prefix + key, value)).catch(
-      () => undefined,
-    );
+    await (
+      ttl ? this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.ceil(ttl))) : this.redis.set(this.prefix + key, value)
+    ).catch(() => undefined);
   }
 
   async delete(key: string): Promise<boolean> {

@@ -90,9 +90,7 @@ export class WalletCache {
 
   async putHistory(accountId: string, generation: string, variant: string, value: unknown): Promise<void> {
     if (generation === 'unavailable') return;
-    await this.redis
-      .set(`hist:${accountId}:${generation}:${variant}`, JSON.stringify(value), 'EX', this.ttlSeconds)
-      .catch(() => undefined);
+    await this.redis.set(`hist:${accountId}:${generation}:${variant}`, JSON.stringify(value), 'EX', this.ttlSeconds).catch(() => undefined);
   }
 
   /** After a commit, before the mutation returns: what changed is unreachable in the cache. */

@@ -7,9 +7,7 @@ import { CURRENCY_CODES, defaultLimits, isCurrencyCode, type CurrencyDefinition 
  * deployment learns about every problem in one start-up, not one per restart.
  */
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -44,7 +42,10 @@ const perCurrency = (limit: keyof CurrencyDefinition['limits']) =>
     .regex(/^\s*([A-Z]{3}=\d{1,18}\s*(,\s*[A-Z]{3}=\d{1,18}\s*)*)?$/, 'must look like NGN=500000,USD=1000 (minor units)')
     .transform((v, ctx) => {
       const amounts: Record<string, bigint> = defaultLimits(limit);
-      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [code, amount] = part.split('=');
         if (!isCurrencyCode(code)) {
           ctx.addIssue({ code: 'custom', message: `${code} is not a currency of this platform (${CURRENCY_CODES.join(', ')})` });
@@ -68,7 +69,10 @@ const envSchema = z.object({
     .default('')
     .superRefine((v, ctx) => {
       for (const origin of splitList(v).filter((o) => !isOrigin(o))) {
-        ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port; no path)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port; no path)`,
+        });
       }
     }),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -82,7 +86,6 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('wallet:'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(500),
   CACHE_ENABLED: boolish.default(true),
-
 
   JWT_PRIVATE_KEY: optionalString,
   JWT_PUBLIC_KEY: optionalString,

@@ -32,10 +32,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
  */
 export async function loadSigningKeys(config: Config, log: Log): Promise<SigningKeys> {
   const { privatePem, publicPem } = await loadSigningPems(config, log);
-  const [privateKey, publicKey] = await Promise.all([
-    importPKCS8(privatePem, JWT_ALGORITHM),
-    importSPKI(publicPem, JWT_ALGORITHM),
-  ]);
+  const [privateKey, publicKey] = await Promise.all([importPKCS8(privatePem, JWT_ALGORITHM), importSPKI(publicPem, JWT_ALGORITHM)]);
   const kid = createHash('sha256').update(publicPem).digest('base64url').slice(0, 16);
   return { privateKey, publicKey, kid };
 }

@@ -65,7 +65,10 @@ async function canonical(dir: string): Promise<string> {
 
 /** The folder the default data folder `dir` moves to as root: the same one on every start. */
 export async function fallbackDirFor(dir: string): Promise<string> {
-  const hash = createHash('sha256').update(await canonical(dir)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(await canonical(dir))
+    .digest('hex')
+    .slice(0, 16);
   return path.join(PRIVATE_PROJECT_BASE, hash);
 }
 
@@ -74,7 +77,9 @@ async function prepareBase(): Promise<void> {
   await fs.mkdir(PRIVATE_PROJECT_BASE, { recursive: true, mode: 0o755 });
   const stat = await fs.lstat(PRIVATE_PROJECT_BASE);
   if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
-    throw new Error(`${PRIVATE_PROJECT_BASE} must be a folder owned by root that only root can write to; set EMBEDDED_PG_DIR or DATABASE_URL`);
+    throw new Error(
+      `${PRIVATE_PROJECT_BASE} must be a folder owned by root that only root can write to; set EMBEDDED_PG_DIR or DATABASE_URL`,
+    );
   }
   if ((stat.mode & 0o005) !== 0o005) await fs.chmod(PRIVATE_PROJECT_BASE, 0o755);
 }

@@ -23,7 +23,11 @@ export async function syncCurrencies(db: pg.Client): Promise<void> {
   const problems = rows.flatMap((row) => {
     if (!Object.hasOwn(CURRENCIES, row.code)) return [`${row.code} is in the database but not in src/config/currencies.ts`];
     const exponent = CURRENCIES[row.code as keyof typeof CURRENCIES].exponent;
-    return row.exponent === exponent ? [] : [`${row.code} has exponent ${row.exponent} in the database and ${exponent} in src/config/currencies.ts; amounts are stored in minor units, so it can never change`];
+    return row.exponent === exponent
+      ? []
+      : [
+          `${row.code} has exponent ${row.exponent} in the database and ${exponent} in src/config/currencies.ts; amounts are stored in minor units, so it can never change`,
+        ];
   });
   if (problems.length > 0) throw new Error(`The currencies table disagrees with the catalog: ${problems.join('; ')}`);
   const values = CURRENCY_CODES.map((code) => [code, CURRENCIES[code].name, CURRENCIES[code].exponent, CURRENCIES[code].symbol]);

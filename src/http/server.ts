@@ -83,7 +83,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   fastify.setErrorHandler((err: { statusCode?: number }, request, reply) => {
     if (err.statusCode !== undefined && err.statusCode < 500) return reply.send(err);
     request.log.error({ err, requestId: request.id }, 'unexpected error while handling a request');
-    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
+    return reply
+      .code(500)
+      .send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
   });
   // Once stopping, answers to requests in flight close their connection: a keep-alive socket
   // would otherwise hold fastify.close() open until the drain plugin's 10 s timeout.
@@ -177,9 +179,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     validationRules: rules,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
-      config.isProduction
-        ? ApolloServerPluginLandingPageDisabled()
-        : sandboxLandingPage(),
+      config.isProduction ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       metrics.plugin(),
       logUnexpectedErrors(),
       // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.
@@ -218,7 +218,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     method: ['GET', 'POST', 'OPTIONS'],
     handler: fastifyApolloHandler(apollo, {
       context: async (request: FastifyRequest) =>
-        buildContext({ id: request.id, log: () => request.log }, clientInfo(request), (em) => authenticate(em(), request.headers.authorization)),
+        buildContext({ id: request.id, log: () => request.log }, clientInfo(request), (em) =>
+          authenticate(em(), request.headers.authorization),
+        ),
     }),
   });
 

@@ -69,12 +69,7 @@ export interface PayoutStatus {
 }
 
 export type WebhookEventType =
-  | 'DEPOSIT_SUCCEEDED'
-  | 'DEPOSIT_FAILED'
-  | 'PAYOUT_SUCCEEDED'
-  | 'PAYOUT_FAILED'
-  | 'PAYOUT_REVERSED'
-  | 'IGNORED';
+  'DEPOSIT_SUCCEEDED' | 'DEPOSIT_FAILED' | 'PAYOUT_SUCCEEDED' | 'PAYOUT_FAILED' | 'PAYOUT_REVERSED' | 'IGNORED';
 
 export interface WebhookEvent {
   type: WebhookEventType;

@@ -18,21 +18,30 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Mutation(() => AuthPayload, {
-    description: 'Makes a USER account and signs it in. BAD_USER_INPUT for an invalid email, password or name, EMAIL_TAKEN, RATE_LIMITED (see extensions.retryAfterSeconds).',
+    description:
+      'Makes a USER account and signs it in. BAD_USER_INPUT for an invalid email, password or name, EMAIL_TAKEN, RATE_LIMITED (see extensions.retryAfterSeconds).',
   })
-  async signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  async signUp(
+    @Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
     return AuthPayload.from(await this.auth.signUp(ctx.em, input, ctx.client));
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Signs in, opening a new session. INVALID_CREDENTIALS (never says whether the email exists); RATE_LIMITED after too many failed attempts.',
+    description:
+      'Signs in, opening a new session. INVALID_CREDENTIALS (never says whether the email exists); RATE_LIMITED after too many failed attempts.',
   })
-  async logIn(@Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  async logIn(
+    @Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
     return AuthPayload.from(await this.auth.logIn(ctx.em, input, ctx.client));
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Swaps a refresh token for a new pair. A used, expired or revoked one is UNAUTHENTICATED; a used one also ends its whole session.',
+    description:
+      'Swaps a refresh token for a new pair. A used, expired or revoked one is UNAUTHENTICATED; a used one also ends its whole session.',
   })
   async refreshToken(
     @Arg('input', () => RefreshTokenInput, { description: 'The refresh token.' }) input: RefreshTokenInput,
@@ -42,10 +51,12 @@ export class AuthResolver {
   }
 
   @Mutation(() => LogOutPayload, {
-    description: "Ends a session at once (its access tokens and WebSockets stop working): the caller's, or the refresh token's. UNAUTHENTICATED with neither.",
+    description:
+      "Ends a session at once (its access tokens and WebSockets stop working): the caller's, or the refresh token's. UNAUTHENTICATED with neither.",
   })
   async logOut(
-    @Arg('input', () => LogOutInput, { nullable: true, description: "Which session; the caller's own when omitted." }) input: LogOutInput | undefined,
+    @Arg('input', () => LogOutInput, { nullable: true, description: "Which session; the caller's own when omitted." })
+    input: LogOutInput | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<LogOutPayload> {
     return { revoked: await this.auth.logOut(ctx.em, ctx.viewer, input?.refreshToken) };

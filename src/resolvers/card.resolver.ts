@@ -48,9 +48,13 @@ export class CardResolver {
   }
 
   @Mutation(() => CreateCardPayload, {
-    description: "Issues a virtual card on one of the viewer's wallets, loaded with initialAmount if given; a repeat with the same key returns the same card. UNSUPPORTED_CURRENCY, INSUFFICIENT_FUNDS, PROVIDER_UNAVAILABLE.",
+    description:
+      "Issues a virtual card on one of the viewer's wallets, loaded with initialAmount if given; a repeat with the same key returns the same card. UNSUPPORTED_CURRENCY, INSUFFICIENT_FUNDS, PROVIDER_UNAVAILABLE.",
   })
-  async createCard(@Arg('input', () => CreateCardInput, { description: 'The card to issue.' }) input: CreateCardInput, @Ctx() ctx: GraphQLContext): Promise<CreateCardPayload> {
+  async createCard(
+    @Arg('input', () => CreateCardInput, { description: 'The card to issue.' }) input: CreateCardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreateCardPayload> {
     const actor = this.actor(ctx);
     const { cardId, fundingTransactionId } = await this.services.track(() => this.services.cards.create(ctx.em, actor, input));
     const funding = fundingTransactionId ? await this.services.transactions.get(ctx.em, actor.userId, fundingTransactionId) : null;
@@ -58,46 +62,67 @@ export class CardResolver {
   }
 
   @Mutation(() => CardMoneyPayload, {
-    description: "Moves money from the card's wallet onto an ACTIVE card (CARD_FUNDING), once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE.",
+    description:
+      "Moves money from the card's wallet onto an ACTIVE card (CARD_FUNDING), once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE.",
   })
-  async fundCard(@Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
+  async fundCard(
+    @Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardMoneyPayload> {
     return this.load(ctx, 'CARD_FUNDING', input);
   }
 
   @Mutation(() => CardMoneyPayload, {
-    description: 'Moves money from a card back to its wallet (CARD_WITHDRAWAL), also from a FROZEN card, once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE when terminated.',
+    description:
+      'Moves money from a card back to its wallet (CARD_WITHDRAWAL), also from a FROZEN card, once per idempotency key. INSUFFICIENT_FUNDS, CARD_NOT_ACTIVE when terminated.',
   })
-  async withdrawFromCard(@Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput, @Ctx() ctx: GraphQLContext): Promise<CardMoneyPayload> {
+  async withdrawFromCard(
+    @Arg('input', () => CardAmountInput, { description: 'The card and the amount.' }) input: CardAmountInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardMoneyPayload> {
     return this.load(ctx, 'CARD_WITHDRAWAL', input);
   }
 
   @Mutation(() => CardPayload, {
-    description: 'Stops purchases (they are declined) until unfreezeCard; freezing a frozen card changes nothing. CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
+    description:
+      'Stops purchases (they are declined) until unfreezeCard; freezing a frozen card changes nothing. CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
   })
-  async freezeCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  async freezeCard(
+    @Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardPayload> {
     const actor = this.actor(ctx);
     return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'FROZEN'))) };
   }
 
   @Mutation(() => CardPayload, {
-    description: 'Makes a FROZEN card ACTIVE again (an ACTIVE card stays so). CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow.',
+    description:
+      'Makes a FROZEN card ACTIVE again (an ACTIVE card stays so). CARD_NOT_ACTIVE when terminated; PROVIDER_UNAVAILABLE when the issuer cannot follow.',
   })
-  async unfreezeCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  async unfreezeCard(
+    @Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardPayload> {
     const actor = this.actor(ctx);
     return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'ACTIVE'))) };
   }
 
   @Mutation(() => CardPayload, {
-    description: 'Returns the available card balance to its wallet; holds still pending settle later. Repeating it returns the terminated card. PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
+    description:
+      'Returns the available card balance to its wallet; holds still pending settle later. Repeating it returns the terminated card. PROVIDER_UNAVAILABLE when the issuer cannot follow (nothing changes).',
   })
-  async terminateCard(@Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput, @Ctx() ctx: GraphQLContext): Promise<CardPayload> {
+  async terminateCard(
+    @Arg('input', () => CardInput, { description: 'The card.' }) input: CardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardPayload> {
     const actor = this.actor(ctx);
     const card = await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'TERMINATED'));
     return { card: CardType.from(card) };
   }
 
   @Mutation(() => CardPayload, {
-    description: "Sets or removes a card's spending limit, checked on every later purchase (purchases already in the interval count). CARD_NOT_ACTIVE when terminated.",
+    description:
+      "Sets or removes a card's spending limit, checked on every later purchase (purchases already in the interval count). CARD_NOT_ACTIVE when terminated.",
   })
   async setCardSpendingLimit(
     @Arg('input', () => SetCardSpendingLimitInput, { description: 'The card and its new limit.' }) input: SetCardSpendingLimitInput,
@@ -105,18 +130,25 @@ export class CardResolver {
   ): Promise<CardPayload> {
     const limit = input.limit ? { amount: input.limit.amount, interval: input.limit.interval } : null;
     const actor = this.actor(ctx);
-    return { card: CardType.from(await this.services.track(() => this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit))) };
+    return {
+      card: CardType.from(await this.services.track(() => this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit))),
+    };
   }
 
   @Mutation(() => CardRevealPayload, {
-    description: 'Lets the owner see the card number and CVV without them crossing this API. CARD_NOT_ACTIVE when terminated; BAD_USER_INPUT for a Stripe card without nonce, or an issuer that cannot (Flutterwave).',
+    description:
+      'Lets the owner see the card number and CVV without them crossing this API. CARD_NOT_ACTIVE when terminated; BAD_USER_INPUT for a Stripe card without nonce, or an issuer that cannot (Flutterwave).',
   })
-  async revealCard(@Arg('input', () => RevealCardInput, { description: 'The card.' }) input: RevealCardInput, @Ctx() ctx: GraphQLContext): Promise<CardRevealPayload> {
+  async revealCard(
+    @Arg('input', () => RevealCardInput, { description: 'The card.' }) input: RevealCardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardRevealPayload> {
     return this.services.cards.reveal(ctx.em, this.actor(ctx), input.cardId, input.nonce);
   }
 
   @Mutation(() => SimulateCardPurchasePayload, {
-    description: 'Sandbox cards only: a merchant charges the card, as a real authorization would. A decline is a FAILED row, not an error; FORBIDDEN for other cards.',
+    description:
+      'Sandbox cards only: a merchant charges the card, as a real authorization would. A decline is a FAILED row, not an error; FORBIDDEN for other cards.',
   })
   async simulateCardPurchase(
     @Arg('input', () => SimulateCardPurchaseInput, { description: 'The purchase.' }) input: SimulateCardPurchaseInput,
@@ -129,14 +161,14 @@ export class CardResolver {
   }
 
   @FieldResolver(() => MoneyType, { description: 'Money loaded onto the card.' })
-  async balance(@Root() card: CardType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async balance(@Root() card: CardType): Promise<MoneyType> {
     return MoneyType.of(balance(card.card.account), this.services.currencies.get(card.currency));
   }
 
   @FieldResolver(() => MoneyType, {
     description: 'Balance minus pending holds (purchases authorized, not yet captured): what can be spent now.',
   })
-  async availableBalance(@Root() card: CardType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async availableBalance(@Root() card: CardType): Promise<MoneyType> {
     return MoneyType.of(available(card.card.account), this.services.currencies.get(card.currency));
   }
 

@@ -23,9 +23,13 @@ export class PaymentResolver {
   constructor(private readonly services: Services) {}
 
   @Mutation(() => DepositPayload, {
-    description: 'Starts a pay-in: a PENDING DEPOSIT row and a checkout URL; the wallet is credited only once the provider confirms payment. PROVIDER_UNAVAILABLE when the provider cannot be reached (nothing charged; a retry runs again).',
+    description:
+      'Starts a pay-in: a PENDING DEPOSIT row and a checkout URL; the wallet is credited only once the provider confirms payment. PROVIDER_UNAVAILABLE when the provider cannot be reached (nothing charged; a retry runs again).',
   })
-  async deposit(@Arg('input', () => DepositInput, { description: 'The wallet, amount and idempotency key.' }) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<DepositPayload> {
+  async deposit(
+    @Arg('input', () => DepositInput, { description: 'The wallet, amount and idempotency key.' }) input: DepositInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
     const { transactionId, checkoutUrl } = await this.services.track(() =>
@@ -40,9 +44,13 @@ export class PaymentResolver {
   }
 
   @Mutation(() => WithdrawPayload, {
-    description: 'Holds the amount at once; PENDING until the provider settles or fails the payout. INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, UNSUPPORTED_CURRENCY, BAD_USER_INPUT (bank or account), PROVIDER_UNAVAILABLE (nothing held).',
+    description:
+      'Holds the amount at once; PENDING until the provider settles or fails the payout. INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, UNSUPPORTED_CURRENCY, BAD_USER_INPUT (bank or account), PROVIDER_UNAVAILABLE (nothing held).',
   })
-  async withdraw(@Arg('input', () => WithdrawInput, { description: 'The wallet, amount, bank account and idempotency key.' }) input: WithdrawInput, @Ctx() ctx: GraphQLContext): Promise<WithdrawPayload> {
+  async withdraw(
+    @Arg('input', () => WithdrawInput, { description: 'The wallet, amount, bank account and idempotency key.' }) input: WithdrawInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
     const transactionId = await this.services.track(() =>
       this.services.payments.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
@@ -53,9 +61,12 @@ export class PaymentResolver {
   }
 
   @Query(() => [BankType], {
-    description: 'Banks that withdrawals in this currency can be paid to. Public and cacheable. PROVIDER_UNAVAILABLE when the provider cannot be reached.',
+    description:
+      'Banks that withdrawals in this currency can be paid to. Public and cacheable. PROVIDER_UNAVAILABLE when the provider cannot be reached.',
   })
-  async banks(@Arg('currency', () => CurrencyCode, { description: 'The currency of the wallet the payout would leave.' }) currency: CurrencyCode): Promise<BankType[]> {
+  async banks(
+    @Arg('currency', () => CurrencyCode, { description: 'The currency of the wallet the payout would leave.' }) currency: CurrencyCode,
+  ): Promise<BankType[]> {
     return (await this.services.payments.banks(currency)).map((b) => ({ ...b, currency: b.currency as CurrencyCode }));
   }
 

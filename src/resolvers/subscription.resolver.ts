@@ -30,7 +30,8 @@ export class SubscriptionResolver {
     @Root() event: TopicPayloads[Topic.BALANCE],
     @Arg('walletId', () => ID, {
       nullable: true,
-      description: "Only this wallet's changes (every wallet of the viewer's when omitted). Another user's or an unknown wallet is NOT_FOUND, a malformed id BAD_USER_INPUT.",
+      description:
+        "Only this wallet's changes (every wallet of the viewer's when omitted). Another user's or an unknown wallet is NOT_FOUND, a malformed id BAD_USER_INPUT.",
     })
     _walletId: string | null,
     @Ctx() ctx: GraphQLContext,
@@ -63,7 +64,7 @@ export class SubscriptionResolver {
   })
   async cardUpdated(
     @Root() event: TopicPayloads[Topic.CARD],
-    @Arg('cardId', () => ID, { nullable: true, description: 'Only this card (it must be one of the viewer\'s).' }) _cardId: string | null,
+    @Arg('cardId', () => ID, { nullable: true, description: "Only this card (it must be one of the viewer's)." }) _cardId: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardType> {
     if (event.card) return CardType.from(cardFromJson(event.card));

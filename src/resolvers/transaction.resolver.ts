@@ -24,7 +24,10 @@ export class TransactionResolver {
     nullable: true,
     description: "One of the viewer's transaction rows; null when it does not exist or is not the viewer's.",
   })
-  async transaction(@Arg('id', () => ID, { description: "The row's id." }) id: string, @Ctx() ctx: GraphQLContext): Promise<TransactionType | null> {
+  async transaction(
+    @Arg('id', () => ID, { description: "The row's id." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransactionType | null> {
     const viewer = requireViewer(ctx);
     const t = await this.services.transactions.get(ctx.em, viewer.userId, id);
     return t ? TransactionType.from(t) : null;
@@ -44,9 +47,13 @@ export class TransactionResolver {
   }
 
   @Mutation(() => TransferPayload, {
-    description: "Sends money at once from one of the viewer's wallets to another user by email (COMPLETED for both). INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, NOT_FOUND (wallet), BAD_USER_INPUT (no such recipient, yourself, note too long).",
+    description:
+      "Sends money at once from one of the viewer's wallets to another user by email (COMPLETED for both). INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, NOT_FOUND (wallet), BAD_USER_INPUT (no such recipient, yourself, note too long).",
   })
-  async transfer(@Arg('input', () => TransferInput, { description: 'The wallet, recipient, amount and idempotency key.' }) input: TransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferPayload> {
+  async transfer(
+    @Arg('input', () => TransferInput, { description: 'The wallet, recipient, amount and idempotency key.' }) input: TransferInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
     const done = await this.services.track(() =>
       this.services.transfers.transfer(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
@@ -58,9 +65,10 @@ export class TransactionResolver {
   }
 
   @FieldResolver(() => MoneyType, {
-    description: "Always positive, in the row's currency; direction says which way. A card purchase's amount becomes what the merchant captured.",
+    description:
+      "Always positive, in the row's currency; direction says which way. A card purchase's amount becomes what the merchant captured.",
   })
-  async amount(@Root() t: TransactionType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async amount(@Root() t: TransactionType): Promise<MoneyType> {
     return MoneyType.of(t.record.amount, this.services.currencies.get(t.record.currency));
   }
 

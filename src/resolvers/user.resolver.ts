@@ -23,8 +23,14 @@ export class UserResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => UserType, { nullable: true, description: 'ADMIN only: look a user up by email (null with FORBIDDEN otherwise); null when no one has it.' })
-  async userByEmail(@Arg('email', () => String, { description: 'The address they signed up with (case does not matter).' }) email: string, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+  @Query(() => UserType, {
+    nullable: true,
+    description: 'ADMIN only: look a user up by email (null with FORBIDDEN otherwise); null when no one has it.',
+  })
+  async userByEmail(
+    @Arg('email', () => String, { description: 'The address they signed up with (case does not matter).' }) email: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UserType | null> {
     const user = await this.users.findByEmail(ctx.em, email);
     return user ? UserType.from(user) : null;
   }

@@ -19,5 +19,7 @@ export async function viewerUser(ctx: GraphQLContext): Promise<UserType | null> 
 
 /** Answers an ADMIN must see as they are now: never served from the response cache. */
 export function uncached(info: GraphQLResolveInfo): void {
-  (info as GraphQLResolveInfo & { cacheControl?: { setCacheHint(hint: { maxAge: number }): void } }).cacheControl?.setCacheHint({ maxAge: 0 });
+  (info as GraphQLResolveInfo & { cacheControl?: { setCacheHint(hint: { maxAge: number }): void } }).cacheControl?.setCacheHint({
+    maxAge: 0,
+  });
 }

@@ -19,7 +19,10 @@ export class WalletResolver {
     nullable: true,
     description: "One of the viewer's wallets. Null when it does not exist or is not the viewer's.",
   })
-  async wallet(@Arg('id', () => ID, { description: "The wallet's id." }) id: string, @Ctx() ctx: GraphQLContext): Promise<WalletType | null> {
+  async wallet(
+    @Arg('id', () => ID, { description: "The wallet's id." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WalletType | null> {
     const viewer = requireViewer(ctx);
     const wallet = await this.services.wallets.readOwned(ctx.em, viewer.userId, id);
     return wallet ? WalletType.from(wallet) : null;
@@ -38,17 +41,17 @@ export class WalletResolver {
   }
 
   @FieldResolver(() => MoneyType, { description: 'Posted credits minus posted debits.' })
-  async balance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async balance(@Root() wallet: WalletType): Promise<MoneyType> {
     return MoneyType.of(balance(wallet.account), this.services.currencies.get(wallet.currency));
   }
 
   @FieldResolver(() => MoneyType, { description: 'Balance minus pending holds: what can be spent now.' })
-  async availableBalance(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async availableBalance(@Root() wallet: WalletType): Promise<MoneyType> {
     return MoneyType.of(available(wallet.account), this.services.currencies.get(wallet.currency));
   }
 
   @FieldResolver(() => MoneyType, { description: 'Sum of pending holds (withdrawals and card authorizations in flight).' })
-  async pendingDebits(@Root() wallet: WalletType, @Ctx() ctx: GraphQLContext): Promise<MoneyType> {
+  async pendingDebits(@Root() wallet: WalletType): Promise<MoneyType> {
     return MoneyType.of(wallet.account.debitsPending, this.services.currencies.get(wallet.currency));
   }
 

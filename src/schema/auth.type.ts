@@ -48,7 +48,8 @@ export class ChangePasswordInput {
 @ObjectType({ description: 'A signed-in session: a short-lived access token, and a refresh token that gets the next one.' })
 export class AuthPayload {
   @Field(() => String, {
-    description: 'A JWT to send as `Authorization: Bearer <accessToken>` on HTTP, or in connectionParams on WebSocket; lives 15 minutes by default.',
+    description:
+      'A JWT to send as `Authorization: Bearer <accessToken>` on HTTP, or in connectionParams on WebSocket; lives 15 minutes by default.',
   })
   accessToken!: string;
 

@@ -7,4 +7,5 @@ export const IDEMPOTENCY_KEY =
   'while the first still runs waits up to 5 s, then IDEMPOTENCY_KEY_IN_PROGRESS.';
 
 /** The filter of transaction connections (the paging arguments are TransactionPageArgs). */
-export const PAGE_FILTER = "Narrows the rows; every condition given must hold. A wallet or card that is not the viewer's gives an empty page.";
+export const PAGE_FILTER =
+  "Narrows the rows; every condition given must hold. A wallet or card that is not the viewer's gives an empty page.";

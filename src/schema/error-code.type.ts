@@ -28,7 +28,8 @@ export const ERROR_CODE_DESCRIPTIONS: { [key in ErrorCode]: string } = {
     'A fault on our side; no details are given, the log has them under the `x-request-id` of the response.',
   [ErrorCode.BAD_REQUEST]: 'The HTTP request itself is malformed (no query, a batch, a missing CSRF header, an unknown operationName).',
   [ErrorCode.GRAPHQL_PARSE_FAILED]: 'The document is not valid GraphQL syntax.',
-  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: 'Automatic persisted queries: the server does not know this hash yet; send the query text with it.',
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]:
+    'Automatic persisted queries: the server does not know this hash yet; send the query text with it.',
 };
 
 /**

@@ -66,10 +66,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (cause instanceof GraphQLError && cause.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX) code = ErrorCode.QUERY_TOO_COMPLEX;
   if (TOKEN_LIMIT.test(formatted.message)) code = ErrorCode.QUERY_TOO_COMPLEX;
   if (!PASS_THROUGH.has(code)) code = ErrorCode.INTERNAL_SERVER_ERROR;
-  const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   // Bad variables and bad literals name the input they are about, as resolvers' refusals do.
   if ((code === ErrorCode.BAD_USER_INPUT || code === ErrorCode.GRAPHQL_VALIDATION_FAILED) && original instanceof GraphQLError) {
     const field = extensions.field ?? inputPathOfRequestError(original);

@@ -17,7 +17,8 @@ import {
  */
 
 // graphql-js's wording for variable coercion (coerceVariableValues / coerceInputValue).
-const VARIABLE = /^Variable "\$(\w+)" (?:got invalid value [\s\S]*?(?: at "([\w.[\]]+)")?; ([\s\S]*)|of (?:required|non-null) type [\s\S]*)$/;
+const VARIABLE =
+  /^Variable "\$(\w+)" (?:got invalid value [\s\S]*?(?: at "([\w.[\]]+)")?; ([\s\S]*)|of (?:required|non-null) type [\s\S]*)$/;
 const NESTED_FIELD = /^Field "(?:\w+\.)?(\w+)" (?:of required type .* was not provided|is not defined by type)/;
 const MISSING_ARGUMENT = /argument "(\w+)" of type .* is required, but it was not provided/;
 const LITERAL_MISSING_FIELD = /^Field "\w+\.(\w+)" of required type .* was not provided/;
@@ -34,7 +35,13 @@ export function inputPathOfRequestError(reported: GraphQLError): string | undefi
     const usage = variableUsages(document).get(name);
     if (!usage) return undefined;
     // `at "i.spendingLimit.interval"`: the variable's own name, then the path inside it.
-    const inside = at ? at.split('.').slice(1).join('.').replace(/\[(\d+)\]/g, '.$1') : '';
+    const inside = at
+      ? at
+          .split('.')
+          .slice(1)
+          .join('.')
+          .replace(/\[(\d+)\]/g, '.$1')
+      : '';
     const nested = reason === undefined ? undefined : NESTED_FIELD.exec(reason)?.[1];
     return join(usage, inside, nested);
   }

@@ -17,11 +17,15 @@ export class TransactionPageArgs {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'How many rows to return from the oldest end, or right before `before`, still newest first. At most 100; not with `first`.',
+    description:
+      'How many rows to return from the oldest end, or right before `before`, still newest first. At most 100; not with `first`.',
   })
   last?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'A cursor: only rows before it in the list (newer ones); a `startCursor` reads back.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A cursor: only rows before it in the list (newer ones); a `startCursor` reads back.',
+  })
   before?: string | null;
 }
 

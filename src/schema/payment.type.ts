@@ -90,8 +90,7 @@ export class WithdrawPayload {
 @ObjectType('LedgerReport', { description: "Admin view of the ledger's health." })
 export class LedgerReportType {
   @Field(() => Boolean, {
-    description:
-      "True when every currency's debits equal its credits and every stored balance equals the sum of its entries.",
+    description: "True when every currency's debits equal its credits and every stored balance equals the sum of its entries.",
   })
   balanced!: boolean;
 

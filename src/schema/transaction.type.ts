@@ -31,8 +31,12 @@ registerEnumType(TransactionTypeEnum, {
     WITHDRAWAL: { description: 'Money paid out to a bank account: held (PENDING) until the provider settles or fails the payout.' },
     TRANSFER: { description: "Money between two users' wallets: the sender's DEBIT row and the recipient's CREDIT row." },
     CARD_FUNDING: { description: 'Wallet to card: a DEBIT row on the wallet and a CREDIT row on the card.' },
-    CARD_WITHDRAWAL: { description: 'Card to wallet (also when a card is terminated): a DEBIT row on the card and a CREDIT row on the wallet.' },
-    CARD_PURCHASE: { description: 'A merchant charged a card: PENDING while held, COMPLETED when captured, REVERSED when released, FAILED when declined.' },
+    CARD_WITHDRAWAL: {
+      description: 'Card to wallet (also when a card is terminated): a DEBIT row on the card and a CREDIT row on the wallet.',
+    },
+    CARD_PURCHASE: {
+      description: 'A merchant charged a card: PENDING while held, COMPLETED when captured, REVERSED when released, FAILED when declined.',
+    },
     CARD_REFUND: { description: 'A merchant gave money back to a card.' },
     FEE: { description: "A provider fee. Fees are booked between the platform's own accounts, so no user's row has this type today." },
     REVERSAL: { description: 'A completed withdrawal the bank sent back: money returned to the wallet; the withdrawal becomes REVERSED.' },
@@ -94,7 +98,8 @@ export class TransactionType {
   type!: TransactionTypeEnum;
 
   @Field(() => TransactionStatusEnum, {
-    description: 'Where it stands. PENDING rows will change; a COMPLETED withdrawal may later be REVERSED, and a FAILED deposit paid late becomes COMPLETED.',
+    description:
+      'Where it stands. PENDING rows will change; a COMPLETED withdrawal may later be REVERSED, and a FAILED deposit paid late becomes COMPLETED.',
   })
   status!: TransactionStatusEnum;
 
@@ -158,7 +163,10 @@ export class PageInfoType {
 
 @ObjectType('TransactionEdge', { description: 'One row of a page, with its place in the list.' })
 export class TransactionEdgeType {
-  @Field(() => String, { description: 'Opaque; pass it as after (or before) to page from this row. Good only in the list it came from, for the viewer it was given to.' })
+  @Field(() => String, {
+    description:
+      'Opaque; pass it as after (or before) to page from this row. Good only in the list it came from, for the viewer it was given to.',
+  })
   cursor!: string;
 
   @Field(() => TransactionType, { description: 'The transaction.' })

@@ -335,7 +335,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('a frozen card is unloaded through Flutterwave, and a load onto it never reaches Flutterwave', async () => {
-    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 5000n);
+    const { u, cardId, flwId } = await flwCard(10_000n, 5000n);
     await flw.gql(FreezeCardDocument, { input: { cardId } }, { token: u.token });
     const before = flwRequests(/\/(fund|withdraw)$/).length;
     expect(errorCode(await fundCard(flw, u, cardId, '100', 'f'))).toBe('CARD_NOT_ACTIVE');
@@ -399,7 +399,7 @@ describe('cards whose issuer keeps the balance (Flutterwave)', () => {
   });
 
   it('an undo Flutterwave refuses is written to the audit log with what an operator needs', async () => {
-    const { u, walletId, cardId, flwId } = await flwCard(10_000n, 5000n);
+    const { u, cardId, flwId } = await flwCard(10_000n, 5000n);
     fake.fail(/\/withdraw$/, { status: 500, times: 5 });
     const load = await whileHeld(
       flw,

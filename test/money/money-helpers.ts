@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
-import type { App } from '../../src/app.js';
 import { WalletTransactionsDocument, type WalletTransactionsQuery } from '../generated/graphql.js';
 
 /**

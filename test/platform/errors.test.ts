@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { CurrenciesDocument, SignUpDocument } from '../generated/graphql.js';
+import { SignUpDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();

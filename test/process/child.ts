@@ -185,7 +185,7 @@ export async function waitForHttp(
   { status = 200, timeoutMs = 60_000 }: { status?: number; timeoutMs?: number } = {},
 ): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 0))]);
     if (exit) throw new Error(`server exited (${JSON.stringify(exit)}) while waiting for ${url}\n${child.stdout()}\n${child.stderr()}`);
@@ -225,8 +225,8 @@ export async function gql<R, V>(
   let json: FormattedExecutionResult<R>;
   try {
     json = JSON.parse(text) as FormattedExecutionResult<R>;
-  } catch {
-    throw new Error(`not a JSON answer (${res.status}): ${text.slice(0, 500)}`);
+  } catch (err) {
+    throw new Error(`not a JSON answer (${res.status}): ${text.slice(0, 500)}`, { cause: err });
   }
   return { ...json, status: res.status };
 }

@@ -5,7 +5,15 @@
  * words by code and input. docs/frontend.md walks through it; test/client/web-app-example.test.ts
  * runs it against the real server.
  */
-import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache, type ApolloCache, type DocumentNode } from '@apollo/client';
+import {
+  ApolloClient,
+  ApolloLink,
+  CombinedGraphQLErrors,
+  HttpLink,
+  InMemoryCache,
+  type ApolloCache,
+  type DocumentNode,
+} from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
@@ -175,7 +183,9 @@ export function formErrors(error: unknown): FormError[] {
   return error.errors.map((e) => {
     const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     const field = typeof e.extensions?.field === 'string' ? e.extensions.field.replace(/^input\./, '') : null;
-    const message = WORDS[code] ?? (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? 'Check this value.' : 'Something went wrong on our side.');
+    const message =
+      WORDS[code] ??
+      (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? 'Check this value.' : 'Something went wrong on our side.');
     return { field, message };
   });
 }

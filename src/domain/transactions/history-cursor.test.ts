@@ -39,7 +39,9 @@ describe('HistoryCursors', () => {
   it('accepts only the one spelling it gives out (the last character carries 4 spare bits)', () => {
     const cursor = cursors.encode('user:a', 42n);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const spellings = [...alphabet].map((c) => cursor.slice(0, 21) + c).filter((c) => Buffer.from(c, 'base64url').equals(Buffer.from(cursor, 'base64url')));
+    const spellings = [...alphabet]
+      .map((c) => cursor.slice(0, 21) + c)
+      .filter((c) => Buffer.from(c, 'base64url').equals(Buffer.from(cursor, 'base64url')));
     expect(spellings.length).toBeGreaterThan(1);
     for (const other of spellings) expect(cursors.decode('user:a', other)).toBe(other === cursor ? 42n : null);
   });

@@ -4,15 +4,7 @@ import { noteHistoryChanged } from '../ledger/ledger-changes.js';
 import { pgDate, uuidArray } from '../shared/pg.js';
 
 export type TransactionType =
-  | 'DEPOSIT'
-  | 'WITHDRAWAL'
-  | 'TRANSFER'
-  | 'CARD_FUNDING'
-  | 'CARD_WITHDRAWAL'
-  | 'CARD_PURCHASE'
-  | 'CARD_REFUND'
-  | 'FEE'
-  | 'REVERSAL';
+  'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER' | 'CARD_FUNDING' | 'CARD_WITHDRAWAL' | 'CARD_PURCHASE' | 'CARD_REFUND' | 'FEE' | 'REVERSAL';
 export type TransactionStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REVERSED';
 export type TransactionDirection = 'CREDIT' | 'DEBIT';
 
@@ -159,9 +151,7 @@ export class TransactionRepository {
 
   async findByIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [
-      uuidArray(ids),
-    ]);
+    const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [uuidArray(ids)]);
     return rows.map(toTransaction);
   }
 
@@ -231,7 +221,7 @@ export class TransactionRepository {
     const rows = await em.execute<(Row & { beyond: boolean })[]>(text, all);
     const page = rows.filter((r) => !r.beyond).map(toTransaction);
     // union all promises no order across its parts: put the page back in reading order.
-    page.sort((a, b) => (a.seq === b.seq ? 0 : (a.seq < b.seq) === newestFirst ? 1 : -1));
+    page.sort((a, b) => (a.seq === b.seq ? 0 : a.seq < b.seq === newestFirst ? 1 : -1));
     return { rows: page, beyond: rows.some((r) => r.beyond) };
   }
 }

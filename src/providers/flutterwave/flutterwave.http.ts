@@ -32,7 +32,8 @@ export class FlutterwaveApiError extends ProviderError {
 export const FLUTTERWAVE_CARD_CURRENCIES = ['USD', 'NGN'] as const;
 
 function exponent(currency: string): number {
-  if (!(FLUTTERWAVE_CARD_CURRENCIES as readonly string[]).includes(currency)) throw new FlutterwaveApiError(`Flutterwave cards in ${currency} are not supported here`, true);
+  if (!(FLUTTERWAVE_CARD_CURRENCIES as readonly string[]).includes(currency))
+    throw new FlutterwaveApiError(`Flutterwave cards in ${currency} are not supported here`, true);
   return CURRENCIES[currency as (typeof FLUTTERWAVE_CARD_CURRENCIES)[number]].exponent;
 }
 
@@ -103,7 +104,10 @@ export class FlutterwaveHttp {
       });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-      throw new FlutterwaveApiError(timedOut ? `Flutterwave ${method} ${path}: timed out` : `Flutterwave ${method} ${path}: network error`, false);
+      throw new FlutterwaveApiError(
+        timedOut ? `Flutterwave ${method} ${path}: timed out` : `Flutterwave ${method} ${path}: network error`,
+        false,
+      );
     }
     let parsed: FlutterwaveEnvelope<T> | undefined;
     try {

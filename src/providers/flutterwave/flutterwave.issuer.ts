@@ -104,7 +104,11 @@ export class FlutterwaveIssuer implements CardIssuer {
       if (amount > 0n) await this.withdraw(issuerCardId, amount, currency);
     }
     const path =
-      status === 'FROZEN' ? `/virtual-cards/${id}/status/block` : status === 'ACTIVE' ? `/virtual-cards/${id}/status/unblock` : `/virtual-cards/${id}/terminate`;
+      status === 'FROZEN'
+        ? `/virtual-cards/${id}/status/block`
+        : status === 'ACTIVE'
+          ? `/virtual-cards/${id}/status/unblock`
+          : `/virtual-cards/${id}/terminate`;
     await this.http.request('PUT', path);
   }
 

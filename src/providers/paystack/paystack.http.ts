@@ -70,8 +70,7 @@ export function createPaystackHttp({ secretKey, baseUrl, timeoutMs }: PaystackHt
     const what = `Paystack ${method} ${path}`;
     // One deadline for the whole exchange: the signal also aborts reading the body.
     const signal = AbortSignal.timeout(timeoutMs);
-    const body =
-      options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
+    const body = options.data === undefined ? undefined : typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
     let status: number;
     let text: string;
     try {

@@ -231,7 +231,8 @@ function transferStatus(data: TransferData): PayoutStatus {
   const fee = toMinorUnits(data.fee_charged);
   if (fee !== undefined) result.fee = fee;
   if (status === 'FAILED' || status === 'REVERSED' || status === 'UNKNOWN') {
-    const detail = typeof data.gateway_response === 'string' ? data.gateway_response : typeof data.failures === 'string' ? data.failures : '';
+    const detail =
+      typeof data.gateway_response === 'string' ? data.gateway_response : typeof data.failures === 'string' ? data.failures : '';
     result.failureReason = `Paystack transfer ${raw}${detail ? `: ${detail}` : ''}`;
   }
   return result;

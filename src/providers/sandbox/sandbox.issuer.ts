@@ -66,7 +66,10 @@ export class SandboxIssuer implements CardIssuer {
   /** 16 digits: the VISA test BIN 400000, nine digits from the secret and id, a Luhn digit. */
   private number(cardId: string): string {
     const mac = createHmac('sha256', this.settings.secret).update(`pan:${cardId}`).digest();
-    const body = `400000${BigInt(`0x${mac.subarray(0, 8).toString('hex')}`).toString().slice(-9).padStart(9, '0')}`;
+    const body = `400000${BigInt(`0x${mac.subarray(0, 8).toString('hex')}`)
+      .toString()
+      .slice(-9)
+      .padStart(9, '0')}`;
     return body + luhnDigit(body);
   }
 

@@ -118,7 +118,9 @@ export class SandboxProvider implements PaymentProvider {
     }
     if (row.status === 'PENDING' && row.due) {
       const status = row.account_number === SANDBOX_FAILING_ACCOUNT ? 'FAILED' : 'SUCCEEDED';
-      await this.orm.em.fork().execute(`update sandbox_payments set status = ? where reference = ? and status = 'PENDING'`, [status, reference]);
+      await this.orm.em
+        .fork()
+        .execute(`update sandbox_payments set status = ? where reference = ? and status = 'PENDING'`, [status, reference]);
       row.status = status;
     }
     if (row.status === 'FAILED') return { status: 'FAILED', failureReason: 'The bank refused the payout (sandbox failing account)' };
@@ -135,7 +137,8 @@ export class SandboxProvider implements PaymentProvider {
       event: string;
       data: { reference: string; amount: string; currency: string };
     };
-    const type = payload.event === 'deposit.success' ? 'DEPOSIT_SUCCEEDED' : payload.event === 'deposit.failed' ? 'DEPOSIT_FAILED' : 'IGNORED';
+    const type =
+      payload.event === 'deposit.success' ? 'DEPOSIT_SUCCEEDED' : payload.event === 'deposit.failed' ? 'DEPOSIT_FAILED' : 'IGNORED';
     return {
       type,
       providerType: payload.event,

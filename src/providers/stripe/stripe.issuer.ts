@@ -109,7 +109,10 @@ export class StripeIssuer implements CardIssuer {
   private async cardholder(input: IssueCardInput): Promise<string> {
     const existing = await this.stripe.issuing.cardholders.list({ email: input.email, limit: 100 });
     const mine = existing.data.find(
-      (c) => c.status !== 'inactive' && c.type === 'individual' && (input.userId ? c.metadata?.user_id === input.userId : c.name === input.cardholderName),
+      (c) =>
+        c.status !== 'inactive' &&
+        c.type === 'individual' &&
+        (input.userId ? c.metadata?.user_id === input.userId : c.name === input.cardholderName),
     );
     if (mine) return mine.id;
     const address = input.billingAddress!;

@@ -37,7 +37,7 @@ export function parseStripeWebhook(
     event = stripe.webhooks.constructEvent(rawBody, signature, webhookSecret, tolerance);
   } catch (err) {
     if ((err as { type?: string }).type === 'StripeSignatureVerificationError') throw new WebhookSignatureError('bad Stripe-Signature');
-    throw new Error('Stripe webhook body is signed but is not a JSON event');
+    throw new Error('Stripe webhook body is signed but is not a JSON event', { cause: err });
   }
   return normalizeStripeEvent(event as unknown as { id: string; type: string; data?: { object?: Obj } });
 }

@@ -13,7 +13,7 @@ function parse(value: unknown): bigint {
 export const MinorUnitsScalar = new GraphQLScalarType<bigint, string>({
   name: 'MinorUnits',
   description:
-    'An exact whole number of a currency\'s minor units (kobo, cents), written as a\n' +
+    "An exact whole number of a currency's minor units (kobo, cents), written as a\n" +
     'base-10 string of at most 18 digits, e.g. "150000" for NGN 1,500.00. Inputs must be positive.',
   serialize(value) {
     const n = typeof value === 'bigint' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : null;

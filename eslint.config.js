@@ -1,0 +1,69 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * ESLint (`npm run lint`, run by `npm test` and CI): the recommended JavaScript and TypeScript
+ * rules, the cause kept when a caught error is thrown again as another, and the import rules of
+ * docs/architecture.md, one block per layer (dependency-cruiser, `npm run lint:deps`, checks the
+ * same layers and import circles over the whole graph).
+ */
+
+const TEST_CODE = { group: ['**/test/**'], message: 'Source never imports test code.' };
+
+/** What files of one layer may not import: folders of src/, reached by relative imports at any depth. */
+function layer(files, message, folders) {
+  return {
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: folders.length > 0 ? [{ group: folders.map((f) => `**/${f}/**`), message }, TEST_CODE] : [TEST_CODE] },
+      ],
+    },
+  };
+}
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'reports/**', 'coverage/**', '.stryker-tmp/**', '.data/**', '**/generated/**', 'examples/*/src/gql/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      // A refusal that replaces a caught error keeps it as its cause, for the logs (issue 13).
+      'preserve-caught-error': ['error', { requireCatchParameter: true }],
+      // `_name` marks what is left unused on purpose (a field destructured away).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  // Plain JavaScript run by Node (scripts, configs).
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], languageOptions: { globals: globals.node } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  // The fake providers answer with the providers' own JSON, typed as loosely as they document it.
+  { files: ['test/fakes/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // Every folder of src/: no test code. The layers below (later blocks win) add their own rules.
+  layer(['src/**'], '', []),
+  layer(
+    ['src/providers/**'],
+    "Provider adapters speak their provider's HTTP API and our provider interfaces, never the domain, GraphQL, HTTP or the cache.",
+    ['domain', 'resolvers', 'schema', 'http', 'cache'],
+  ),
+  layer(['src/config/**'], 'Configuration is read before anything is built: it depends on nothing of ours.', [
+    'domain',
+    'resolvers',
+    'schema',
+    'http',
+    'cache',
+    'providers',
+    'db',
+  ]),
+  layer(['src/domain/**'], 'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.', [
+    'resolvers',
+    'schema',
+    'http',
+  ]),
+);

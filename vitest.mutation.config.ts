@@ -33,6 +33,10 @@ export default defineConfig({
       'test/platform/cache-switch.test.ts',
       'test/platform/errors.test.ts',
       'test/platform/error-fields.test.ts',
+      // A provider failure's cause, kept for the log.
+      'test/platform/error-causes.test.ts',
+      // Unit tests beside the code (lockOrder, the webhook parsers' causes).
+      'src/**/*.test.ts',
     ],
     exclude: [
       'test/money/redis-outage.test.ts',

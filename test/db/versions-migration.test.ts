@@ -113,8 +113,8 @@ describe('migration 20261206010000 (function files)', () => {
 
     await migrator.down({ to: 'Migration20261206010000_function_files' });
     const before = await functions();
-    // The same functions, as the earlier migrations wrote them (indented in their TypeScript).
-    expect([...before.keys()].sort()).toEqual([...latest.keys()].sort());
+    // The same functions (post_movement came after), as the earlier migrations wrote them (indented in their TypeScript).
+    expect([...before.keys()].sort()).toEqual(['ledger_account_json', 'outflow_today', 'transaction_json', 'wallet_transfer']);
     expect(before.get('wallet_transfer')).toContain('\n      declare\n');
     expect(before.get('wallet_transfer')).toContain('v_used := outflow_today(p_user, v_sender.currency);');
     expect(before.get('outflow_today')).toContain('\n  declare\n');
@@ -123,5 +123,30 @@ describe('migration 20261206010000 (function files)', () => {
 
     await migrator.up();
     expect(await functions()).toEqual(live);
+  });
+});
+
+describe('migration 20261206020000 (post_movement)', () => {
+  const definitionOf = async (name: string) =>
+    (
+      await orm.em
+        .getConnection()
+        .execute<{ def: string | null }[]>(`select (select pg_get_functiondef(p.oid) from pg_proc p where p.proname = ?) as def`, [name])
+    )[0].def;
+  const file = async (base: string) => functionDefinition(await readFile(new URL(`../../src/db/functions/${base}`, import.meta.url), 'utf8'));
+
+  it('adds post_movement and makes wallet_transfer call it; on the way down wallet_transfer posts by itself again', async () => {
+    const migrator = orm.getMigrator();
+    await migrator.up();
+    expect(await definitionOf('post_movement')).toBe(await file('post_movement.v1.sql'));
+    expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v5.sql'));
+    expect(await definitionOf('wallet_transfer')).toContain('v_moved := post_movement(');
+
+    await migrator.down({ to: 'Migration20261206020000_post_movement' });
+    expect(await definitionOf('post_movement')).toBeNull();
+    expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v4.sql'));
+
+    await migrator.up();
+    expect(await definitionOf('post_movement')).toBe(await file('post_movement.v1.sql'));
   });
 });

@@ -49,6 +49,9 @@ interface AccountRow {
   updated_at: Date | string;
 }
 
+/** What post_movement answers. */
+type Movement = { refused: 'INSUFFICIENT_FUNDS' } | { missing: string } | { debit: AccountRow; credit: AccountRow };
+
 export const ACCOUNT_COLUMNS =
   'id, kind, user_id, currency, debits_posted, credits_posted, debits_pending, credits_pending, version, created_at, updated_at';
 
@@ -57,8 +60,8 @@ export const ACCOUNT_COLUMNS =
  * many statements of it touch the account (a capture that voids its hold and posts what was
  * taken, a card terminated and swept), so a version steps by exactly one per committed change
  * a client can see. `version_xid` is the transaction that made the current version
- * (pg_current_xact_id() is the top-level one, also inside a savepoint). wallet_transfer
- * touches each wallet once in a transaction of its own, so it simply adds one.
+ * (pg_current_xact_id() is the top-level one, also inside a savepoint). post_movement
+ * (src/db/functions) steps versions by the same formula.
  */
 export const NEXT_VERSION =
   'version = version + (version_xid is distinct from pg_current_xact_id())::int, version_xid = pg_current_xact_id()';
@@ -142,65 +145,31 @@ export class LedgerService {
   }
 
   /**
-   * Writes one transfer and moves the counters of both accounts. Each account row is locked
-   * by its own conditional UPDATE, taken in id order so two movements never deadlock; the
-   * debit side's UPDATE also checks the balance, so checking and locking cost one round trip.
+   * Writes one transfer and moves the counters of both accounts, in one statement: the SQL
+   * function post_movement (src/db/functions/post_movement.v1.sql) is the one home of the
+   * balance guard and the postings, for these paths and for wallet_transfer alike. A refusal
+   * (InsufficientFundsError) changes nothing, so the caller may carry on in its transaction (a
+   * declined authorization); a missing account or one in another currency is a bug and throws.
    */
   async transfer(tx: EntityManager, input: TransferInput): Promise<{ transferId: string; accounts: Map<string, LedgerAccount> }> {
-    if (input.amount <= 0n) throw new Error('transfer amount must be positive');
-    if (input.debitAccountId === input.creditAccountId) throw new Error('a transfer needs two accounts');
-    const debitColumn = input.pending ? 'debits_pending' : 'debits_posted';
-    const creditColumn = input.pending ? 'credits_pending' : 'credits_posted';
-    const amount = input.amount.toString();
-    const accounts = new Map<string, LedgerAccount>();
-    // Whether each statement stepped the version (it had not moved yet in this transaction),
-    // so an undo below puts back exactly what it moved.
-    const stepped = new Map<string, boolean>();
-    for (const id of lockOrder(input.debitAccountId, input.creditAccountId)) {
-      const isDebit = id === input.debitAccountId;
-      const column = isDebit ? debitColumn : creditColumn;
-      const guard = isDebit
-        ? `and (kind not in ('WALLET', 'CARD') or credits_posted - debits_posted - debits_pending >= ?::bigint)`
-        : '';
-      // "before" reads the row as this statement found it (its snapshot), before its own update.
-      const rows = await tx.execute<(AccountRow & { stepped: boolean })[]>(
-        `with before as (select version_xid from ledger_accounts where id = ?)
-         update ledger_accounts set ${column} = ${column} + ?::bigint, ${NEXT_VERSION}, updated_at = now()
-         where id = ? and currency = ? ${guard}
-         returning ${ACCOUNT_COLUMNS}, (select version_xid is distinct from pg_current_xact_id() from before) as stepped`,
-        isDebit ? [id, amount, id, input.currency, amount] : [id, amount, id, input.currency],
-      );
-      if (rows.length === 0) {
-        // The credit side may already have moved (it sorts first): put it back, so a caller
-        // that carries on after a refusal (a declined authorization) leaves no trace of it.
-        for (const [doneId] of accounts) {
-          const back = stepped.get(doneId) ? ', version = version - 1, version_xid = null' : '';
-          await tx.execute(`update ledger_accounts set ${creditColumn} = ${creditColumn} - ?::bigint${back} where id = ?`, [amount, doneId]);
-        }
-        if (isDebit && (await this.exists(tx, id, input.currency))) throw new InsufficientFundsError(id);
-        throw new Error(`ledger account ${id} does not exist in ${input.currency}`);
-      }
-      stepped.set(id, rows[0].stepped);
-      accounts.set(id, toAccount(rows[0]));
-    }
-    // Noted once both sides moved: a refused transfer leaves no state to announce.
-    for (const account of accounts.values()) noteAccountState(account);
     const transferId = randomUUID();
-    await tx.execute(
-      `insert into ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, status, code, reference, resolved_at)
-       values (?, ?, ?, ?::bigint, ?, ?, ?, ?, ?)`,
-      [
-        transferId,
-        input.debitAccountId,
-        input.creditAccountId,
-        amount,
-        input.currency,
-        input.pending ? 'PENDING' : 'POSTED',
-        input.code,
-        input.reference,
-        input.pending ? null : new Date(),
-      ],
-    );
+    const [{ moved }] = await tx.execute<{ moved: Movement }[]>('select post_movement(?, ?, ?, ?::bigint, ?, ?, ?, ?) as moved', [
+      transferId,
+      input.debitAccountId,
+      input.creditAccountId,
+      input.amount.toString(),
+      input.currency,
+      input.code,
+      input.reference,
+      input.pending ?? false,
+    ]);
+    if ('refused' in moved) throw new InsufficientFundsError(input.debitAccountId);
+    if ('missing' in moved) throw new Error(`ledger account ${moved.missing} does not exist in ${input.currency}`);
+    const accounts = new Map([
+      [input.debitAccountId, toAccount(moved.debit)],
+      [input.creditAccountId, toAccount(moved.credit)],
+    ]);
+    for (const account of accounts.values()) noteAccountState(account);
     return { transferId, accounts };
   }
 
@@ -234,11 +203,6 @@ export class LedgerService {
       noteAccountState(accounts.get(id)!);
     }
     return { resolved: true, accounts };
-  }
-
-  private async exists(tx: EntityManager, id: string, currency: string): Promise<boolean> {
-    const rows = await tx.execute('select 1 from ledger_accounts where id = ? and currency = ?', [id, currency]);
-    return rows.length > 0;
   }
 
   /**

@@ -11,7 +11,7 @@ import { Migration20261128080000_transfer_function_v2 } from './Migration2026112
 import { Migration20261128090000_single_step_versions } from './Migration20261128090000_single_step_versions.js';
 import { Migration20261206000000_outflow_lock } from './Migration20261206000000_outflow_lock.js';
 import { Migration20261206010000_function_files } from './Migration20261206010000_function_files.js';
-import { Migration20261206020000_post_movement } from './Migration20261206020000_post_movement.js';
+import { Migration20261206020000_money_primitives } from './Migration20261206020000_money_primitives.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -27,5 +27,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261128090000_single_step_versions', class: Migration20261128090000_single_step_versions },
   { name: 'Migration20261206000000_outflow_lock', class: Migration20261206000000_outflow_lock },
   { name: 'Migration20261206010000_function_files', class: Migration20261206010000_function_files },
-  { name: 'Migration20261206020000_post_movement', class: Migration20261206020000_post_movement },
+  { name: 'Migration20261206020000_money_primitives', class: Migration20261206020000_money_primitives },
 ];

@@ -3,8 +3,8 @@
 -- Called on its own by src/domain/wallets/transfer.service.ts (it commits when it returns, so the
 -- wallets stay locked only while PostgreSQL works). In order: the idempotency record (with its
 -- answer at once; a repeat waits for the first at most 5 s), the sender's wallet, the recipient
--- and their wallet (created when missing), both wallets locked in id order, the limits (the
--- day's outflow through outflow_today), the movement itself (post_movement, the one home of the
+-- and their wallet (created when missing), both wallets locked in id order, the limits
+-- (outflow_limit, the one home of the single-transaction and daily limits), the movement itself (post_movement, the one home of the
 -- balance guard and the postings), the two user-facing rows, the monitoring flags and the audit
 -- row. Business refusals (SQLSTATE WR001: limits, funds) roll back to the block's savepoint and
 -- are recorded on the key as the answer to repeat, worded by the caller (p_rules.refusals);
@@ -13,7 +13,8 @@
 --
 -- Released files never change (SHA256SUMS): to change this function, copy it to the next
 -- version, change the copy, and add a migration that applies it (docs/architecture.md).
--- Version 5: the balance guard, the postings and the positive-amount check are post_movement's.
+-- Version 5: the balance guard, the postings and the positive-amount check are post_movement's,
+-- the limits outflow_limit's.
 CREATE OR REPLACE FUNCTION public.wallet_transfer(p_user uuid, p_key text, p_fingerprint text, p_from uuid, p_email text, p_amount bigint, p_note text, p_rules jsonb, p_ids jsonb, p_request_id text, p_ip text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -22,11 +23,11 @@ declare
   v_key idempotency_keys%rowtype;
   v_sender ledger_accounts%rowtype;
   v_moved jsonb;
+  v_refusal jsonb;
   v_debit transactions%rowtype;
   v_recipient uuid;
   v_wallet uuid;
   v_limit bigint;
-  v_used bigint;
   v_detail text;
   v_recent bigint;
   v_usual_sum numeric;
@@ -76,18 +77,10 @@ begin
     -- on rows nobody else can change, and opposite transfers never deadlock.
     perform 1 from ledger_accounts where id in (v_sender.id, v_wallet) order by id for update;
 
-    v_limit := (p_rules->'maxTransaction'->>v_sender.currency)::bigint;
-    if v_limit is not null and p_amount > v_limit then
-      raise exception using errcode = 'WR001', message = 'LimitExceeded',
-        detail = jsonb_build_object('limit', 'MAX_TRANSACTION', 'max', v_limit::text)::text;
-    end if;
-    v_limit := (p_rules->'dailyOutflow'->>v_sender.currency)::bigint;
-    if v_limit is not null then
-      v_used := outflow_today(p_user, v_sender.currency);
-      if v_used + p_amount > v_limit then
-        raise exception using errcode = 'WR001', message = 'LimitExceeded',
-          detail = jsonb_build_object('limit', 'DAILY_OUTFLOW', 'max', v_limit::text, 'usedToday', v_used::text)::text;
-      end if;
+    v_refusal := outflow_limit(p_user, v_sender.currency, p_amount,
+      (p_rules->'maxTransaction'->>v_sender.currency)::bigint, (p_rules->'dailyOutflow'->>v_sender.currency)::bigint);
+    if v_refusal is not null then
+      raise exception using errcode = 'WR001', message = 'LimitExceeded', detail = v_refusal::text;
     end if;
 
     v_moved := post_movement(v_transfer, v_sender.id, v_wallet, p_amount, v_sender.currency, 'TRANSFER', v_reference, false);

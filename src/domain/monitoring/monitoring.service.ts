@@ -19,33 +19,29 @@ export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_A
 
 /**
  * Limits that block (LIMIT_EXCEEDED) and rules that only flag for an ADMIN. Limits are
- * checked inside the movement's transaction, after its accounts are locked. The day's outflow
- * is summed by outflow_today in PostgreSQL under a lock per user and currency that every kind
- * of outflow takes, so concurrent movements (a card purchase beside a transfer, say) cannot
- * pass the daily limit together. Transfers between wallets apply the same settings inside
- * PostgreSQL (wallet_transfer), including the transfer flag rules (burst, unusual amount, new
- * recipient).
+ * checked inside the movement's transaction, after its accounts are locked, by outflow_limit
+ * in PostgreSQL: the day's outflow is summed under a lock per user and currency that every
+ * kind of outflow takes, so concurrent movements (a card purchase beside a transfer, say)
+ * cannot pass the daily limit together. Transfers between wallets call the same function
+ * inside wallet_transfer, which also applies the transfer flag rules (burst, unusual amount,
+ * new recipient).
  */
 export class MonitoringService {
   constructor(readonly settings: MonitoringSettings) {}
 
+  /**
+   * Refuses (LIMIT_EXCEEDED, with the limit in `extensions`) an outflow the limits forbid. The
+   * rule is PostgreSQL's outflow_limit (src/db/functions/outflow_limit.v1.sql), the one that
+   * wallet_transfer applies too; it takes the user's outflow lock for the currency, held until
+   * the caller commits.
+   */
   async checkLimits(tx: EntityManager, userId: string, currency: string, amount: bigint): Promise<void> {
-    const max = this.settings.maxTransaction[currency];
-    if (max !== undefined && amount > max) {
-      throw new WalletException(WalletError.LimitExceeded, { limit: 'MAX_TRANSACTION', max: max.toString() });
-    }
-    const daily = this.settings.dailyOutflow[currency];
-    if (daily === undefined) return;
-    // Under the user's outflow lock for this currency, held until the movement commits: the
-    // same rule wallet_transfer applies (outflow_today, Migration20261206000000_outflow_lock).
-    const [row] = await tx.execute<{ total: string }[]>('select outflow_today(?, ?)::text as total', [userId, currency]);
-    if (BigInt(row.total) + amount > daily) {
-      throw new WalletException(WalletError.LimitExceeded, {
-        limit: 'DAILY_OUTFLOW',
-        max: daily.toString(),
-        usedToday: row.total,
-      });
-    }
+    const limit = (value: bigint | undefined) => (value === undefined ? null : value.toString());
+    const [{ refusal }] = await tx.execute<{ refusal: Record<string, string> | null }[]>(
+      'select outflow_limit(?, ?, ?::bigint, ?::bigint, ?::bigint) as refusal',
+      [userId, currency, amount.toString(), limit(this.settings.maxTransaction[currency]), limit(this.settings.dailyOutflow[currency])],
+    );
+    if (refusal) throw new WalletException(WalletError.LimitExceeded, refusal);
   }
 
   async flag(tx: EntityManager, transactionId: string, rule: FlagRule, details: Record<string, unknown>): Promise<void> {

@@ -1,16 +1,10 @@
 /**
  * The import rules of the source tree (`npm run lint:deps`, part of `npm test`): no import
- * circles, and the layers of docs/architecture.md. A rule added here is a rule kept.
+ * circles, the layers of docs/architecture.md (architecture-layers.cjs, which ESLint reads
+ * too), and no test code in src/. A rule added here is a rule kept.
  */
 
-/** `from` (a folder under src/) may not import any of the folders `to` names. */
-const layer = (name, comment, from, to) => ({
-  name,
-  comment,
-  severity: 'error',
-  from: { path: `^src/${from}/` },
-  to: { path: `^src/(${to.join('|')})/` },
-});
+const layers = require('./architecture-layers.cjs');
 
 module.exports = {
   forbidden: [
@@ -21,26 +15,14 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
-    layer(
-      'providers-without-domain',
-      "Provider adapters speak their provider's HTTP API and our provider interfaces, never the domain's services.",
-      'providers',
-      ['domain', 'resolvers', 'schema', 'http', 'cache'],
-    ),
-    layer('config-without-domain', 'Configuration is read before anything is built: it depends on nothing of ours.', 'config', [
-      'domain',
-      'resolvers',
-      'schema',
-      'http',
-      'cache',
-      'providers',
-      'db',
-    ]),
-    layer('domain-without-api', 'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.', 'domain', [
-      'resolvers',
-      'schema',
-      'http',
-    ]),
+    // The layers (architecture-layers.cjs): a folder of src/ may not import the folders named.
+    ...layers.map(({ name, comment, from, forbidden }) => ({
+      name,
+      comment,
+      severity: 'error',
+      from: { path: `^src/${from}/` },
+      to: { path: `^src/(${forbidden.join('|')})/` },
+    })),
     {
       name: 'no-tests-in-src',
       comment: 'Source never imports test code.',

@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import layers from './architecture-layers.cjs';
 
 /**
  * ESLint (`npm run lint`, run by `npm test` and CI): the recommended JavaScript and TypeScript
@@ -42,28 +43,11 @@ export default tseslint.config(
   },
   // Plain JavaScript run by Node (scripts, configs).
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], languageOptions: { globals: globals.node } },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // The fake providers answer with the providers' own JSON, typed as loosely as they document it.
   { files: ['test/fakes/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // Every folder of src/: no test code. The layers below (later blocks win) add their own rules.
   layer(['src/**'], '', []),
-  layer(
-    ['src/providers/**'],
-    "Provider adapters speak their provider's HTTP API and our provider interfaces, never the domain, GraphQL, HTTP or the cache.",
-    ['domain', 'resolvers', 'schema', 'http', 'cache'],
-  ),
-  layer(['src/config/**'], 'Configuration is read before anything is built: it depends on nothing of ours.', [
-    'domain',
-    'resolvers',
-    'schema',
-    'http',
-    'cache',
-    'providers',
-    'db',
-  ]),
-  layer(['src/domain/**'], 'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.', [
-    'resolvers',
-    'schema',
-    'http',
-  ]),
+  // The layers of docs/architecture.md (architecture-layers.cjs, which dependency-cruiser reads too).
+  ...layers.map(({ comment, from, forbidden }) => layer([`src/${from}/**`], comment, forbidden)),
 );

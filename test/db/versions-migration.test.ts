@@ -114,7 +114,7 @@ describe('migration 20261206010000 (function files)', () => {
 
     await migrator.down({ to: 'Migration20261206010000_function_files' });
     const before = await functions();
-    // The same functions (post_movement and outflow_limit came after), as the earlier migrations wrote them (indented in their TypeScript).
+    // The same functions (the primitives came after), as the earlier migrations wrote them (indented in their TypeScript).
     expect([...before.keys()].sort()).toEqual(['ledger_account_json', 'outflow_today', 'transaction_json', 'wallet_transfer']);
     expect(before.get('wallet_transfer')).toContain('\n      declare\n');
     expect(before.get('wallet_transfer')).toContain('v_used := outflow_today(p_user, v_sender.currency);');
@@ -127,7 +127,7 @@ describe('migration 20261206010000 (function files)', () => {
   });
 });
 
-describe('migration 20261206020000 (post_movement, outflow_limit)', () => {
+describe('migration 20261206020000 (post_movement, outflow_limit, idempotency_claim)', () => {
   const definitionOf = async (name: string) =>
     (
       await orm.em
@@ -136,18 +136,21 @@ describe('migration 20261206020000 (post_movement, outflow_limit)', () => {
     )[0].def;
   const file = async (base: string) => functionDefinition(await readFile(new URL(`../../src/db/functions/${base}`, import.meta.url), 'utf8'));
 
-  it('adds post_movement and outflow_limit and makes wallet_transfer call them; on the way down wallet_transfer does it all by itself again', async () => {
+  it('adds post_movement, outflow_limit and idempotency_claim and makes wallet_transfer call them; on the way down wallet_transfer does it all by itself again', async () => {
     const migrator = orm.getMigrator();
     await migrator.up();
     expect(await definitionOf('post_movement')).toBe(await file('post_movement.v1.sql'));
     expect(await definitionOf('outflow_limit')).toBe(await file('outflow_limit.v1.sql'));
+    expect(await definitionOf('idempotency_claim')).toBe(await file('idempotency_claim.v1.sql'));
     expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v5.sql'));
     expect(await definitionOf('wallet_transfer')).toContain('v_moved := post_movement(');
     expect(await definitionOf('wallet_transfer')).toContain('v_refusal := outflow_limit(');
+    expect(await definitionOf('wallet_transfer')).toContain('v_replay := idempotency_claim(');
 
     await migrator.down({ to: 'Migration20261206020000_money_primitives' });
     expect(await definitionOf('post_movement')).toBeNull();
     expect(await definitionOf('outflow_limit')).toBeNull();
+    expect(await definitionOf('idempotency_claim')).toBeNull();
     expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v4.sql'));
 
     await migrator.up();

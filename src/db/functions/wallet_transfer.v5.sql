@@ -1,26 +1,26 @@
 -- wallet_transfer, version 5: a transfer between two users' wallets in one round trip.
 --
 -- Called on its own by src/domain/wallets/transfer.service.ts (it commits when it returns, so the
--- wallets stay locked only while PostgreSQL works). In order: the idempotency record (with its
--- answer at once; a repeat waits for the first at most 5 s), the sender's wallet, the recipient
--- and their wallet (created when missing), both wallets locked in id order, the limits
--- (outflow_limit, the one home of the single-transaction and daily limits), the movement itself (post_movement, the one home of the
--- balance guard and the postings), the two user-facing rows, the monitoring flags and the audit
--- row. Business refusals (SQLSTATE WR001: limits, funds) roll back to the block's savepoint and
--- are recorded on the key as the answer to repeat, worded by the caller (p_rules.refusals);
--- other errors (WA001: no wallet, no recipient, to oneself; post_movement's refusal of an amount
--- that is not positive) undo everything, the key included.
+-- wallets stay locked only while PostgreSQL works). In order: the idempotency key
+-- (idempotency_claim, with the answer at once; a repeat waits for the first at most 5 s), the
+-- sender's wallet, the recipient and their wallet (created when missing), both wallets locked in
+-- id order, the limits (outflow_limit), the movement (post_movement: the balance guard and the
+-- postings), the two user-facing rows, the monitoring flags and the audit row. Business
+-- refusals (SQLSTATE WR001: limits, funds) roll back to the block's savepoint and are recorded on
+-- the key as the answer to repeat, worded by the caller (p_rules.refusals); other errors (WA001:
+-- no wallet, no recipient, to oneself; post_movement's refusal of an amount that is not
+-- positive) undo everything, the key included.
 --
 -- Released files never change (SHA256SUMS): to change this function, copy it to the next
 -- version, change the copy, and add a migration that applies it (docs/architecture.md).
 -- Version 5: the balance guard, the postings and the positive-amount check are post_movement's,
--- the limits outflow_limit's.
+-- the limits outflow_limit's, the claim of the key idempotency_claim's.
 CREATE OR REPLACE FUNCTION public.wallet_transfer(p_user uuid, p_key text, p_fingerprint text, p_from uuid, p_email text, p_amount bigint, p_note text, p_rules jsonb, p_ids jsonb, p_request_id text, p_ip text)
  RETURNS jsonb
  LANGUAGE plpgsql
 AS $function$
 declare
-  v_key idempotency_keys%rowtype;
+  v_replay jsonb;
   v_sender ledger_accounts%rowtype;
   v_moved jsonb;
   v_refusal jsonb;
@@ -39,21 +39,13 @@ declare
   v_credit_id uuid := (p_ids->>'credit')::uuid;
   v_reference text := p_ids->>'reference';
 begin
-  -- A repeat waits for the first request with its key, at most 5 s (then 55P03).
-  perform set_config('lock_timeout', '5s', true);
-  -- Recorded with its answer at once (the ids are the caller's): a refusal below
-  -- rewrites it, any other error takes it away with everything else.
+  -- The key is claimed with its answer at once (the ids are the caller's): a refusal below
+  -- rewrites it, any other error takes it away with everything else. A repeat gets the row.
   v_result := jsonb_build_object('value', jsonb_build_object('transactionId', v_debit_id));
-  insert into idempotency_keys (user_id, key, operation, fingerprint, result)
-  values (p_user, p_key, 'transfer', p_fingerprint, v_result)
-  on conflict (user_id, key) do nothing;
-  if not found then
-    select * into v_key from idempotency_keys where user_id = p_user and key = p_key;
-    return jsonb_build_object('replay', jsonb_build_object(
-      'found', v_key.user_id is not null, 'operation', v_key.operation,
-      'fingerprint', v_key.fingerprint, 'result', v_key.result));
+  v_replay := idempotency_claim(p_user, p_key, 'transfer', p_fingerprint, v_result);
+  if v_replay is not null then
+    return jsonb_build_object('replay', v_replay);
   end if;
-  perform set_config('lock_timeout', '0', true);
 
   begin
     select * into v_sender from ledger_accounts where id = p_from and user_id = p_user and kind = 'WALLET';

@@ -12,9 +12,6 @@ const REPLAYED_CODES = new Set<string>([
   ErrorCode.UNSUPPORTED_CURRENCY,
 ]);
 
-/** How long a repeat waits for the first request with its key before giving up. */
-const WAIT_FOR_FIRST = '5s';
-
 export type Recorded<T> = { value: T } | { error: { code: string; message: string; extensions: Record<string, unknown> } };
 
 /** What idempotency_keys holds for a key that was already there. */
@@ -56,28 +53,27 @@ export function fingerprint(operation: string, input: Record<string, unknown>): 
 }
 
 /**
- * Money rule 6. The key is recorded in PostgreSQL in the same transaction as the effect:
- * a repeat with the same fingerprint gets the recorded result and moves nothing (also after
- * a restart); a concurrent repeat waits on the first one's row lock and then replays it.
+ * Money rule 6. The key is claimed in PostgreSQL (idempotency_claim, which wallet_transfer
+ * calls too) in the same transaction as the effect: a repeat with the same fingerprint gets
+ * the recorded result and moves nothing (also after a restart); a concurrent repeat waits on
+ * the first one's row lock, at most 5 s, and then replays it.
  */
 export class IdempotencyService {
   async run<T>(em: EntityManager, req: IdempotentRequest, body: (tx: EntityManager) => Promise<T>): Promise<T> {
     const print = this.fingerprintOf(req);
     const recorded: Recorded<T> = await em.transactional(async (tx) => {
-      await tx.execute(`set local lock_timeout = '${WAIT_FOR_FIRST}'`);
-      let inserted: unknown[];
+      // The claim is PostgreSQL's idempotency_claim (src/db/functions), as wallet_transfer's.
+      let existing: (StoredKey<T> & { found: boolean }) | null;
       try {
-        inserted = await tx.execute(
-          `insert into idempotency_keys (user_id, key, operation, fingerprint) values (?, ?, ?, ?)
-           on conflict (user_id, key) do nothing returning 1`,
+        [{ existing }] = await tx.execute<{ existing: (StoredKey<T> & { found: boolean }) | null }[]>(
+          'select idempotency_claim(?, ?, ?, ?, null) as existing',
           [req.userId, req.key, req.operation, print],
         );
       } catch (err) {
         if ((err as { code?: string }).code === '55P03') throw new IdempotencyException(IdempotencyError.KeyInProgress);
         throw err;
       }
-      if (inserted.length === 0) return this.replay<T>(tx, req, print);
-      await tx.execute(`set local lock_timeout = 0`);
+      if (existing) return this.replayOf(existing.found ? existing : null, print);
       let result: Recorded<T>;
       try {
         // A savepoint: a business refusal undoes the body's writes but keeps the key record.
@@ -140,13 +136,5 @@ export class IdempotencyService {
   /** Forgets a key whose request failed in a way that must not be replayed (the provider was down). */
   async forget(em: EntityManager, userId: string, key: string): Promise<void> {
     await em.execute('delete from idempotency_keys where user_id = ? and key = ?', [userId, key]);
-  }
-
-  private async replay<T>(tx: EntityManager, req: IdempotentRequest, print: string): Promise<Recorded<T>> {
-    const [row] = await tx.execute<StoredKey<T>[]>('select fingerprint, result from idempotency_keys where user_id = ? and key = ?', [
-      req.userId,
-      req.key,
-    ]);
-    return this.replayOf(row ?? null, print);
   }
 }

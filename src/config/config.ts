@@ -1,145 +1,13 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { CURRENCY_CODES, defaultLimits, isCurrencyCode, type CurrencyDefinition } from './currencies.js';
+import { crossChecks, envSchema, splitList, type Env, type RawEnv } from './env.js';
+
+export type { RawEnv } from './env.js';
 
 /**
- * The only reader of process.env. Everything is validated at once so that a bad
- * deployment learns about every problem in one start-up, not one per restart.
+ * The only reader of process.env (its variables and their rules: env.ts). Everything is
+ * validated at once so that a bad deployment learns about every problem in one start-up, not
+ * one per restart; the `Config` every part reads is derived from the parsed variables.
  */
-
-const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const positiveInt = z.coerce.number().int().positive();
-const port = z.coerce.number().int().min(0).max(65535);
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-const optionalUrl = (protocols: RegExp) =>
-  optionalString.refine((v) => v === undefined || (URL.canParse(v) && protocols.test(new URL(v).protocol)), {
-    message: 'must be a URL',
-  });
-
-const splitList = (v: string) =>
-  v
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-/** Scheme, host and port only (what a browser sends in `Origin`); no path, wildcard or credentials. */
-const isOrigin = (v: string) => {
-  if (!URL.canParse(v)) return false;
-  const url = new URL(v);
-  return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.host.includes('*');
-};
-
-/**
- * "NGN=500000,USD=1000": amounts in minor units for the currencies named; every other currency
- * of the catalog (src/config/currencies.ts) keeps its default, so none is without a limit.
- */
-const perCurrency = (limit: keyof CurrencyDefinition['limits']) =>
-  z
-    .string()
-    .regex(/^\s*([A-Z]{3}=\d{1,18}\s*(,\s*[A-Z]{3}=\d{1,18}\s*)*)?$/, 'must look like NGN=500000,USD=1000 (minor units)')
-    .transform((v, ctx) => {
-      const amounts: Record<string, bigint> = defaultLimits(limit);
-      for (const part of v
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const [code, amount] = part.split('=');
-        if (!isCurrencyCode(code)) {
-          ctx.addIssue({ code: 'custom', message: `${code} is not a currency of this platform (${CURRENCY_CODES.join(', ')})` });
-          return z.NEVER;
-        }
-        amounts[code] = BigInt(amount);
-      }
-      return amounts;
-    })
-    .prefault('');
-
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: port.default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: optionalUrl(/^https?:$/),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: boolish.default(false),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .superRefine((v, ctx) => {
-      for (const origin of splitList(v).filter((o) => !isOrigin(o))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${origin}" is not an origin like https://app.example.com (scheme, host, optional port; no path)`,
-        });
-      }
-    }),
-  DATA_DIR: z.string().min(1).default('.data'),
-
-  DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
-  DATABASE_POOL_MAX: positiveInt.default(16),
-  EMBEDDED_PG_DIR: optionalString,
-  EMBEDDED_PG_PORT: port.default(54329),
-
-  REDIS_URL: optionalUrl(/^rediss?:$/),
-  REDIS_KEY_PREFIX: z.string().default('wallet:'),
-  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(500),
-  CACHE_ENABLED: boolish.default(true),
-
-  JWT_PRIVATE_KEY: optionalString,
-  JWT_PUBLIC_KEY: optionalString,
-  JWT_ISSUER: z.string().min(1).default('wallet-api'),
-  JWT_AUDIENCE: z.string().min(1).default('wallet-api'),
-  JWT_ACCESS_TTL_SECONDS: positiveInt.default(15 * 60),
-  JWT_REFRESH_TTL_SECONDS: positiveInt.default(30 * 24 * 60 * 60),
-  CURSOR_SECRET: optionalString.refine((v) => v === undefined || Buffer.byteLength(v) >= 32, {
-    message: 'must be at least 32 bytes',
-  }),
-
-  RATE_LIMIT_LOGIN_PER_EMAIL: positiveInt.default(10),
-  RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(50),
-  RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
-  RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(20),
-  RATE_LIMIT_SIGNUP_PER_EMAIL: positiveInt.default(5),
-  RATE_LIMIT_SIGNUP_WINDOW_SECONDS: positiveInt.default(60 * 60),
-
-  GRAPHQL_MAX_DEPTH: positiveInt.default(10),
-  GRAPHQL_MAX_ALIASES: positiveInt.default(15),
-  GRAPHQL_MAX_COST: positiveInt.default(50_000),
-  GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
-  GRAPHQL_MAX_DIRECTIVES: positiveInt.default(50),
-  BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
-
-  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
-
-  PAYMENT_PROVIDER: z.enum(['sandbox', 'paystack']).default('sandbox'),
-  PAYSTACK_SECRET_KEY: optionalString,
-  PAYSTACK_BASE_URL: optionalUrl(/^https?:$/),
-  PROVIDER_TIMEOUT_MS: positiveInt.default(10_000),
-  SANDBOX_PAYOUT_DELAY_MS: z.coerce.number().int().nonnegative().default(1000),
-  PAYMENTS_JOB_INTERVAL_MS: positiveInt.default(1000),
-  PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
-  DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),
-
-  CARD_ISSUER: z.enum(['sandbox', 'stripe', 'flutterwave']).default('sandbox'),
-  SANDBOX_CARD_SECRET: optionalString,
-  FLUTTERWAVE_SECRET_KEY: optionalString,
-  FLUTTERWAVE_SECRET_HASH: optionalString,
-  FLUTTERWAVE_BASE_URL: optionalUrl(/^https?:$/),
-  STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: optionalString,
-  STRIPE_API_URL: optionalUrl(/^https?:$/),
-
-  MONITORING_MAX_TRANSACTION: perCurrency('maxTransaction'),
-  MONITORING_DAILY_OUTFLOW: perCurrency('dailyOutflow'),
-  MONITORING_BURST_COUNT: positiveInt.default(10),
-  MONITORING_BURST_WINDOW_SECONDS: positiveInt.default(60),
-  MONITORING_UNUSUAL_FACTOR: positiveInt.default(10),
-  MONITORING_NEW_RECIPIENT_THRESHOLD: perCurrency('newRecipientThreshold'),
-});
-
-export type RawEnv = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -157,45 +25,13 @@ const pem = (v: string | undefined) => v?.replace(/\\n/g, '\n');
 export function loadConfig(env: RawEnv = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  // The checks across variables read the raw values, so they are reported with malformed ones.
-  const isSet = (name: string) => Boolean(env[name]?.trim());
-  const isProduction = env.NODE_ENV === 'production';
-
-  if (isProduction) {
-    if (!isSet('JWT_PRIVATE_KEY') || !isSet('JWT_PUBLIC_KEY')) {
-      problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production');
-    }
-    if (!isSet('DATABASE_URL')) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
-    if (!isSet('REDIS_URL')) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
-  }
-  if (isProduction && (env.PAYMENT_PROVIDER ?? 'sandbox') === 'sandbox') {
-    problems.push('PAYMENT_PROVIDER: the sandbox provider refuses to run in production');
-  }
-  if (env.PAYMENT_PROVIDER === 'paystack' && !isSet('PAYSTACK_SECRET_KEY')) {
-    problems.push('PAYSTACK_SECRET_KEY: required when PAYMENT_PROVIDER=paystack');
-  }
-  if (isProduction && (env.CARD_ISSUER ?? 'sandbox') === 'sandbox') {
-    problems.push('CARD_ISSUER: the sandbox issuer refuses to run in production');
-  }
-  if (env.CARD_ISSUER === 'stripe') {
-    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
-      if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=stripe`);
-    }
-  }
-  if (env.CARD_ISSUER === 'flutterwave') {
-    for (const name of ['FLUTTERWAVE_SECRET_KEY', 'FLUTTERWAVE_SECRET_HASH']) {
-      if (!isSet(name)) problems.push(`${name}: required when CARD_ISSUER=flutterwave`);
-    }
-  }
-  if (isSet('JWT_PRIVATE_KEY') !== isSet('JWT_PUBLIC_KEY')) {
-    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: set both or neither');
-  }
+  problems.push(...crossChecks(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
 
 /** The parsed environment shaped as the parts read it. */
-function toConfig(e: z.output<typeof envSchema>, cwd: string) {
+function toConfig(e: Env, cwd: string) {
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FreezeCardDocument, FundCardDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
+import { CreateCardDocument, FreezeCardDocument, FundCardDocument, RevealCardDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
+import { FakeStripe } from '../fakes/stripe-server.js';
 import { newCard, userWithWallet } from '../cards/sandbox-support.js';
 import { customer, deposit, startPaystack, type PaystackEnv } from '../payments/payments-helpers.js';
 import { errorCode, sql } from '../support/helpers.js';
+import { createWallet, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -27,15 +29,27 @@ describe('the cause of a provider failure', () => {
   let paystack: PaystackEnv;
   let flw: TestServer;
   let fake: FakeFlutterwave;
+  let stripe: TestServer;
+  let stripeFake: FakeStripe;
 
   beforeAll(async () => {
-    fake = await FakeFlutterwave.start();
-    [paystack, flw] = await Promise.all([startPaystack(), startTestServer(fake.serverEnv(1000))]);
+    [fake, stripeFake] = await Promise.all([FakeFlutterwave.start(), FakeStripe.start()]);
+    [paystack, flw, stripe] = await Promise.all([
+      startPaystack(),
+      startTestServer(fake.serverEnv(1000)),
+      startTestServer({
+        CARD_ISSUER: 'stripe',
+        STRIPE_SECRET_KEY: stripeFake.secretKey,
+        STRIPE_WEBHOOK_SECRET: stripeFake.webhookSecret,
+        STRIPE_API_URL: stripeFake.url,
+        PROVIDER_TIMEOUT_MS: '1000',
+      }),
+    ]);
     fake.webhookUrl = `${flw.url}/webhooks/flutterwave`;
   });
   afterAll(async () => {
-    await Promise.all([paystack?.close(), flw?.close()]);
-    await fake?.close();
+    await Promise.all([paystack?.close(), flw?.close(), stripe?.close()]);
+    await Promise.all([fake?.close(), stripeFake?.close()]);
   });
 
   it('a deposit the provider could not start: the client sees the code, the log the provider error', async () => {
@@ -78,5 +92,25 @@ describe('the cause of a provider failure', () => {
       expect.stringMatching(/Flutterwave POST \/virtual-cards\/[^/]+\/fund/),
     ]);
     expect(await sql(flw.app, "select 1 from audit_log where action = 'card:issuer-mismatch'")).toEqual([]);
+  });
+
+  it('a card the issuer could not issue, and details it could not show', async () => {
+    const { user, walletId } = await userWithWallet(flw, 0n, 'cause-new');
+    const before = causes(flw).length;
+    fake.fail(/\/virtual-cards$/, { status: 503 });
+    const created = await flw.gql(CreateCardDocument, { input: { walletId, idempotencyKey: 'cause-create' } }, { token: user.token });
+    expect(errorCode(created)).toBe('PROVIDER_UNAVAILABLE');
+    expect(causes(flw).slice(before).map((l) => l.err?.message)).toEqual([expect.stringMatching(/^Flutterwave POST \/virtual-cards: /)]);
+
+    // Stripe issues USD cards; its card details are shown through an ephemeral key.
+    const [owner] = await seedUsers(stripe.app, 1, 'cause-reveal');
+    const address = { line1: '1 Main St', city: 'Austin', state: 'TX', postalCode: '78701', country: 'US' };
+    const { card } = await newCard(stripe, owner.token, { walletId: await createWallet(stripe.app, owner.id, 'USD'), billingAddress: address });
+    stripeFake.failNext('POST /v1/ephemeral_keys', 500, 2);
+    const revealed = await stripe.gql(RevealCardDocument, { input: { cardId: card.id, nonce: 'cause-nonce' } }, { token: owner.token });
+    expect(errorCode(revealed)).toBe('PROVIDER_UNAVAILABLE');
+    const [line] = causes(stripe);
+    expect(line).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', err: { message: expect.any(String) } });
+    expect(line.err?.message).not.toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ChangePasswordDocument,
   LogInDocument,
@@ -6,14 +6,10 @@ import {
   RefreshTokenDocument,
   SignUpDocument,
 } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  // The most talkative level: whatever is logged at all is logged here.
-  server = await startTestServer({ LOG_LEVEL: 'trace' });
-});
-afterAll(() => server.close());
+// The most talkative level: whatever is logged at all is logged here.
+const server = useTestServer({ LOG_LEVEL: 'trace' }, { reset: false });
 
 describe('logs', () => {
   it('never contain passwords, access tokens or refresh tokens', async () => {

@@ -1,21 +1,16 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { admin, customer, deposit, errorCode, expectLedgerBalanced, settled, transaction, wallet, withdraw } from './payments-helpers.js';
 import { sql } from '../support/helpers.js';
 
 /** The built-in sandbox provider (the default) over HTTP: checkout page, signed webhooks, payouts on a timetable. */
 
 const PAYOUT_DELAY_MS = 1_000;
-let server: TestServer;
+const server = useTestServer({ SANDBOX_PAYOUT_DELAY_MS: String(PAYOUT_DELAY_MS), PAYMENTS_JOB_INTERVAL_MS: '100' });
 let adminToken: string;
-beforeAll(async () => {
-  server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: String(PAYOUT_DELAY_MS), PAYMENTS_JOB_INTERVAL_MS: '100' });
-});
-afterAll(() => server.close());
 beforeEach(async () => {
-  await server.reset();
   adminToken = (await admin(server)).token;
 });
 afterEach(async () => {

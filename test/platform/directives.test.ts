@@ -2,15 +2,14 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** GraphQL's built-in directives, as every client sends them, over HTTP and WebSocket. */
-let server: TestServer;
+const server = useTestServer({}, { reset: false });
 let token: string;
 let walletId: string;
 const clients: Client[] = [];
 beforeAll(async () => {
-  server = await startTestServer();
   const [ada] = await seedUsers(server.app, 1);
   token = ada.token;
   walletId = await createWallet(server.app, ada.id);
@@ -18,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
-  await server.close();
 });
 
 const QUERY = /* GraphQL */ `

@@ -3,11 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApolloServerErrorCode, ApolloServerValidationErrorCode } from '@apollo/server/errors';
 import { isEnumType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/domain/shared/error-codes.js';
 import { buildApiSchema } from '../../src/schema/build-schema.js';
 import { APOLLO_CODES } from '../../src/schema/errors.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** The codes a client can see: one list in the code, the same in the schema and in the README. */
 const codes = Object.values(ErrorCode) as string[];
@@ -56,11 +56,7 @@ describe('ErrorCode', () => {
 });
 
 describe("Apollo's other codes, as a client receives them", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({}, { reset: false });
 
   it('an operationName the document lacks is BAD_REQUEST, not a server fault', async () => {
     const res = await fetch(server.graphqlUrl, {

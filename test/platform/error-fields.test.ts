@@ -1,20 +1,18 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** Every error about an input names it in extensions.field, as a form needs to show it beside the input. */
-let server: TestServer;
+const server = useTestServer({}, { reset: false });
 let user: { id: string; email: string; token: string };
 let walletId: string;
 beforeAll(async () => {
-  server = await startTestServer();
   [user] = await seedUsers(server.app, 1);
   walletId = await createWallet(server.app, user.id);
   await fund(server.app, walletId, 1_000n);
 });
-afterAll(() => server.close());
 
 const TRANSFER = 'mutation ($i: TransferInput!) { transfer(input: $i) { transaction { id } } }';
 const transfer = (input: Record<string, unknown>) =>

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLineList } from './line-list.js';
 
@@ -200,4 +201,40 @@ export function mergeReports(base: MutationReport, update: MutationReport): Muta
       .map((f) => [f, files[f]]),
   );
   return { ...base, ...update, files: sorted, testFiles };
+}
+
+/** Where a mutation run says it is running (git-ignored). */
+export const RUN_LOCK_FILE = '.mutation-run.lock';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One mutation run at a time: two would share StrykerJS's seed file and each would write the
+ * report from what it read at its start, so the later one drops the earlier one's results.
+ * Takes the lock (a file holding the run's pid), or throws naming the live run that holds it;
+ * a lock left by a run that died is taken over. Answers the function that releases it
+ * (synchronous: it runs as the process exits).
+ */
+export async function acquireRunLock(file: string, pid = process.pid): Promise<() => void> {
+  try {
+    await writeFile(file, String(pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new Error(`another mutation run (pid ${holder}) is under way; its results and this one's would overwrite each other`, {
+        cause: err,
+      });
+    }
+    await writeFile(file, String(pid));
+  }
+  return () => rmSync(file, { force: true });
 }

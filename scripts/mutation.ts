@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  acquireRunLock,
   filesInScope,
   matcher,
   mergeReports,
   mutationScore,
   PENDING_FILE,
   readMutationState,
+  RUN_LOCK_FILE,
   type MutationReport,
 } from './mutation-report.js';
 
@@ -19,6 +21,12 @@ import {
  * (Stryker alone, given a part, would write a report of that part only.)
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
+// Before the report is read: a run waiting for another would read it too early.
+const release = await acquireRunLock(`${root}${RUN_LOCK_FILE}`).catch((err: Error) => {
+  console.error(err.message);
+  process.exit(3);
+});
+process.on('exit', release);
 const { mutate, reportFile, report, pending } = await readMutationState(root);
 const seedPath = `${root}.stryker-tmp/incremental.json`;
 

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acquireRunLock,
   matcher,
   mergeReports,
   mutationScore,
@@ -136,3 +138,32 @@ describe('mutationScore', () => {
     expect(mutationScore(report)).toBe(60);
   });
 });
+
+describe('acquireRunLock', () => {
+  it('lets one mutation run in at a time, names the one that holds it, and takes over a lock whose run died', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mutation-lock-'));
+    const file = path.join(dir, 'run.lock');
+    try {
+      const release = await acquireRunLock(file);
+      expect(await readFile(file, 'utf8')).toBe(String(process.pid));
+      // This process is alive: a second run is refused, naming it.
+      await expect(acquireRunLock(file, 999_999)).rejects.toThrow(`another mutation run (pid ${process.pid}) is under way`);
+      release();
+      const again = await acquireRunLock(file, 4242);
+      expect(await readFile(file, 'utf8')).toBe('4242');
+      again();
+
+      // A run that died left its lock: the next one takes it.
+      const dead = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => dead.on('exit', resolve));
+      await writeFile(file, String(dead.pid));
+      const takeover = await acquireRunLock(file);
+      expect(await readFile(file, 'utf8')).toBe(String(process.pid));
+      takeover();
+      await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+

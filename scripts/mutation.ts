@@ -34,7 +34,8 @@ const seedPath = `${root}.stryker-tmp/incremental.json`;
 // part again, for a test changed in a way its incremental mode does not see).
 const part = process.argv[2]?.split(',').filter(Boolean);
 const strykerOptions = process.argv.slice(3);
-const patterns = part ?? mutate;
+// A part leaves out what the scope leaves out (entities, type modules, unit tests beside the code).
+const patterns = part ? [...part, ...mutate.filter((p) => p.startsWith('!'))] : mutate;
 const inPart = matcher(patterns);
 const inScope = matcher(mutate);
 const files = await filesInScope(root, patterns);

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLineList } from './line-list.js';
+import { isAlive } from './pid.js';
 
 /**
  * Whether the committed mutation report (reports/mutation/mutation.json, written by
@@ -205,16 +206,6 @@ export function mergeReports(base: MutationReport, update: MutationReport): Muta
 
 /** Where a mutation run says it is running (git-ignored). */
 export const RUN_LOCK_FILE = '.mutation-run.lock';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One mutation run at a time: two would share StrykerJS's seed file and each would write the

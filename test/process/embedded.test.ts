@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogInDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
 import { cleanEnv, ensureBuilt, freePort, gql, MAIN, spawnNode, tryConnect, waitForHttp, type Child } from './child.js';
+import { isAlive } from '../../scripts/pid.js';
 
 /**
  * `npm start` with no DATABASE_URL and no REDIS_URL: the built server starts its own
@@ -62,15 +63,6 @@ function start(): Child {
 async function postmasterPid(): Promise<number | undefined> {
   const text = await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   return text ? Number(text.split('\n')[0]) : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function stopStrayPostgres(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
 import type { Readiness } from '../http/health.js';
+import type { PaymentRecovery } from '../domain/payments/payment-recovery.js';
 import type { Services } from '../schema/services.js';
 
 const REVOCATION_RESYNC_MS = 30_000;
@@ -21,14 +22,22 @@ export interface Jobs {
  * - the session denylist in Redis, rewritten from PostgreSQL when Redis comes back and on an
  *   interval, so a lost write or a flushed Redis cannot revive a session for long.
  */
-export function startJobs(config: Config, orm: MikroORM, redis: RedisHandle, services: Services, readiness: Readiness, log: Logger): Jobs {
+export function startJobs(
+  config: Config,
+  orm: MikroORM,
+  redis: RedisHandle,
+  services: Services,
+  recovery: PaymentRecovery,
+  readiness: Readiness,
+  log: Logger,
+): Jobs {
   let stopping = false;
   let jobRun: Promise<void> | undefined;
   const runPayments = () => {
     if (jobRun || !readiness.migrated) return;
     jobRun = (async () => {
       try {
-        while ((await services.track(() => services.payments.runDue(orm.em.fork()))) > 0 && !stopping);
+        while ((await services.track(() => recovery.runDue(orm.em.fork()))) > 0 && !stopping);
       } catch (err) {
         log.error({ err }, 'payment job failed; it runs again on the next tick');
       } finally {

@@ -13,13 +13,13 @@ import type { Wiring } from './services.js';
  * the sandbox provider or issuer runs.
  */
 export async function registerRoutes(http: HttpServer, orm: MikroORM, wiring: Wiring): Promise<void> {
-  const { services, provider, issuer, cardWebhooks } = wiring;
+  const { services, provider, issuer, paymentWebhooks, cardWebhooks } = wiring;
   const webhookRoutes: WebhookRoute[] = [
     {
       name: provider.name,
       handle: async (body, request) => {
         const result = await services.track(() =>
-          services.payments.handleWebhook(orm.em.fork(), provider, body, request.headers, { requestId: request.id, ip: request.ip }),
+          paymentWebhooks.handle(orm.em.fork(), provider, body, request.headers, { requestId: request.id, ip: request.ip }),
         );
         return { status: result.status, body: { outcome: result.outcome } };
       },
@@ -33,6 +33,7 @@ export async function registerRoutes(http: HttpServer, orm: MikroORM, wiring: Wi
     });
   }
   await registerWebhookRoutes(http.fastify, webhookRoutes);
-  if (provider instanceof SandboxProvider) registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services });
+  if (provider instanceof SandboxProvider)
+    registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services, webhooks: paymentWebhooks });
   if (issuer instanceof SandboxIssuer) registerSandboxCardPage(http.fastify, { issuer });
 }

@@ -16,6 +16,7 @@ import { AuthService } from '../domain/auth/auth.service.js';
 import { PasswordHasher } from '../domain/auth/password.js';
 import { TokenService } from '../domain/auth/tokens.js';
 import { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
+import { CardSettlementService } from '../domain/cards/card-settlement.service.js';
 import { CardWebhookService } from '../domain/cards/card-webhook.service.js';
 import { CardService } from '../domain/cards/card.service.js';
 import { CurrencyService } from '../domain/currencies/currency.service.js';
@@ -23,7 +24,11 @@ import { IdempotencyService } from '../domain/idempotency/idempotency.service.js
 import { trackLedgerChanges } from '../domain/ledger/ledger-changes.js';
 import { LedgerService } from '../domain/ledger/ledger.service.js';
 import { MonitoringService } from '../domain/monitoring/monitoring.service.js';
-import { PaymentService } from '../domain/payments/payment.service.js';
+import { BankAccounts } from '../domain/payments/bank-accounts.js';
+import { DepositService } from '../domain/payments/deposit.service.js';
+import { PaymentRecovery } from '../domain/payments/payment-recovery.js';
+import { PaymentWebhookService } from '../domain/payments/payment-webhook.service.js';
+import { WithdrawalService } from '../domain/payments/withdrawal.service.js';
 import { HistoryCursors } from '../domain/transactions/history-cursor.js';
 import { TransactionRepository } from '../domain/transactions/transaction.repository.js';
 import { TransactionService } from '../domain/transactions/transaction.service.js';
@@ -43,6 +48,9 @@ export interface Wiring {
   passwords: PasswordHasher;
   provider: PaymentProvider;
   issuer: CardIssuer;
+  paymentWebhooks: PaymentWebhookService;
+  /** The job of rule 8 (app/jobs.ts). */
+  paymentRecovery: PaymentRecovery;
   cardWebhooks: CardWebhookService;
   bus: EventBus;
   generations: CacheGenerations;
@@ -85,11 +93,27 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const audit = new AuditService();
   const provider = createPaymentProvider(config, orm);
   const transfers = new TransferService(idempotency, monitoring, audit);
-  const payments = new PaymentService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
+  const bankAccounts = new BankAccounts(provider);
+  const deposits = new DepositService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
+  const withdrawals = new WithdrawalService(
+    provider,
+    bankAccounts,
+    ledger,
+    wallets,
+    transactionRepo,
+    idempotency,
+    monitoring,
+    audit,
+    config.payments,
+    log,
+  );
+  const paymentWebhooks = new PaymentWebhookService(deposits, withdrawals, audit, log);
+  const paymentRecovery = new PaymentRecovery(provider, deposits, withdrawals, config.payments, log);
   const issuer = await createCardIssuer(config, orm, log);
   const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
-  const cardPurchases = new CardAuthorizationService(cards, ledger, transactionRepo, monitoring, idempotency);
-  const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, audit);
+  const cardSettlements = new CardSettlementService(cards, ledger, transactionRepo, monitoring);
+  const cardPurchases = new CardAuthorizationService(cards, cardSettlements, ledger, transactionRepo, monitoring, idempotency);
+  const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, cardSettlements, audit);
   const bus = EventBus.create(config.redis, log);
   const generations = new CacheGenerations(redis.client);
   redis.onReconnect(() => void generations.resend());
@@ -105,9 +129,12 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     wallets,
     transfers,
     transactions: new TransactionService(transactionRepo, historyCursors, walletCache),
-    payments,
+    deposits,
+    withdrawals,
+    bankAccounts,
     cards,
     cardPurchases,
+    cardSettlements,
     events: bus,
     live: new LiveUpdates(bus, wallets, cards, () => orm.em.fork()),
     track: (work) =>
@@ -118,5 +145,5 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
           .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
       }),
   };
-  return { services, passwords, provider, issuer, cardWebhooks, bus, generations, walletCache };
+  return { services, passwords, provider, issuer, paymentWebhooks, paymentRecovery, cardWebhooks, bus, generations, walletCache };
 }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { formatMoney } from '../domain/currencies/currency.service.js';
+import type { PaymentWebhookService } from '../domain/payments/payment-webhook.service.js';
 import type { Services } from '../schema/build-schema.js';
 import { SANDBOX_SIGNATURE_HEADER, type SandboxProvider } from '../providers/sandbox/sandbox.provider.js';
 
@@ -20,7 +21,7 @@ button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}</style></head><bo
  */
 export function registerSandboxCheckout(
   fastify: FastifyInstance,
-  deps: { orm: MikroORM; sandbox: SandboxProvider; services: Services },
+  deps: { orm: MikroORM; sandbox: SandboxProvider; services: Services; webhooks: PaymentWebhookService },
 ): void {
   fastify.get<{ Params: { reference: string } }>('/sandbox/checkout/:reference', async (request, reply) => {
     const payment = await deps.sandbox.checkout(request.params.reference);
@@ -50,7 +51,7 @@ export function registerSandboxCheckout(
       const signed = await deps.sandbox.completeCheckout(request.params.reference, outcome);
       if (!signed) return reply.code(409).send({ error: 'This checkout is unknown or already completed' });
       const result = await deps.services.track(() =>
-        deps.services.payments.handleWebhook(
+        deps.webhooks.handle(
           deps.orm.em.fork(),
           deps.sandbox,
           signed.body,

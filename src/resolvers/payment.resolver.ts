@@ -33,7 +33,7 @@ export class PaymentResolver {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
     const { transactionId, checkoutUrl } = await this.services.track(() =>
-      this.services.payments.deposit(
+      this.services.deposits.deposit(
         ctx.em,
         { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
         input,
@@ -53,7 +53,7 @@ export class PaymentResolver {
   ): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
     const transactionId = await this.services.track(() =>
-      this.services.payments.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
+      this.services.withdrawals.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
     const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.walletId);
@@ -67,7 +67,7 @@ export class PaymentResolver {
   async banks(
     @Arg('currency', () => CurrencyCode, { description: 'The currency of the wallet the payout would leave.' }) currency: CurrencyCode,
   ): Promise<BankType[]> {
-    return (await this.services.payments.banks(currency)).map((b) => ({ ...b, currency: b.currency as CurrencyCode }));
+    return (await this.services.bankAccounts.list(currency)).map((b) => ({ ...b, currency: b.currency as CurrencyCode }));
   }
 
   @Query(() => BankAccountType, {
@@ -79,7 +79,7 @@ export class PaymentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<BankAccountType> {
     requireViewer(ctx);
-    return { bankCode, accountNumber, accountName: await this.services.payments.resolveAccount(bankCode, accountNumber) };
+    return { bankCode, accountNumber, accountName: await this.services.bankAccounts.resolve(bankCode, accountNumber) };
   }
 
   @Authorized(Role.ADMIN)

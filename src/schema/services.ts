@@ -2,10 +2,13 @@ import type { LiveUpdates } from '../cache/live-updates.js';
 import type { EventBus } from '../cache/pubsub.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
+import type { CardSettlementService } from '../domain/cards/card-settlement.service.js';
 import type { CardService } from '../domain/cards/card.service.js';
 import type { CurrencyService } from '../domain/currencies/currency.service.js';
 import type { LedgerService } from '../domain/ledger/ledger.service.js';
-import type { PaymentService } from '../domain/payments/payment.service.js';
+import type { BankAccounts } from '../domain/payments/bank-accounts.js';
+import type { DepositService } from '../domain/payments/deposit.service.js';
+import type { WithdrawalService } from '../domain/payments/withdrawal.service.js';
 import type { TransactionService } from '../domain/transactions/transaction.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { TransferService } from '../domain/wallets/transfer.service.js';
@@ -20,9 +23,12 @@ export interface Services {
   wallets: WalletService;
   transfers: TransferService;
   transactions: TransactionService;
-  payments: PaymentService;
+  deposits: DepositService;
+  withdrawals: WithdrawalService;
+  bankAccounts: BankAccounts;
   cards: CardService;
   cardPurchases: CardAuthorizationService;
+  cardSettlements: CardSettlementService;
   events: EventBus;
   /** What subscriptions listen to, checked when they start. */
   live: LiveUpdates;

@@ -297,7 +297,7 @@ describe('freeze, unfreeze, terminate', () => {
 
     // The merchant lets the hold go: its money goes straight back to the wallet.
     const reversed = await server.app.services.track(() =>
-      server.app.services.cardPurchases.reverse(server.app.orm.em.fork(), card.id, 'auth-hold-1'),
+      server.app.services.cardSettlements.reverse(server.app.orm.em.fork(), card.id, 'auth-hold-1'),
     );
     expect(reversed?.status).toBe('REVERSED');
     expect(await walletBalance(user.token, walletId)).toBe('5000');

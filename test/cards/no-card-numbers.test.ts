@@ -190,8 +190,8 @@ describe('no card numbers anywhere', () => {
     await services.track(() =>
       services.cardPurchases.authorize(server.app.orm.em.fork(), { cardId: cards[0].id, issuerAuthorizationId: 'scan-1', amount: 300n, merchant: { name: 'Hotel' } }),
     );
-    await services.track(() => services.cardPurchases.capture(server.app.orm.em.fork(), cards[0].id, 'scan-1', 200n));
-    await services.track(() => services.cardPurchases.refund(server.app.orm.em.fork(), cards[0].id, 100n, { name: 'Hotel' }));
+    await services.track(() => services.cardSettlements.capture(server.app.orm.em.fork(), cards[0].id, 'scan-1', 200n));
+    await services.track(() => services.cardSettlements.refund(server.app.orm.em.fork(), cards[0].id, 100n, { name: 'Hotel' }));
     await server.gql(TerminateCardDocument, { input: { cardId: cards[1].id } }, { token: a.user.token });
     // An expired reveal link, fetched.
     const late = await server.gql(RevealCardDocument, { input: { cardId: cards[2].id } }, { token: a.user.token });

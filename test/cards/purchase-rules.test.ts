@@ -13,6 +13,7 @@ import { account, errorCode, expectBalanced, key, newCard, sql, userWithWallet }
 const server = useTestServer();
 
 const purchases = () => server.app.services.cardPurchases;
+const settlements = () => server.app.services.cardSettlements;
 const em = () => server.app.orm.em.fork();
 const track = <T>(fn: () => Promise<T>) => server.app.services.track(fn);
 
@@ -121,9 +122,9 @@ describe('authorizations', () => {
     const { cardId } = await loadedCard(1_000n, { spendingLimit: { amount: '500', interval: 'DAILY' } });
     await authorize(cardId, 'l-1', 200n); // held
     await authorize(cardId, 'l-2', 100n);
-    await track(() => purchases().capture(em(), cardId, 'l-2')); // spent
+    await track(() => settlements().capture(em(), cardId, 'l-2')); // spent
     await authorize(cardId, 'l-3', 150n);
-    await track(() => purchases().reverse(em(), cardId, 'l-3')); // released
+    await track(() => settlements().reverse(em(), cardId, 'l-3')); // released
     expect(await authorize(cardId, 'l-4', 201n)).toMatchObject({ approved: false, reason: "The card's daily spending limit would be passed" });
     expect(await authorize(cardId, 'l-5', 200n)).toMatchObject({ approved: true });
     expect(await authorize(cardId, 'l-6', 1n)).toMatchObject({ approved: false });
@@ -140,15 +141,15 @@ describe('authorizations', () => {
 describe('captures, reversals and refunds', () => {
   it('a capture with nothing held reads like a purchase; one after its hold was captured says so', async () => {
     const { cardId } = await loadedCard();
-    const forced = await track(() => purchases().capture(em(), cardId, null, 100n, { name: 'Bus', category: '4111', country: 'NG' }));
+    const forced = await track(() => settlements().capture(em(), cardId, null, 100n, { name: 'Bus', category: '4111', country: 'NG' }));
     expect(forced).toMatchObject({ description: 'Bus', status: 'COMPLETED', amount: 100n });
     expect((await rowsOf(forced!.reference))[0].merchant).toEqual({ name: 'Bus', category: '4111', country: 'NG' });
-    const unnamed = await track(() => purchases().capture(em(), cardId, 'never-authorized', 10n));
+    const unnamed = await track(() => settlements().capture(em(), cardId, 'never-authorized', 10n));
     expect(unnamed).toMatchObject({ description: 'Card purchase' });
 
     await authorize(cardId, 'c-1', 200n, 'Hotel');
-    await track(() => purchases().capture(em(), cardId, 'c-1'));
-    const again = await track(() => purchases().capture(em(), cardId, 'c-1', 50n, { name: 'Hotel' }));
+    await track(() => settlements().capture(em(), cardId, 'c-1'));
+    const again = await track(() => settlements().capture(em(), cardId, 'c-1', 50n, { name: 'Hotel' }));
     expect(again).toMatchObject({ description: 'Hotel (captured again)', amount: 50n, status: 'COMPLETED' });
     expect((await account(server, cardId)).balance).toBe(1000n - 100n - 10n - 200n - 50n);
     await expectBalanced(server);
@@ -156,15 +157,15 @@ describe('captures, reversals and refunds', () => {
 
   it('a capture of nothing, or with no amount and no hold, moves nothing', async () => {
     const { cardId } = await loadedCard();
-    expect(await track(() => purchases().capture(em(), cardId, null, 0n))).toBeNull();
-    expect(await track(() => purchases().capture(em(), cardId, 'none'))).toBeNull();
+    expect(await track(() => settlements().capture(em(), cardId, null, 0n))).toBeNull();
+    expect(await track(() => settlements().capture(em(), cardId, 'none'))).toBeNull();
     expect(await sql(server.app, "select id from transactions where type = 'CARD_PURCHASE'")).toEqual([]);
     expect((await account(server, cardId)).balance).toBe(1000n);
   });
 
   it('the wallet part of a capture beyond the card balance has a row that says where it came from', async () => {
     const { cardId, walletId } = await loadedCard(100n);
-    const row = await track(() => purchases().capture(em(), cardId, null, 150n, { name: 'Toll' }));
+    const row = await track(() => settlements().capture(em(), cardId, null, 150n, { name: 'Toll' }));
     const rows = await rowsOf(row!.reference);
     expect(rows.find((r) => r.account_id === walletId)).toMatchObject({
       type: 'CARD_PURCHASE',
@@ -177,9 +178,9 @@ describe('captures, reversals and refunds', () => {
   it('a reversal says the merchant let the authorization go; a refund names its merchant', async () => {
     const { cardId } = await loadedCard();
     const auth = await authorize(cardId, 'r-1', 300n);
-    const reversed = await track(() => purchases().reverse(em(), cardId, 'r-1'));
+    const reversed = await track(() => settlements().reverse(em(), cardId, 'r-1'));
     expect(reversed).toMatchObject({ id: auth.transaction.id, status: 'REVERSED', failureReason: 'The merchant released the authorization' });
-    const refund = await track(() => purchases().refund(em(), cardId, 40n, { name: 'Cinema', category: '7832', country: 'NG' }));
+    const refund = await track(() => settlements().refund(em(), cardId, 40n, { name: 'Cinema', category: '7832', country: 'NG' }));
     expect(refund).toMatchObject({ description: 'Refund from Cinema', amount: 40n });
     expect((await rowsOf(refund.reference))[0].merchant).toEqual({ name: 'Cinema', category: '7832', country: 'NG' });
     expect(await account(server, cardId)).toEqual({ balance: 1040n, available: 1040n, pending: 0n });
@@ -190,7 +191,7 @@ describe('captures, reversals and refunds', () => {
     await authorize(cardId, 'tr-1', 300n);
     await server.gql(TerminateCardDocument, { input: { cardId } }, { token: user.token });
     expect((await account(server, walletId)).balance).toBe(4_700n);
-    await track(() => purchases().reverse(em(), cardId, 'tr-1'));
+    await track(() => settlements().reverse(em(), cardId, 'tr-1'));
     expect(await account(server, cardId)).toEqual({ balance: 0n, available: 0n, pending: 0n });
     expect((await account(server, walletId)).balance).toBe(5_000n);
     await expectBalanced(server);
@@ -202,10 +203,10 @@ describe('what the ledger and the rows record', () => {
     const { cardId } = await loadedCard(); // wallet 5,000, 1,000 of it on the card
     const auth = await authorize(cardId, 'b-1', 300n);
     expect(auth.transaction.reference).toMatch(REFERENCE('auth'));
-    await track(() => purchases().capture(em(), cardId, 'b-1', 200n));
-    const forced = await track(() => purchases().capture(em(), cardId, null, 6_000n, { name: 'Airline' }));
+    await track(() => settlements().capture(em(), cardId, 'b-1', 200n));
+    const forced = await track(() => settlements().capture(em(), cardId, null, 6_000n, { name: 'Airline' }));
     expect(forced!.reference).toMatch(REFERENCE('cap'));
-    const refund = await track(() => purchases().refund(em(), cardId, 40n, { name: 'Airline' }));
+    const refund = await track(() => settlements().refund(em(), cardId, 40n, { name: 'Airline' }));
     expect(refund.reference).toMatch(REFERENCE('rfd'));
     // The hold (voided), the capture's post, the forced capture from the card, the wallet and
     // the receivable, the refund; and the deposit and the load before them.
@@ -222,7 +223,7 @@ describe('what the ledger and the rows record', () => {
   it('a capture of the whole hold posts the hold itself', async () => {
     const { cardId } = await loadedCard();
     const auth = await authorize(cardId, 'w-1', 300n);
-    const row = await track(() => purchases().capture(em(), cardId, 'w-1'));
+    const row = await track(() => settlements().capture(em(), cardId, 'w-1'));
     expect(row).toMatchObject({ id: auth.transaction.id, status: 'COMPLETED', amount: 300n });
     const transfers = await sql<{ id: string; status: string }>(server.app, 'select id, status from ledger_transfers where reference = ?', [auth.transaction.reference]);
     expect(transfers).toEqual([{ id: auth.transaction.transferId, status: 'POSTED' }]);
@@ -241,7 +242,7 @@ describe('events about one authorization that arrive together', () => {
   it('two captures: one settles the hold, the other is a capture beyond it, each with its own row', async () => {
     const { cardId } = await loadedCard();
     await authorize(cardId, 'cc-1', 500n, 'Garage');
-    const capture = () => track(() => purchases().capture(em(), cardId, 'cc-1', 300n, { name: 'Garage' }));
+    const capture = () => track(() => settlements().capture(em(), cardId, 'cc-1', 300n, { name: 'Garage' }));
     const rows = await whileCardHeld(cardId, 2, [capture, capture]);
     expect(rows.map((r) => r!.description).sort()).toEqual(['Garage', 'Garage (captured again)']);
     expect(new Set(rows.map((r) => r!.id)).size).toBe(2);
@@ -253,8 +254,8 @@ describe('events about one authorization that arrive together', () => {
     const { cardId } = await loadedCard();
     const auth = await authorize(cardId, 'cr-1', 300n);
     const [captured, reversed] = await whileCardHeld(cardId, 2, [
-      () => track(() => purchases().capture(em(), cardId, 'cr-1')),
-      () => track(() => purchases().reverse(em(), cardId, 'cr-1')),
+      () => track(() => settlements().capture(em(), cardId, 'cr-1')),
+      () => track(() => settlements().reverse(em(), cardId, 'cr-1')),
     ]);
     expect([captured, reversed].filter((r) => r !== null)).toHaveLength(1);
     const [state] = await sql<{ auth: string; row: string }>(

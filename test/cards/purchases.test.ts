@@ -163,13 +163,13 @@ describe('declines and two-phase purchases', () => {
     const c1 = await server.gql(CardDocument, { id: card.id }, { token: user.token });
     expect(c1.data!.card).toMatchObject({ balance: { amount: '1000' }, availableBalance: { amount: '500' } });
 
-    const row = await services().track(() => services().cardPurchases.capture(em(), card.id, 'p-1', 300n));
+    const row = await services().track(() => services().cardSettlements.capture(em(), card.id, 'p-1', 300n));
     expect(row).toMatchObject({ id: auth.transaction.id, status: 'COMPLETED' });
     expect(await account(server, card.id)).toEqual({ balance: 700n, available: 700n, pending: 0n });
     const history = await server.gql(TransactionsDocument, { filter: { cardId: card.id, types: ['CARD_PURCHASE'] } }, { token: user.token });
     expect(history.data!.transactions.edges.map((e) => e.node)).toMatchObject([{ id: auth.transaction.id, status: 'COMPLETED', amount: { amount: '300' } }]);
     // A repeated capture of the same authorization is not a second charge of the hold.
-    expect(await services().track(() => services().cardPurchases.capture(em(), card.id, 'p-1'))).toBeNull();
+    expect(await services().track(() => services().cardSettlements.capture(em(), card.id, 'p-1'))).toBeNull();
     expect((await account(server, card.id)).balance).toBe(700n);
     await expectBalanced(server);
   });
@@ -181,17 +181,17 @@ describe('declines and two-phase purchases', () => {
       services().cardPurchases.authorize(em(), { cardId: card.id, issuerAuthorizationId: 'r-1', amount: 400n, merchant: { name: 'Cinema' } }),
     );
     expect(await account(server, card.id)).toMatchObject({ available: 600n, pending: 400n });
-    const reversed = await services().track(() => services().cardPurchases.reverse(em(), card.id, 'r-1'));
+    const reversed = await services().track(() => services().cardSettlements.reverse(em(), card.id, 'r-1'));
     expect(reversed).toMatchObject({ id: auth.transaction.id, status: 'REVERSED' });
     expect(await account(server, card.id)).toEqual({ balance: 1000n, available: 1000n, pending: 0n });
     // Reversing again, or capturing after the reversal with no amount, moves nothing.
-    expect(await services().track(() => services().cardPurchases.reverse(em(), card.id, 'r-1'))).toBeNull();
-    expect(await services().track(() => services().cardPurchases.capture(em(), card.id, 'r-1'))).toBeNull();
+    expect(await services().track(() => services().cardSettlements.reverse(em(), card.id, 'r-1'))).toBeNull();
+    expect(await services().track(() => services().cardSettlements.capture(em(), card.id, 'r-1'))).toBeNull();
     expect((await account(server, card.id)).balance).toBe(1000n);
 
     // A purchase, then its refund.
     expect((await buy(user.token, card.id, '250', 'Cinema')).data!.simulateCardPurchase.transaction.status).toBe('COMPLETED');
-    const refund = await services().track(() => services().cardPurchases.refund(em(), card.id, 250n, { name: 'Cinema' }));
+    const refund = await services().track(() => services().cardSettlements.refund(em(), card.id, 250n, { name: 'Cinema' }));
     expect(refund).toMatchObject({ type: 'CARD_REFUND', direction: 'CREDIT', status: 'COMPLETED', accountId: card.id });
     expect(await account(server, card.id)).toEqual({ balance: 1000n, available: 1000n, pending: 0n });
     const history = await server.gql(TransactionsDocument, { filter: { cardId: card.id } }, { token: user.token });
@@ -207,7 +207,7 @@ describe('declines and two-phase purchases', () => {
   it('a forced capture beyond the card balance takes the rest from the wallet, then books a flagged receivable', async () => {
     const { user, walletId } = await userWithWallet(server, 1_200n);
     const { card } = await newCard(server, user.token, { walletId, initialAmount: '1000' });
-    const row = await services().track(() => services().cardPurchases.capture(em(), card.id, null, 1500n, { name: 'Airline' }));
+    const row = await services().track(() => services().cardSettlements.capture(em(), card.id, null, 1500n, { name: 'Airline' }));
     expect(row).toMatchObject({ type: 'CARD_PURCHASE', status: 'COMPLETED', amount: 1500n, accountId: card.id });
     expect(await account(server, card.id)).toEqual({ balance: 0n, available: 0n, pending: 0n });
     expect(await account(server, walletId)).toEqual({ balance: 0n, available: 0n, pending: 0n });
@@ -244,11 +244,11 @@ describe('declines and two-phase purchases', () => {
     const t = await server.gql(TerminateCardDocument, { input: { cardId: card.id } }, { token: user.token });
     expect(t.data!.terminateCard.card).toMatchObject({ status: 'TERMINATED', balance: { amount: '600' }, availableBalance: { amount: '0' } });
     expect((await account(server, walletId)).balance).toBe(4400n);
-    const captured = await services().track(() => services().cardPurchases.capture(em(), card.id, 'late-1', 450n));
+    const captured = await services().track(() => services().cardSettlements.capture(em(), card.id, 'late-1', 450n));
     expect(captured).toMatchObject({ status: 'COMPLETED', amount: 450n });
     expect(await account(server, card.id)).toEqual({ balance: 0n, available: 0n, pending: 0n });
     expect((await account(server, walletId)).balance).toBe(4550n);
-    await services().track(() => services().cardPurchases.refund(em(), card.id, 450n, { name: 'Car rental' }));
+    await services().track(() => services().cardSettlements.refund(em(), card.id, 450n, { name: 'Car rental' }));
     expect(await account(server, card.id)).toEqual({ balance: 0n, available: 0n, pending: 0n });
     expect((await account(server, walletId)).balance).toBe(5000n);
     // Every sweep is a CARD_WITHDRAWAL, newest first.
@@ -270,7 +270,7 @@ describe('declines and two-phase purchases', () => {
     await services().track(() =>
       services().cardPurchases.authorize(em(), { cardId: card.id, issuerAuthorizationId: 'tip-1', amount: 400n, merchant: { name: 'Restaurant' } }),
     );
-    const row = await services().track(() => services().cardPurchases.capture(em(), card.id, 'tip-1', 460n));
+    const row = await services().track(() => services().cardSettlements.capture(em(), card.id, 'tip-1', 460n));
     expect(row).toMatchObject({ status: 'COMPLETED', amount: 460n });
     expect(await account(server, card.id)).toEqual({ balance: 540n, available: 540n, pending: 0n });
     expect((await account(server, walletId)).balance).toBe(4000n);

@@ -127,18 +127,21 @@ describe('migration 20261206010000 (function files)', () => {
   });
 });
 
-describe('migration 20261206020000 (post_movement, outflow_limit, idempotency_claim)', () => {
-  const definitionOf = async (name: string) =>
-    (
-      await orm.em
-        .getConnection()
-        .execute<{ def: string | null }[]>(`select (select pg_get_functiondef(p.oid) from pg_proc p where p.proname = ?) as def`, [name])
-    )[0].def;
-  const file = async (base: string) => functionDefinition(await readFile(new URL(`../../src/db/functions/${base}`, import.meta.url), 'utf8'));
+/** A function's definition as PostgreSQL prints it, or null when there is none. */
+const definitionOf = async (name: string) =>
+  (
+    await orm.em
+      .getConnection()
+      .execute<{ def: string | null }[]>(`select (select pg_get_functiondef(p.oid) from pg_proc p where p.proname = ?) as def`, [name])
+  )[0].def;
+/** A function file as pg_get_functiondef prints it. */
+const file = async (base: string) => functionDefinition(await readFile(new URL(`../../src/db/functions/${base}`, import.meta.url), 'utf8'));
 
+describe('migration 20261206020000 (post_movement, outflow_limit, idempotency_claim)', () => {
   it('adds post_movement, outflow_limit and idempotency_claim and makes wallet_transfer call them; on the way down wallet_transfer does it all by itself again', async () => {
     const migrator = orm.getMigrator();
     await migrator.up();
+    await migrator.down({ to: 'Migration20261206030000_open_wallet_audit_record' });
     expect(await definitionOf('post_movement')).toBe(await file('post_movement.v1.sql'));
     expect(await definitionOf('outflow_limit')).toBe(await file('outflow_limit.v1.sql'));
     expect(await definitionOf('idempotency_claim')).toBe(await file('idempotency_claim.v1.sql'));
@@ -153,7 +156,29 @@ describe('migration 20261206020000 (post_movement, outflow_limit, idempotency_cl
     expect(await definitionOf('idempotency_claim')).toBeNull();
     expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v4.sql'));
 
-    await migrator.up();
+    await migrator.up({ to: 'Migration20261206020000_money_primitives' });
     expect(await definitionOf('post_movement')).toBe(await file('post_movement.v1.sql'));
+  });
+});
+
+describe('migration 20261206030000 (open_wallet, audit_record)', () => {
+  it('adds open_wallet and audit_record and makes wallet_transfer call them; on the way down version 5 is back and they are gone', async () => {
+    const migrator = orm.getMigrator();
+    await migrator.up();
+    expect(await definitionOf('open_wallet')).toBe(await file('open_wallet.v1.sql'));
+    expect(await definitionOf('audit_record')).toBe(await file('audit_record.v1.sql'));
+    expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v6.sql'));
+    expect(await definitionOf('wallet_transfer')).toContain('v_wallet := (open_wallet(');
+    expect(await definitionOf('wallet_transfer')).toContain('perform audit_record(');
+    expect(await definitionOf('wallet_transfer')).not.toContain('insert into audit_log');
+    expect(await definitionOf('wallet_transfer')).not.toContain('insert into ledger_accounts');
+
+    await migrator.down({ to: 'Migration20261206030000_open_wallet_audit_record' });
+    expect(await definitionOf('open_wallet')).toBeNull();
+    expect(await definitionOf('audit_record')).toBeNull();
+    expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v5.sql'));
+
+    await migrator.up();
+    expect(await definitionOf('wallet_transfer')).toBe(await file('wallet_transfer.v6.sql'));
   });
 });

@@ -96,7 +96,7 @@ describe('card versions', () => {
       [
         // Less than held: the hold is voided and what was taken posted, in one transaction: one step.
         'capture',
-        () => services().track(() => services().cardPurchases.capture(em(), card.id, 'v-1', 250n)),
+        () => services().track(() => services().cardSettlements.capture(em(), card.id, 'v-1', 250n)),
         { balance: { amount: '750' }, availableBalance: { amount: '750' } },
       ],
       [

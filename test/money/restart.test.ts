@@ -174,7 +174,7 @@ describe('idempotency and money in flight across a restart', () => {
     const first = await start({ ...NO_JOB, PAYMENTS_RECHECK_AFTER_SECONDS: '1' });
     // The process "dies" between the commit of the hold and the provider call: no request
     // claims the first attempt, so nothing is sent.
-    const repo = (first.app.services.payments as unknown as { payments: PaymentRepository }).payments;
+    const repo = (first.app.services.withdrawals as unknown as { payments: PaymentRepository }).payments;
     repo.claimFirstAttempt = async () => null;
     const [dave] = await seedUsers(first.app, 1, 'unsent');
     const walletId = await createWallet(first.app, dave.id);

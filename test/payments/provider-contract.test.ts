@@ -5,7 +5,7 @@ import { admin, customer, expectLedgerBalanced, settled, transaction, waitFor, w
 import { sql } from '../support/helpers.js';
 
 /**
- * What PaymentService does when a payment provider breaks its contract. Adapters answer
+ * What deposits and withdrawals do when a payment provider breaks its contract. Adapters answer
  * payouts and payout checks with a status (UNKNOWN when they cannot tell) and do not throw;
  * none here does. A new adapter might, so the service must stay safe anyway: a definite refusal
  * voids the hold, anything else keeps it, and the recovery job goes on past a payment it cannot
@@ -23,7 +23,7 @@ let original: Pick<PaymentProvider, 'payout' | 'checkPayout'>;
 beforeAll(async () => {
   // Sandbox payouts never settle by themselves here; the job runs every 100 ms.
   server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: '3600000', PAYMENTS_JOB_INTERVAL_MS: '100', PAYMENTS_RECHECK_AFTER_SECONDS: '1' });
-  provider = (server.app.services.payments as unknown as { provider: PaymentProvider }).provider;
+  provider = (server.app.services.withdrawals as unknown as { provider: PaymentProvider }).provider;
   original = { payout: provider.payout, checkPayout: provider.checkPayout };
 });
 afterAll(() => server.close());

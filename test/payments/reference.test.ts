@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payoutReference } from '../../src/domain/payments/payment.service.js';
+import { payoutReference } from '../../src/domain/payments/withdrawal.service.js';
 import { WithdrawDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -4,28 +4,29 @@ import { IdempotencyError, IdempotencyException } from '../../src/domain/idempot
 import { WalletError, WalletException } from '../../src/domain/wallets/wallets.errors.js';
 
 /**
- * How the errors of `wallet_transfer` become refusals. The function raises its refusals with
- * SQLSTATE WA001 and the WalletError's name as message; transfer.test.ts drives each through
- * the API. Here: the forms that message takes, and errors that must pass through untouched (a
- * future version of the function raising a name this code does not know must not turn into a
- * wrong refusal, and a database error must reach the error handler as itself).
+ * How the errors of `wallet_transfer` become refusals. The function raises each of its fatal
+ * refusals with a SQLSTATE of its own (WA001-WA003, src/db/functions/wallet_transfer.v6.sql);
+ * transfer.test.ts drives each through the API. Here: the map from code to refusal, and errors
+ * that must pass through untouched (a code this version does not know must not turn into a wrong
+ * refusal, and a database error must reach the error handler as itself). The message plays no
+ * part: it is for people reading the database log.
  */
-const pgError = (code: string, message?: string) => Object.assign(new Error(message), { code, message });
+const pgError = (code: string | undefined, message?: string) => Object.assign(new Error(message), { code, message });
 
 describe('translate (the errors of wallet_transfer)', () => {
-  it('reads the name from a bare message and from one MikroORM prefixed with the statement', () => {
-    for (const message of ['SelfTransfer', 'select wallet_transfer($1, $2) as r - SelfTransfer']) {
-      const mapped = translate(pgError('WA001', message));
-      expect(mapped).toBeInstanceOf(WalletException);
-      expect((mapped as WalletException).error).toBe(WalletError.SelfTransfer);
-      expect((mapped as WalletException).extensions).toEqual({ field: 'recipientEmail' });
+  it('maps each SQLSTATE of the function to its refusal, with the input it is about', () => {
+    const cases: [string, WalletError, Record<string, unknown>][] = [
+      // The transfer's input names its wallet fromWalletId.
+      ['WA001', WalletError.WalletNotFound, { field: 'fromWalletId' }],
+      ['WA002', WalletError.RecipientNotFound, { field: 'recipientEmail' }],
+      ['WA003', WalletError.SelfTransfer, { field: 'recipientEmail' }],
+    ];
+    for (const [code, error, extensions] of cases) {
+      const mapped = translate(pgError(code, 'select wallet_transfer($1, $2) as r - whatever the words'));
+      expect(mapped, code).toBeInstanceOf(WalletException);
+      expect((mapped as WalletException).error, code).toBe(error);
+      expect((mapped as WalletException).extensions, code).toEqual(extensions);
     }
-  });
-
-  it('names fromWalletId for a wallet that is not found, the name of the transfer input', () => {
-    const mapped = translate(pgError('WA001', 'select 1 - WalletNotFound')) as WalletException;
-    expect(mapped.error).toBe(WalletError.WalletNotFound);
-    expect(mapped.extensions).toEqual({ field: 'fromWalletId' });
   });
 
   it('answers a key held by its first request (lock_not_available) as IDEMPOTENCY_KEY_IN_PROGRESS', () => {
@@ -35,14 +36,14 @@ describe('translate (the errors of wallet_transfer)', () => {
     expect(mapped.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
   });
 
-  it('passes on a WA001 whose name it does not know, or whose message ends in no name', () => {
-    for (const message of ['select 1 - NoSuchRefusal', 'select 1 - SelfTransfer.', '', undefined]) {
-      const err = pgError('WA001', message);
-      expect(translate(err)).toBe(err);
+  it('passes on a code of the family it does not know, a name where a code should be, and an error without a code', () => {
+    for (const code of ['WA004', 'WA000', 'SelfTransfer', 'constructor', 'toString', undefined]) {
+      const err = pgError(code, 'select 1 - SelfTransfer');
+      expect(translate(err), String(code)).toBe(err);
     }
   });
 
-  it('passes on every other error, even one whose message ends in a refusal name', () => {
+  it('passes on every other error, even one whose message names a refusal', () => {
     const err = pgError('23505', 'duplicate key value violates unique constraint - WalletNotFound');
     expect(translate(err)).toBe(err);
     const plain = new Error('InsufficientFunds');

@@ -9,11 +9,15 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Who did what to money, when, from where, and how it ended: one row per mutation or webhook. */
+/**
+ * Who did what to money, when, from where, and how it ended: one row per mutation or webhook,
+ * written by the SQL function audit_record (src/db/functions/audit_record.v1.sql), which
+ * wallet_transfer calls too.
+ */
 export class AuditService {
   async record(em: EntityManager, e: AuditEntry): Promise<void> {
     await em.execute(
-      'insert into audit_log (user_id, action, outcome, request_id, ip, details) values (?, ?, ?, ?, ?, ?::jsonb)',
+      'select audit_record(?, ?, ?, ?, ?, ?::jsonb)',
       [
         e.userId ?? null,
         e.action,

@@ -3,6 +3,7 @@ import type { CardIssuer, CardWebhookEvent } from '../../providers/card-issuer.j
 import { WebhookSignatureError } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CardAuthorizationService } from './card-authorization.service.js';
+import type { CardSettlementService } from './card-settlement.service.js';
 import { WebhookEventRepository } from '../webhooks/webhook-event.repository.js';
 import type { CardRepository } from './card.repository.js';
 
@@ -23,6 +24,7 @@ export class CardWebhookService {
   constructor(
     private readonly cards: CardRepository,
     private readonly purchases: CardAuthorizationService,
+    private readonly settlements: CardSettlementService,
     private readonly audit: AuditService,
   ) {}
 
@@ -69,7 +71,7 @@ export class CardWebhookService {
       if (event.type === 'AUTHORIZATION_CREATED' && event.approvedByIssuer === false && result.approved) {
         // We approved its request but the issuer declined in the end (our answer came too late,
         // or its own controls): nothing will be captured, so the hold must not stay.
-        await this.purchases.reverse(em, card.id, event.issuerAuthorizationId);
+        await this.settlements.reverse(em, card.id, event.issuerAuthorizationId);
         return { status: 200, body: { outcome: 'DECLINED' } };
       }
       if (event.type === 'AUTHORIZATION_REQUEST' && issuer.authorizationResponse) {
@@ -84,13 +86,13 @@ export class CardWebhookService {
       }
       switch (event.type) {
         case 'CAPTURE':
-          await this.purchases.capture(tx, card.id, event.issuerAuthorizationId, event.amount, event.merchant);
+          await this.settlements.capture(tx, card.id, event.issuerAuthorizationId, event.amount, event.merchant);
           return 'CAPTURED';
         case 'REVERSAL':
-          await this.purchases.reverse(tx, card.id, event.issuerAuthorizationId);
+          await this.settlements.reverse(tx, card.id, event.issuerAuthorizationId);
           return 'REVERSED';
         case 'REFUND':
-          await this.purchases.refund(tx, card.id, event.amount, event.merchant);
+          await this.settlements.refund(tx, card.id, event.amount, event.merchant);
           return 'REFUNDED';
       }
     });

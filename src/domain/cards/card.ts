@@ -31,3 +31,10 @@ export interface Card {
 
 /** What the cards table holds of a card (its account aside). */
 export type CardRow = Omit<Card, 'account' | 'version'>;
+
+/** Who charged a card, as the issuer (or the sandbox's caller) tells it. */
+export interface Merchant {
+  name: string;
+  category?: string | null;
+  country?: string | null;
+}

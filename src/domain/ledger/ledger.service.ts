@@ -127,6 +127,14 @@ export class LedgerService {
   }
 
   /**
+   * Locks accounts for the rest of the transaction, in id order (`lockOrder`, rule 4): a path
+   * that decides about several accounts (a balance, a limit) locks them all here, at once.
+   */
+  async lockAccounts(tx: EntityManager, ids: readonly string[]): Promise<void> {
+    await tx.execute('select id from ledger_accounts where id = any(?::uuid[]) order by id for update', [uuidArray(ids)]);
+  }
+
+  /**
    * The system account of a kind for a provider and currency (settlement, fees, ...),
    * created on first use.
    */

@@ -149,6 +149,51 @@ export class TransactionRepository {
     return rows.map(toTransaction);
   }
 
+  /** A FAILED row whose money arrived after all (a late deposit): PENDING again, its failure reason gone. */
+  async reopen(tx: EntityManager, id: string): Promise<TransactionRecord[]> {
+    const rows = await tx.execute<Row[]>(
+      `update transactions set status = 'PENDING', failure_reason = null, updated_at = now()
+       where id = ? and status = 'FAILED' returning ${TRANSACTION_COLUMNS}`,
+      [id],
+    );
+    for (const r of rows) noteHistoryChanged(r.account_id, r.id);
+    return rows.map(toTransaction);
+  }
+
+  /**
+   * Sets a row's movement once the ledger has posted it: the transfer it now stands for and, when
+   * given, the amount (a capture smaller or larger than its hold). A PENDING row also becomes
+   * COMPLETED; `from` says which status the caller expects, so a row settled elsewhere is left alone.
+   */
+  async attachTransfer(
+    tx: EntityManager,
+    id: string,
+    change: { transferId: string; amount?: bigint; from?: TransactionStatus; to?: TransactionStatus },
+  ): Promise<TransactionRecord[]> {
+    const sets = ['transfer_id = ?', 'updated_at = now()'];
+    const params: unknown[] = [change.transferId];
+    if (change.amount !== undefined) {
+      sets.push('amount = ?::bigint');
+      params.push(change.amount.toString());
+    }
+    if (change.to) {
+      sets.push('status = ?');
+      params.push(change.to);
+    }
+    params.push(id);
+    let where = 'id = ?';
+    if (change.from) {
+      where += ' and status = ?';
+      params.push(change.from);
+    }
+    const rows = await tx.execute<Row[]>(
+      `update transactions set ${sets.join(', ')} where ${where} returning ${TRANSACTION_COLUMNS}`,
+      params,
+    );
+    for (const r of rows) noteHistoryChanged(r.account_id, r.id);
+    return rows.map(toTransaction);
+  }
+
   async findByIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
     if (ids.length === 0) return [];
     const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [uuidArray(ids)]);

@@ -57,7 +57,13 @@ interface Moved {
 
 const MAX_NOTE = 280;
 const TRANSFER_SQL = 'select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r';
-const WALLET_ERRORS = new Set<string>(Object.values(WalletError));
+/** wallet_transfer's fatal refusals, by SQLSTATE (src/db/functions/wallet_transfer.v6.sql). */
+const FUNCTION_REFUSALS = new Map<string, { error: WalletError; field?: string }>([
+  // The transfer's input names its wallet fromWalletId.
+  ['WA001', { error: WalletError.WalletNotFound, field: 'fromWalletId' }],
+  ['WA002', { error: WalletError.RecipientNotFound }],
+  ['WA003', { error: WalletError.SelfTransfer }],
+]);
 
 /**
  * Money between two users' wallets of one currency, once. The work is one statement,
@@ -139,17 +145,15 @@ export class TransferService {
 }
 
 /**
- * The function's own refusals (SQLSTATE WA001, the WalletError's name as message) and a key
- * still held by its first request (55P03); anything else is passed on as it came. MikroORM puts
- * the statement before PostgreSQL's message, so the name is the message's last word.
+ * The function's own refusals (a SQLSTATE each) and a key still held by its first request
+ * (55P03); anything else is passed on as it came.
  */
 export function translate(err: unknown): unknown {
-  const e = err as { code?: string; message?: string };
-  if (e.code === '55P03') return new IdempotencyException(IdempotencyError.KeyInProgress);
-  const name = e.code === 'WA001' ? e.message?.match(/(\w+)$/)?.[1] : undefined;
-  if (name === undefined || !WALLET_ERRORS.has(name)) return err;
-  // The transfer's input names its wallet fromWalletId.
-  return new WalletException(name as WalletError, name === WalletError.WalletNotFound ? { field: 'fromWalletId' } : undefined);
+  const code = (err as { code?: string }).code;
+  if (code === '55P03') return new IdempotencyException(IdempotencyError.KeyInProgress);
+  const refusal = code === undefined ? undefined : FUNCTION_REFUSALS.get(code);
+  if (!refusal) return err;
+  return new WalletException(refusal.error, refusal.field ? { field: refusal.field } : undefined);
 }
 
 function perCurrency(limits: Record<string, bigint>): Record<string, string> {

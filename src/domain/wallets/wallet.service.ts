@@ -26,14 +26,14 @@ export class WalletService {
     return wallet;
   }
 
+  /** Opens the user's wallet in a currency (open_wallet, the one home of it); one per currency. */
   async create(em: EntityManager, userId: string, currency: string): Promise<LedgerAccount> {
-    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
-      `insert into ledger_accounts (id, kind, user_id, currency) values (?, 'WALLET', ?, ?)
-       on conflict (user_id, currency) where kind = 'WALLET' do nothing returning ${ACCOUNT_COLUMNS}`,
+    const [{ r }] = await em.execute<{ r: { opened: boolean; wallet: Parameters<typeof toAccount>[0] } }[]>(
+      'select open_wallet(?, ?, ?) as r',
       [randomUUID(), userId, currency],
     );
-    if (rows.length === 0) throw new WalletException(WalletError.WalletExists);
-    const wallet = toAccount(rows[0]);
+    if (!r.opened) throw new WalletException(WalletError.WalletExists);
+    const wallet = toAccount(r.wallet);
     noteAccountState(wallet);
     return wallet;
   }

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DepositStatus, PaymentProvider } from '../../providers/payment-provider.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
+import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { MonitoringService } from '../monitoring/monitoring.service.js';
+import type { Log } from '../shared/log.js';
+import type { TransactionRepository } from '../transactions/transaction.repository.js';
+import type { Actor } from '../wallets/transfer.service.js';
+import type { WalletService } from '../wallets/wallet.service.js';
+import { PaymentRepository, type Payment } from './payment.repository.js';
+import { PaymentError, PaymentException } from './payments.errors.js';
+import { bookProviderFee } from './provider-fee.js';
+
+export interface PaymentSettings {
+  /** How long before a PENDING payment is asked about again (recovery, rule 8). */
+  recheckAfterSeconds: number;
+  depositExpirySeconds: number;
+}
+
+/**
+ * Deposits: a PENDING row is committed first, then the provider opens a checkout for it; the
+ * money is credited later, once, when the provider's verified answer says it arrived (through
+ * the webhook or the recovery job, which both call `settle`). The provider is never called
+ * inside a database transaction.
+ */
+export class DepositService {
+  private readonly payments = new PaymentRepository();
+
+  constructor(
+    private readonly provider: PaymentProvider,
+    private readonly ledger: LedgerService,
+    private readonly wallets: WalletService,
+    private readonly transactions: TransactionRepository,
+    private readonly idempotency: IdempotencyService,
+    private readonly monitoring: MonitoringService,
+    private readonly audit: AuditService,
+    private readonly settings: PaymentSettings,
+    private readonly log: Log,
+  ) {}
+
+  async deposit(
+    em: EntityManager,
+    actor: Actor & { email: string },
+    input: { walletId: string; amount: bigint; idempotencyKey: string },
+  ): Promise<{ transactionId: string; checkoutUrl: string }> {
+    try {
+      return await this.start(em, actor, input);
+    } catch (err) {
+      await this.audit.recordRefusal(em, actor, 'deposit', err, { walletId: input.walletId, amount: input.amount });
+      throw err;
+    }
+  }
+
+  private async start(
+    em: EntityManager,
+    actor: Actor & { email: string },
+    input: { walletId: string; amount: bigint; idempotencyKey: string },
+  ): Promise<{ transactionId: string; checkoutUrl: string }> {
+    const request = {
+      userId: actor.userId,
+      key: input.idempotencyKey,
+      operation: 'deposit',
+      input: { walletId: input.walletId, amount: input.amount.toString() },
+    };
+    // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
+    const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
+      const wallet = await this.wallets.getOwned(tx, actor.userId, input.walletId);
+      // Fresh for every attempt: a deposit whose provider call failed is retried under a new one.
+      const reference = `dep-${randomUUID().replace(/-/g, '')}`;
+      const [row] = await this.transactions.insert(tx, [
+        {
+          userId: actor.userId,
+          accountId: wallet.id,
+          type: 'DEPOSIT',
+          status: 'PENDING',
+          direction: 'CREDIT',
+          amount: input.amount,
+          currency: wallet.currency,
+          reference,
+          description: `Deposit via ${this.provider.name}`,
+        },
+      ]);
+      const paymentId = await this.payments.insert(tx, {
+        reference,
+        kind: 'DEPOSIT',
+        provider: this.provider.name,
+        userId: actor.userId,
+        accountId: wallet.id,
+        transactionId: row.id,
+        amount: input.amount,
+        currency: wallet.currency,
+        dueInSeconds: this.settings.recheckAfterSeconds,
+        expiresInSeconds: this.settings.depositExpirySeconds,
+      });
+      await this.audit.record(tx, {
+        userId: actor.userId,
+        action: 'deposit',
+        outcome: 'PENDING',
+        requestId: actor.requestId,
+        ip: actor.ip,
+        details: { reference, amount: input.amount, currency: wallet.currency },
+      });
+      return { paymentId };
+    });
+    const payment = await this.payments.get(em, paymentId);
+    if (payment.checkoutUrl) return { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl };
+    if (payment.status !== 'PENDING') throw new IdempotencyException(IdempotencyError.KeyInProgress);
+    try {
+      const { checkoutUrl, providerRef } = await this.provider.initializeDeposit({
+        reference: payment.reference,
+        amount: payment.amount,
+        currency: payment.currency,
+        email: actor.email,
+      });
+      await this.payments.setCheckout(em, payment.id, checkoutUrl, providerRef ?? null);
+      return { transactionId: payment.transactionId, checkoutUrl };
+    } catch (err) {
+      // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.
+      this.log.warn({ err: (err as Error).message, reference: payment.reference }, 'deposit could not be initialized');
+      await em.transactional(async (tx) => {
+        await this.payments.finish(tx, payment.id, 'FAILED', 'The payment provider could not be reached');
+        await this.transactions.setStatus(
+          tx,
+          { id: payment.transactionId },
+          'PENDING',
+          'FAILED',
+          'The payment provider could not be reached',
+        );
+      });
+      await this.idempotency.forget(em, actor.userId, input.idempotencyKey);
+      throw new PaymentException(PaymentError.ProviderUnavailable, { cause: err });
+    }
+  }
+
+  /** A deposit the provider verified for another amount or currency: nothing credited, flagged for an ADMIN with both sides. */
+  async flagMismatch(em: EntityManager, payment: Payment, status: DepositStatus): Promise<void> {
+    await em.transactional((tx) =>
+      this.monitoring.flag(tx, payment.transactionId, 'DEPOSIT_AMOUNT_MISMATCH', {
+        expected: payment.amount.toString(),
+        expectedCurrency: payment.currency,
+        verified: status.amount.toString(),
+        verifiedCurrency: status.currency,
+      }),
+    );
+    this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
+  }
+
+  /** Applies a deposit's verified final status once (credit, or fail); returns what happened. */
+  async settle(tx: EntityManager, payment: Payment, status: Pick<DepositStatus, 'status' | 'fee'>, reason?: string): Promise<string> {
+    const current = await this.payments.lock(tx, payment.id);
+    // A payment that arrives after its checkout expired (or after initialize was reported as
+    // failed) is still the customer's money: it is credited, never left at the provider.
+    const latePayment = current.status === 'FAILED' && status.status === 'SUCCEEDED';
+    if (current.status !== 'PENDING' && !latePayment) return 'ALREADY_SETTLED';
+    if (latePayment) await this.transactions.reopen(tx, payment.transactionId);
+    if (status.status !== 'SUCCEEDED') {
+      const why = reason ?? 'The payment was declined';
+      await this.payments.finish(tx, payment.id, 'FAILED', why);
+      await this.transactions.setStatus(tx, { id: payment.transactionId }, 'PENDING', 'FAILED', why);
+      return 'DEPOSIT_FAILED';
+    }
+    const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency);
+    const { transferId } = await this.ledger.transfer(tx, {
+      debitAccountId: settlement,
+      creditAccountId: payment.accountId,
+      amount: payment.amount,
+      currency: payment.currency,
+      code: 'DEPOSIT',
+      reference: payment.reference,
+    });
+    await bookProviderFee(this.ledger, tx, payment, status.fee);
+    await this.payments.finish(tx, payment.id, 'SUCCEEDED', null, transferId);
+    await this.transactions.attachTransfer(tx, payment.transactionId, { transferId, from: 'PENDING', to: 'COMPLETED' });
+    return 'DEPOSIT_CREDITED';
+  }
+}

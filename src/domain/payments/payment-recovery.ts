@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProviderError, type DepositStatus, type PaymentProvider, type PayoutStatus } from '../../providers/payment-provider.js';
+import type { Log } from '../shared/log.js';
+import type { DepositService, PaymentSettings } from './deposit.service.js';
+import { PaymentRepository, type Payment } from './payment.repository.js';
+import type { WithdrawalService } from './withdrawal.service.js';
+
+/**
+ * The job of rule 8, on an interval and at start-up: sends payouts recorded but never sent,
+ * settles sandbox payouts whose time has come and asks the provider about every PENDING payment
+ * left waiting; unpaid checkouts expire. Leases in the payments table keep replicas apart.
+ */
+export class PaymentRecovery {
+  private readonly payments = new PaymentRepository();
+
+  constructor(
+    private readonly provider: PaymentProvider,
+    private readonly deposits: DepositService,
+    private readonly withdrawals: WithdrawalService,
+    private readonly settings: Pick<PaymentSettings, 'recheckAfterSeconds'>,
+    private readonly log: Log,
+  ) {}
+
+  /** One batch; returns how many payments it looked at (the caller runs again while that is not 0). */
+  async runDue(em: EntityManager, batch = 20): Promise<number> {
+    const due = await this.payments.leaseDue(em, batch, this.settings.recheckAfterSeconds);
+    for (const payment of due) {
+      try {
+        await this.recheck(em, payment);
+      } catch (err) {
+        this.log.error({ err, reference: payment.reference }, 'payment recheck failed; it will be tried again');
+      }
+    }
+    return due.length;
+  }
+
+  private async recheck(em: EntityManager, payment: Payment): Promise<void> {
+    if (payment.kind === 'WITHDRAWAL') {
+      if (payment.attempts === 0) {
+        // Recorded but never sent (the process stopped in between): send it now, same reference.
+        const claimed = await this.payments.claimFirstAttempt(em, payment.id);
+        if (claimed) await this.withdrawals.send(em, claimed);
+        return;
+      }
+      let status: PayoutStatus;
+      try {
+        status = await this.provider.checkPayout(payment.reference);
+      } catch (err) {
+        // Asked again on the next run; the hold stays until the provider answers.
+        this.log.warn({ err, reference: payment.reference }, 'payout status could not be read; asking again later');
+        status = { status: 'UNKNOWN' };
+      }
+      if (status.status === 'PENDING' || status.status === 'UNKNOWN') return;
+      if (status.neverReceived) {
+        // Our earlier call never arrived: send it again with the same reference; only a
+        // definite refusal of that call voids the hold.
+        this.log.warn({ reference: payment.reference }, 'the provider never received this payout; sending it again');
+        await this.withdrawals.send(em, payment);
+        return;
+      }
+      await em.transactional((tx) => this.withdrawals.settle(tx, payment, status));
+      return;
+    }
+    let status: DepositStatus | undefined;
+    try {
+      status = await this.provider.verifyDeposit(payment.reference);
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.definite)) return;
+    }
+    if (status && status.status === 'SUCCEEDED' && (status.amount !== payment.amount || status.currency !== payment.currency)) {
+      await this.deposits.flagMismatch(em, payment, status);
+      return;
+    }
+    if (status && status.status !== 'PENDING') {
+      await em.transactional((tx) => this.deposits.settle(tx, payment, status));
+    } else if (payment.expiresAt && payment.expiresAt <= new Date()) {
+      await em.transactional((tx) => this.deposits.settle(tx, payment, { status: 'FAILED', fee: 0n }, 'The checkout expired unpaid'));
+    }
+  }
+}

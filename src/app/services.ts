@@ -16,6 +16,8 @@ import { AuthService } from '../domain/auth/auth.service.js';
 import { PasswordHasher } from '../domain/auth/password.js';
 import { TokenService } from '../domain/auth/tokens.js';
 import { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
+import { CardFundingService } from '../domain/cards/card-funding.service.js';
+import { CardRepository } from '../domain/cards/card.repository.js';
 import { CardSettlementService } from '../domain/cards/card-settlement.service.js';
 import { CardWebhookService } from '../domain/cards/card-webhook.service.js';
 import { CardService } from '../domain/cards/card.service.js';
@@ -110,10 +112,12 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const paymentWebhooks = new PaymentWebhookService(deposits, withdrawals, audit, log);
   const paymentRecovery = new PaymentRecovery(provider, deposits, withdrawals, config.payments, log);
   const issuer = await createCardIssuer(config, orm, log);
-  const cards = new CardService(issuer, ledger, wallets, transactionRepo, idempotency, users, audit);
-  const cardSettlements = new CardSettlementService(cards, ledger, transactionRepo, monitoring);
+  const cardRepo = new CardRepository();
+  const cardFunding = new CardFundingService(issuer, cardRepo, ledger, transactionRepo, idempotency, audit);
+  const cards = new CardService(issuer, cardRepo, cardFunding, ledger, wallets, idempotency, users, audit);
+  const cardSettlements = new CardSettlementService(cardRepo, cardFunding, ledger, transactionRepo, monitoring);
   const cardPurchases = new CardAuthorizationService(cards, cardSettlements, ledger, transactionRepo, monitoring, idempotency);
-  const cardWebhooks = new CardWebhookService(cards.repo, cardPurchases, cardSettlements, audit);
+  const cardWebhooks = new CardWebhookService(cardRepo, cardPurchases, cardSettlements, audit);
   const bus = EventBus.create(config.redis, log);
   const generations = new CacheGenerations(redis.client);
   redis.onReconnect(() => void generations.resend());
@@ -133,6 +137,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     withdrawals,
     bankAccounts,
     cards,
+    cardFunding,
     cardPurchases,
     cardSettlements,
     events: bus,

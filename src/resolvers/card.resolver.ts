@@ -56,7 +56,7 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateCardPayload> {
     const actor = this.actor(ctx);
-    const { cardId, fundingTransactionId } = await this.services.track(() => this.services.cards.create(ctx.em, actor, input));
+    const { cardId, fundingTransactionId } = await this.services.cards.create(ctx.em, actor, input);
     const funding = fundingTransactionId ? await this.services.transactions.get(ctx.em, actor.userId, fundingTransactionId) : null;
     return { card: await this.ownedCard(ctx, cardId), fundingTransaction: funding ? TransactionType.from(funding) : null };
   }
@@ -92,7 +92,7 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPayload> {
     const actor = this.actor(ctx);
-    return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'FROZEN'))) };
+    return { card: CardType.from(await this.services.cards.setStatus(ctx.em, actor, input.cardId, 'FROZEN')) };
   }
 
   @Mutation(() => CardPayload, {
@@ -104,7 +104,7 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPayload> {
     const actor = this.actor(ctx);
-    return { card: CardType.from(await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'ACTIVE'))) };
+    return { card: CardType.from(await this.services.cards.setStatus(ctx.em, actor, input.cardId, 'ACTIVE')) };
   }
 
   @Mutation(() => CardPayload, {
@@ -116,7 +116,7 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPayload> {
     const actor = this.actor(ctx);
-    const card = await this.services.track(() => this.services.cards.setStatus(ctx.em, actor, input.cardId, 'TERMINATED'));
+    const card = await this.services.cards.setStatus(ctx.em, actor, input.cardId, 'TERMINATED');
     return { card: CardType.from(card) };
   }
 
@@ -131,7 +131,7 @@ export class CardResolver {
     const limit = input.limit ? { amount: input.limit.amount, interval: input.limit.interval } : null;
     const actor = this.actor(ctx);
     return {
-      card: CardType.from(await this.services.track(() => this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit))),
+      card: CardType.from(await this.services.cards.setSpendingLimit(ctx.em, actor, input.cardId, limit)),
     };
   }
 
@@ -155,7 +155,7 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SimulateCardPurchasePayload> {
     const actor = this.actor(ctx);
-    const id = await this.services.track(() => this.services.cardPurchases.simulate(ctx.em, actor, input));
+    const id = await this.services.cardPurchases.simulate(ctx.em, actor, input);
     const t = await this.services.transactions.get(ctx.em, actor.userId, id);
     return { transaction: TransactionType.from(t!), card: await this.ownedCard(ctx, input.cardId) };
   }
@@ -195,7 +195,7 @@ export class CardResolver {
     input: CardAmountInput,
   ): Promise<CardMoneyPayload> {
     const actor = this.actor(ctx);
-    const id = await this.services.track(() => this.services.cards.load(ctx.em, actor, direction, input));
+    const id = await this.services.cardFunding.load(ctx.em, actor, direction, input);
     const card = await this.services.cards.getOwned(ctx.em, actor.userId, input.cardId);
     const [t, wallet] = await Promise.all([
       this.services.transactions.get(ctx.em, actor.userId, id),

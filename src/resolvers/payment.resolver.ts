@@ -32,12 +32,10 @@ export class PaymentResolver {
   ): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
-    const { transactionId, checkoutUrl } = await this.services.track(() =>
-      this.services.deposits.deposit(
-        ctx.em,
-        { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
-        input,
-      ),
+    const { transactionId, checkoutUrl } = await this.services.deposits.deposit(
+      ctx.em,
+      { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
     return { transaction: TransactionType.from(t!), checkoutUrl };
@@ -52,8 +50,10 @@ export class PaymentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
-    const transactionId = await this.services.track(() =>
-      this.services.withdrawals.withdraw(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
+    const transactionId = await this.services.withdrawals.withdraw(
+      ctx.em,
+      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
     );
     const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
     const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.walletId);

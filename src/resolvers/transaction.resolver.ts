@@ -55,8 +55,10 @@ export class TransactionResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
-    const done = await this.services.track(() =>
-      this.services.transfers.transfer(ctx.em, { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip }, input),
+    const done = await this.services.transfers.transfer(
+      ctx.em,
+      { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
+      input,
     );
     // A replay answers with the rows as they are now; a fresh transfer already has them.
     const t = done.transaction ?? (await this.services.transactions.get(ctx.em, viewer.userId, done.transactionId));

@@ -36,7 +36,7 @@ export class WalletResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateWalletPayload> {
     const viewer = requireViewer(ctx);
-    const wallet = await this.services.track(() => this.services.wallets.create(ctx.em, viewer.userId, input.currency));
+    const wallet = await this.services.wallets.create(ctx.em, viewer.userId, input.currency);
     return { wallet: WalletType.from(wallet) };
   }
 

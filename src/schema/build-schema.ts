@@ -13,6 +13,7 @@ import { UserResolver } from '../resolvers/user.resolver.js';
 import { payloadViewerResolvers } from '../resolvers/payload-viewer.resolver.js';
 import type { GraphQLContext } from './context.js';
 import type { Services } from './services.js';
+import { trackMutations } from './track-mutations.js';
 
 export type { Services } from './services.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
@@ -94,7 +95,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
   describeRootTypes(schema);
   // No field returns ErrorCode, so it is added by hand: clients' generated types then know every code.
   const config = schema.toConfig();
-  return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
+  const api = new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
+  if (services) trackMutations(api, (work) => services.track(work));
+  return api;
 }
 
 /** type-graphql builds Query, Mutation and Subscription itself and takes no description for them. */

@@ -3,6 +3,7 @@ import type { EventBus } from '../cache/pubsub.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { CardSettlementService } from '../domain/cards/card-settlement.service.js';
+import type { CardFundingService } from '../domain/cards/card-funding.service.js';
 import type { CardService } from '../domain/cards/card.service.js';
 import type { CurrencyService } from '../domain/currencies/currency.service.js';
 import type { LedgerService } from '../domain/ledger/ledger.service.js';
@@ -27,6 +28,7 @@ export interface Services {
   withdrawals: WithdrawalService;
   bankAccounts: BankAccounts;
   cards: CardService;
+  cardFunding: CardFundingService;
   cardPurchases: CardAuthorizationService;
   cardSettlements: CardSettlementService;
   events: EventBus;

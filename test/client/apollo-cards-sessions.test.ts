@@ -3,10 +3,10 @@
  * cache, and the session (refresh rotation, logout) as an app handles it.
  */
 import { CombinedGraphQLErrors } from '@apollo/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import {
   BALANCE_UPDATED,
   CREATE_CARD,
@@ -29,12 +29,9 @@ import {
   untilListening,
 } from './apollo-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
+// One server for the suite; the tests keep to users of their own, so nothing is reset between them.
+const server = useTestServer({}, { reset: false });
 afterEach(() => disposeClients());
-afterAll(() => server.close());
 
 /** The refusal's codes, when `promise` rejects with GraphQL errors. */
 async function refusedWith(promise: Promise<unknown>): Promise<unknown[]> {

@@ -3,9 +3,9 @@
  * with fetchMore, live updates over graphql-ws. One `describe` per user journey.
  */
 import { CombinedGraphQLErrors, type ApolloCache, type Reference } from '@apollo/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createWallet, fund, fundMany, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import {
   BALANCE_UPDATED,
   CREATE_WALLET,
@@ -29,12 +29,9 @@ import {
   untilListening,
 } from './apollo-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
+// One server for the suite; the tests keep to users of their own, so nothing is reset between them.
+const server = useTestServer({}, { reset: false });
 afterEach(() => disposeClients());
-afterAll(() => server.close());
 
 /** A new wallet goes into the viewer's cached `wallets`, so every screen listing them updates. */
 function appendWallet(userId: string) {

@@ -4,19 +4,16 @@
  * hand-written cache update.
  */
 import { gql, type TypedDocumentNode } from '@apollo/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Currency } from '../generated/graphql.js';
 import { fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { CARD, ME, WALLET, type CardParts, type WalletParts } from './apollo-documents.js';
 import { apolloClient, disposeClients, observe, signUpThrough } from './apollo-support.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
+// One server for the suite; the tests keep to users of their own, so nothing is reset between them.
+const server = useTestServer({}, { reset: false });
 afterEach(() => disposeClients());
-afterAll(() => server.close());
 
 type Viewer = { id: string; wallets: WalletParts[]; cards?: CardParts[] };
 

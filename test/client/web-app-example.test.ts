@@ -6,23 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { applyVersioned, createApi, formErrors, newIdempotencyKey, type Api, type Session, type SessionStore } from '../../examples/web-app/src/api.js';
 import { BalanceUpdated, CreateWallet, Home, SignUp, Transfer, WalletFields } from '../../examples/web-app/src/operations.js';
 import config from '../../examples/web-app/codegen.js';
 import { fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
+// One server for the suite; the tests keep to users of their own, so nothing is reset between them.
+const server = useTestServer({}, { reset: false });
 const apis: Api[] = [];
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterEach(async () => {
   await Promise.all(apis.splice(0).map((a) => a.dispose()));
 });
-afterAll(() => server.close());
 
 function memoryStore(): SessionStore & { session: Session | null } {
   return {

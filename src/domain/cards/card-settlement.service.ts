@@ -5,7 +5,8 @@ import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
 import { CardAuthorizationRepository } from './card-authorization.repository.js';
 import type { Card, Merchant } from './card.js';
-import type { CardService } from './card.service.js';
+import type { CardFundingService } from './card-funding.service.js';
+import type { CardRepository } from './card.repository.js';
 
 /**
  * Card purchases, second phase: a capture posts the hold (a smaller capture releases the rest,
@@ -16,7 +17,8 @@ export class CardSettlementService {
   private readonly authorizations = new CardAuthorizationRepository();
 
   constructor(
-    private readonly cards: CardService,
+    private readonly cards: CardRepository,
+    private readonly funding: CardFundingService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly monitoring: MonitoringService,
@@ -37,7 +39,7 @@ export class CardSettlementService {
   ): Promise<TransactionRecord | null> {
     return em.transactional(async (tx) => {
       const auth = issuerAuthorizationId ? await this.authorizations.find(tx, cardId, issuerAuthorizationId, true) : undefined;
-      const card = (await this.cards.repo.lock(tx, cardId))!;
+      const card = (await this.cards.lock(tx, cardId))!;
       if (!auth || auth.status !== 'PENDING' || !auth.transfer_id) {
         if (amount === undefined || amount <= 0n) return null;
         return this.forceCapture(tx, card, amount, merchant ?? { name: 'Card purchase' }, auth?.transaction_id);
@@ -66,7 +68,7 @@ export class CardSettlementService {
       }
       await this.authorizations.close(tx, auth.id, captured);
       const [row] = await this.transactions.setStatus(tx, { id: auth.transaction_id }, 'PENDING', 'COMPLETED');
-      if (card.status === 'TERMINATED') await this.cards.sweepToWallet(tx, card);
+      if (card.status === 'TERMINATED') await this.funding.sweepToWallet(tx, card);
       return row;
     });
   }
@@ -155,7 +157,7 @@ export class CardSettlementService {
     return em.transactional(async (tx) => {
       const auth = await this.authorizations.find(tx, cardId, issuerAuthorizationId, true);
       if (!auth || auth.status !== 'PENDING' || !auth.transfer_id) return null;
-      const card = (await this.cards.repo.lock(tx, cardId))!;
+      const card = (await this.cards.lock(tx, cardId))!;
       await this.ledger.resolvePending(tx, auth.transfer_id, 'VOID');
       await this.authorizations.markReversed(tx, auth.id);
       const [row] = await this.transactions.setStatus(
@@ -165,7 +167,7 @@ export class CardSettlementService {
         'REVERSED',
         'The merchant released the authorization',
       );
-      if (card.status === 'TERMINATED') await this.cards.sweepToWallet(tx, card);
+      if (card.status === 'TERMINATED') await this.funding.sweepToWallet(tx, card);
       return row;
     });
   }
@@ -173,7 +175,7 @@ export class CardSettlementService {
   /** A merchant's refund credits the card (CARD_REFUND), whatever the card's status. */
   async refund(em: EntityManager, cardId: string, amount: bigint, merchant: Merchant): Promise<TransactionRecord> {
     return em.transactional(async (tx) => {
-      const card = (await this.cards.repo.lock(tx, cardId))!;
+      const card = (await this.cards.lock(tx, cardId))!;
       const issuing = await this.ledger.systemAccount(tx, 'CARD_ISSUING', card.issuer, card.account.currency);
       await this.ledger.lockAccounts(tx, [card.id, issuing]);
       const reference = `rfd-${randomUUID().replace(/-/g, '')}`;
@@ -200,7 +202,7 @@ export class CardSettlementService {
           merchant: { name: merchant.name, category: merchant.category ?? null, country: merchant.country ?? null },
         },
       ]);
-      if (card.status === 'TERMINATED') await this.cards.sweepToWallet(tx, card);
+      if (card.status === 'TERMINATED') await this.funding.sweepToWallet(tx, card);
       return row;
     });
   }

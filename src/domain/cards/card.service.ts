@@ -1,18 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RevealUnsupportedError, type CardIssuer, type CardReveal, type IssueCardInput, type IssuedCard } from '../../providers/card-issuer.js';
 import { ProviderError } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
+import { available, type LedgerService } from '../ledger/ledger.service.js';
 import { noteAccountState } from '../ledger/ledger-changes.js';
-import type { TransactionRepository, TransactionType } from '../transactions/transaction.repository.js';
 import type { UserService } from '../users/user.service.js';
 import { isUuid, type WalletService } from '../wallets/wallet.service.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
 import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
-import { CardRepository, type Card, type SpendingInterval } from './card.repository.js';
+import type { CardFundingService } from './card-funding.service.js';
+import { findOwnedCard, getOwnedCard } from './card-ownership.js';
+import type { CardRepository, Card, SpendingInterval } from './card.repository.js';
 import { CardError, CardException } from './cards.errors.js';
 
 export interface CreateCardInput {
@@ -27,19 +28,18 @@ export interface CreateCardInput {
 const MAX_LABEL = 64;
 
 /**
- * Card lifecycle and loading. A card is a ledger account of its own; money moves onto it from
- * its wallet (CARD_FUNDING) and back (CARD_WITHDRAWAL) as ledger transfers, each giving the
- * wallet and the card a row. Issuer calls happen outside database transactions; if the issuer
+ * Card lifecycle: issue (with an optional first load, through CardFundingService), freeze,
+ * unfreeze, terminate (its balance swept back to the wallet), spending limits, reveal. A card is
+ * a ledger account of its own. Issuer calls happen outside database transactions; if the issuer
  * refuses or is unreachable, our state does not change.
  */
 export class CardService {
-  readonly repo = new CardRepository();
-
   constructor(
     readonly issuer: CardIssuer,
+    readonly repo: CardRepository,
+    private readonly funding: CardFundingService,
     private readonly ledger: LedgerService,
     private readonly wallets: WalletService,
-    private readonly transactions: TransactionRepository,
     private readonly idempotency: IdempotencyService,
     private readonly users: UserService,
     private readonly audit: AuditService,
@@ -47,9 +47,7 @@ export class CardService {
 
   /** The viewer's card, or NOT_FOUND: another user's card looks exactly like a missing one. */
   async getOwned(em: EntityManager, userId: string, cardId: string): Promise<Card> {
-    const card = await this.findOwned(em, userId, cardId);
-    if (!card) throw new CardException(CardError.CardNotFound);
-    return card;
+    return getOwnedCard(this.repo, em, userId, cardId);
   }
 
   /** getOwned, but an id that is not a UUID is the caller's mistake: BAD_USER_INPUT on `field`. */
@@ -59,9 +57,7 @@ export class CardService {
   }
 
   async findOwned(em: EntityManager, userId: string, cardId: string): Promise<Card | null> {
-    if (!isUuid(cardId)) return null;
-    const card = await this.repo.find(em, cardId);
-    return card && card.userId === userId ? card : null;
+    return findOwnedCard(this.repo, em, userId, cardId);
   }
 
   async create(em: EntityManager, actor: Actor, input: CreateCardInput): Promise<{ cardId: string; fundingTransactionId: string | null }> {
@@ -104,18 +100,18 @@ export class CardService {
     }
     // Issuers that keep the balance (Flutterwave) are funded before our ledger moves.
     let told = false;
-    if (issued && input.initialAmount && this.keepsBalance()) {
+    if (issued && input.initialAmount && this.funding.keepsBalance()) {
       const [account] = await this.ledger.findAccounts(em, [wallet.id]);
       if (account && available(account) >= input.initialAmount) {
-        await this.tellIssuer('CARD_FUNDING', issued.issuerCardId, input.initialAmount, wallet.currency);
+        await this.funding.tellIssuer('CARD_FUNDING', issued.issuerCardId, input.initialAmount, wallet.currency);
         told = true;
       }
     }
     let moved = false;
-    const result = await this.runThenUndo(
+    const result = await this.funding.runThenUndo(
       () => told,
       () => moved,
-      () => this.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
+      () => this.funding.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
       () => this.idempotency.run(em, request, async (tx) => {
         if (!issued) throw new IdempotencyException(IdempotencyError.KeyInProgress);
         const card = await this.repo.insert(tx, {
@@ -133,9 +129,9 @@ export class CardService {
           spendingLimit: input.spendingLimit ?? null,
         });
         // The issuer holds the balance but was not funded (the wallet looked short): refuse.
-        if (input.initialAmount && this.keepsBalance() && !told) throw new WalletException(WalletError.InsufficientFunds);
+        if (input.initialAmount && this.funding.keepsBalance() && !told) throw new WalletException(WalletError.InsufficientFunds);
         const fundingTransactionId = input.initialAmount
-          ? await this.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
+          ? await this.funding.move(tx, actor.userId, { walletId: wallet.id, cardId, currency: wallet.currency }, input.initialAmount, 'CARD_FUNDING')
           : null;
         // Announced as it commits: loaded (the load's version), or empty at version 0.
         if (!fundingTransactionId) noteAccountState(card.account);
@@ -152,132 +148,6 @@ export class CardService {
       }),
     );
     return result;
-  }
-
-  /** Wallet to card (CARD_FUNDING) or card to wallet (CARD_WITHDRAWAL); returns the card's row. */
-  async load(
-    em: EntityManager,
-    actor: Actor,
-    direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL',
-    input: { cardId: string; amount: bigint; idempotencyKey: string },
-  ): Promise<string> {
-    const request = {
-      userId: actor.userId,
-      key: input.idempotencyKey,
-      operation: direction === 'CARD_FUNDING' ? 'fundCard' : 'withdrawFromCard',
-      input: { cardId: input.cardId, amount: input.amount.toString() },
-    };
-    // Issuers that keep the card balance (Flutterwave) are told first, outside any database
-    // transaction: funding moves money onto their card, a withdrawal takes it off, and only
-    // then does our ledger follow. If the issuer fails, nothing moved (PROVIDER_UNAVAILABLE).
-    let told: { issuerCardId: string; currency: string } | null = null;
-    if (this.keepsBalance() && !(await this.idempotency.seen(em, request))) {
-      const card = await this.getOwned(em, actor.userId, input.cardId);
-      // Money comes off a frozen card too; a terminated one holds nothing (every credit to it is
-      // swept back to its wallet), so the balance check stops its withdrawals.
-      const ready = direction === 'CARD_WITHDRAWAL' || card.status === 'ACTIVE';
-      const [source] = await this.ledger.findAccounts(em, [direction === 'CARD_FUNDING' ? card.walletId : card.id]);
-      // Short or not usable: the ledger step below gives the business answer, the issuer is not asked.
-      if (ready && source && available(source) >= input.amount) {
-        await this.tellIssuer(direction, card.issuerCardId, input.amount, card.account.currency);
-        told = { issuerCardId: card.issuerCardId, currency: card.account.currency };
-      }
-    }
-    let moved = false;
-    return this.runThenUndo(
-      () => told !== null,
-      () => moved,
-      () => this.undoIssuer(em, actor, direction, told!.issuerCardId, input.amount, told!.currency, input.cardId),
-      () => this.idempotency.run(em, request, async (tx) => {
-        // The card row locked, as terminate locks it: a termination that commits meanwhile is
-        // seen here, and its sweep is never followed by money moving onto the terminated card.
-        const card = (await this.repo.lock(tx, (await this.getOwned(tx, actor.userId, input.cardId)).id))!;
-        if (card.status === 'TERMINATED') throw new CardException(CardError.CardTerminated);
-        if (direction === 'CARD_FUNDING' && card.status !== 'ACTIVE') throw new CardException(CardError.CardNotActive);
-        if (this.keepsBalance() && !told) throw new WalletException(WalletError.InsufficientFunds);
-        const id = await this.move(tx, actor.userId, { walletId: card.walletId, cardId: card.id, currency: card.account.currency }, input.amount, direction);
-        await this.audit.record(tx, {
-          userId: actor.userId,
-          action: request.operation,
-          outcome: 'COMPLETED',
-          requestId: actor.requestId,
-          ip: actor.ip,
-          details: { cardId: card.id, amount: input.amount },
-        });
-        moved = true;
-        return id;
-      }),
-    );
-  }
-
-  /** True for issuers that keep the card balance themselves (Flutterwave). */
-  private keepsBalance(): boolean {
-    return Boolean(this.issuer.fund && this.issuer.withdraw);
-  }
-
-  private async tellIssuer(direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL', issuerCardId: string, amount: bigint, currency: string): Promise<void> {
-    try {
-      if (direction === 'CARD_FUNDING') await this.issuer.fund!(issuerCardId, amount, currency);
-      else await this.issuer.withdraw!(issuerCardId, amount, currency);
-    } catch (err) {
-      throw new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
-    }
-  }
-
-  /**
-   * Runs the ledger step; when the issuer was told but our ledger did not move for this call
-   * (a business refusal, a concurrent repeat of the same key that replayed the first one's
-   * result, a database failure), the issuer call is undone so its balance and ours agree again.
-   * Residual risk: a crash between the issuer call and the commit, or an undo the issuer
-   * refuses, leaves the issuer's card balance off ours by that amount; the undo failure is
-   * written to the audit log (card:issuer-mismatch) for an ADMIN to reconcile from the
-   * issuer's card transactions.
-   */
-  private async runThenUndo<T>(told: () => boolean, ran: () => boolean, undo: () => Promise<void>, body: () => Promise<T>): Promise<T> {
-    let value: T;
-    try {
-      value = await body();
-    } catch (err) {
-      // Nothing was committed (a recorded business refusal is thrown after its commit, but its
-      // writes were undone by their savepoint).
-      if (told()) await undo();
-      throw err;
-    }
-    // Returned without our body running: a replay of the first request's result.
-    if (told() && !ran()) await undo();
-    return value;
-  }
-
-  private async undoIssuer(
-    em: EntityManager,
-    actor: Actor,
-    direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL',
-    issuerCardId: string,
-    amount: bigint,
-    currency: string,
-    cardId: string,
-  ): Promise<void> {
-    try {
-      await this.tellIssuer(direction === 'CARD_FUNDING' ? 'CARD_WITHDRAWAL' : 'CARD_FUNDING', issuerCardId, amount, currency);
-    } catch (err) {
-      await this.audit
-        .record(em.fork(), {
-          userId: actor.userId,
-          action: 'card:issuer-mismatch',
-          outcome: 'FAILED',
-          requestId: actor.requestId,
-          ip: actor.ip,
-          details: {
-            cardId,
-            issuer: this.issuer.name,
-            direction,
-            amount,
-            note: 'issuer was told, ledger did not move, undo failed',
-            cause: String((err as CardException).cause),
-          },
-        })
-        .catch(() => undefined);
-    }
   }
 
   async setStatus(em: EntityManager, actor: Actor, cardId: string, target: 'ACTIVE' | 'FROZEN' | 'TERMINATED'): Promise<Card> {
@@ -298,7 +168,7 @@ export class CardService {
       const locked = await this.repo.lock(tx, card.id);
       if (!locked || locked.status === 'TERMINATED') return;
       await this.repo.update(tx, card.id, { status: target });
-      if (target === 'TERMINATED') await this.sweepToWallet(tx, locked);
+      if (target === 'TERMINATED') await this.funding.sweepToWallet(tx, locked);
       await this.audit.record(tx, {
         userId: actor.userId,
         action: target === 'TERMINATED' ? 'terminateCard' : target === 'FROZEN' ? 'freezeCard' : 'unfreezeCard',
@@ -333,51 +203,6 @@ export class CardService {
       if (err instanceof RevealUnsupportedError) throw new CardException(CardError.RevealUnsupported);
       throw new CardException(CardError.IssuerUnavailable, undefined, { cause: err });
     }
-  }
-
-  /**
-   * A terminated card's available balance goes back to its wallet at once; holds still pending
-   * come back through here again when they are voided.
-   */
-  async sweepToWallet(tx: EntityManager, card: Card): Promise<void> {
-    const [account] = await this.ledger.findAccounts(tx, [card.id]);
-    const amount = available(account);
-    if (amount > 0n) {
-      await this.move(tx, card.userId, { walletId: card.walletId, cardId: card.id, currency: account.currency }, amount, 'CARD_WITHDRAWAL');
-    }
-  }
-
-  /** One ledger transfer between a card and its wallet, with a row for each side. */
-  private async move(
-    tx: EntityManager,
-    userId: string,
-    accounts: { walletId: string; cardId: string; currency: string },
-    amount: bigint,
-    type: Extract<TransactionType, 'CARD_FUNDING' | 'CARD_WITHDRAWAL'>,
-  ): Promise<string> {
-    const funding = type === 'CARD_FUNDING';
-    const [debit, credit] = funding ? [accounts.walletId, accounts.cardId] : [accounts.cardId, accounts.walletId];
-    await tx.execute('select id from ledger_accounts where id in (?, ?) order by id for update', [debit, credit]);
-    const reference = `${funding ? 'cfd' : 'cwd'}-${randomUUID().replace(/-/g, '')}`;
-    let transferId: string;
-    try {
-      ({ transferId } = await this.ledger.transfer(tx, {
-        debitAccountId: debit,
-        creditAccountId: credit,
-        amount,
-        currency: accounts.currency,
-        code: type,
-        reference,
-      }));
-    } catch (err) {
-      if (err instanceof InsufficientFundsError) throw new WalletException(WalletError.InsufficientFunds);
-      throw err;
-    }
-    const rows = await this.transactions.insert(tx, [
-      { userId, accountId: debit, transferId, type, status: 'COMPLETED', direction: 'DEBIT', amount, currency: accounts.currency, reference },
-      { userId, accountId: credit, transferId, type, status: 'COMPLETED', direction: 'CREDIT', amount, currency: accounts.currency, reference },
-    ]);
-    return rows.find((r) => r.accountId === accounts.cardId)!.id;
   }
 }
 

@@ -29,6 +29,22 @@ export class AuditService {
     );
   }
 
+  /** Runs `work`; if it is refused or fails, records that (recordRefusal) and throws its error on. */
+  async refusalsOf<T>(
+    em: EntityManager,
+    actor: { userId: string; requestId?: string; ip?: string },
+    action: string,
+    details: Record<string, unknown>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      await this.recordRefusal(em, actor, action, err, details);
+      throw err;
+    }
+  }
+
   /** A refused or failed mutation: its outcome is the error's code. Never throws. */
   async recordRefusal(
     em: EntityManager,

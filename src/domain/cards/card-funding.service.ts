@@ -184,7 +184,7 @@ export class CardFundingService {
   ): Promise<string> {
     const funding = type === 'CARD_FUNDING';
     const [debit, credit] = funding ? [accounts.walletId, accounts.cardId] : [accounts.cardId, accounts.walletId];
-    await this.ledger.lockAccounts(tx, [debit, credit]);
+    // post_movement locks the two accounts itself, in id order.
     const reference = `${funding ? 'cfd' : 'cwd'}-${randomUUID().replace(/-/g, '')}`;
     let transferId: string;
     try {

@@ -64,7 +64,11 @@ export class CardSettlementService {
         });
         if (captured > held) await this.coverShortfall(tx, card, captured - held, t.reference, t.id);
         // The row now stands for what was captured, on the transfer that posted it.
-        await this.transactions.attachTransfer(tx, auth.transaction_id, { transferId: posted.transferId, amount: captured });
+        await this.transactions.attachTransfer(tx, auth.transaction_id, {
+          transferId: posted.transferId,
+          amount: captured,
+          from: 'PENDING',
+        });
       }
       await this.authorizations.close(tx, auth.id, captured);
       const [row] = await this.transactions.setStatus(tx, { id: auth.transaction_id }, 'PENDING', 'COMPLETED');
@@ -177,7 +181,7 @@ export class CardSettlementService {
     return em.transactional(async (tx) => {
       const card = (await this.cards.lock(tx, cardId))!;
       const issuing = await this.ledger.systemAccount(tx, 'CARD_ISSUING', card.issuer, card.account.currency);
-      await this.ledger.lockAccounts(tx, [card.id, issuing]);
+      // One movement, so post_movement's own lock of the two accounts (in id order) is all it needs.
       const reference = `rfd-${randomUUID().replace(/-/g, '')}`;
       const { transferId } = await this.ledger.transfer(tx, {
         debitAccountId: issuing,

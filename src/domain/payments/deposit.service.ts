@@ -20,6 +20,12 @@ export interface PaymentSettings {
   depositExpirySeconds: number;
 }
 
+export interface DepositInput {
+  walletId: string;
+  amount: bigint;
+  idempotencyKey: string;
+}
+
 /**
  * Deposits: a PENDING row is committed first, then the provider opens a checkout for it; the
  * money is credited later, once, when the provider's verified answer says it arrived (through
@@ -44,20 +50,17 @@ export class DepositService {
   async deposit(
     em: EntityManager,
     actor: Actor & { email: string },
-    input: { walletId: string; amount: bigint; idempotencyKey: string },
+    input: DepositInput,
   ): Promise<{ transactionId: string; checkoutUrl: string }> {
-    try {
-      return await this.start(em, actor, input);
-    } catch (err) {
-      await this.audit.recordRefusal(em, actor, 'deposit', err, { walletId: input.walletId, amount: input.amount });
-      throw err;
-    }
+    return this.audit.refusalsOf(em, actor, 'deposit', { walletId: input.walletId, amount: input.amount }, () =>
+      this.start(em, actor, input),
+    );
   }
 
   private async start(
     em: EntityManager,
     actor: Actor & { email: string },
-    input: { walletId: string; amount: bigint; idempotencyKey: string },
+    input: DepositInput,
   ): Promise<{ transactionId: string; checkoutUrl: string }> {
     const request = {
       userId: actor.userId,

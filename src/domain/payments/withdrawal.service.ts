@@ -16,6 +16,14 @@ import { PaymentRepository, type Payment } from './payment.repository.js';
 import { PaymentError, PaymentException } from './payments.errors.js';
 import { bookProviderFee } from './provider-fee.js';
 
+export interface WithdrawalInput {
+  walletId: string;
+  amount: bigint;
+  bankCode: string;
+  accountNumber: string;
+  idempotencyKey: string;
+}
+
 /**
  * Withdrawals to a bank: the money is held (a PENDING transfer to settlement) and recorded in
  * one transaction, then the payout is sent; its outcome, from the webhook or the recovery job,
@@ -38,24 +46,14 @@ export class WithdrawalService {
     private readonly log: Log,
   ) {}
 
-  async withdraw(
-    em: EntityManager,
-    actor: Actor,
-    input: { walletId: string; amount: bigint; bankCode: string; accountNumber: string; idempotencyKey: string },
-  ): Promise<string> {
-    try {
-      return await this.start(em, actor, input);
-    } catch (err) {
-      await this.audit.recordRefusal(em, actor, 'withdraw', err, { walletId: input.walletId, amount: input.amount });
-      throw err;
-    }
+  /** Returns the withdrawal's transaction id. */
+  async withdraw(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<string> {
+    return this.audit.refusalsOf(em, actor, 'withdraw', { walletId: input.walletId, amount: input.amount }, () =>
+      this.start(em, actor, input),
+    );
   }
 
-  private async start(
-    em: EntityManager,
-    actor: Actor,
-    input: { walletId: string; amount: bigint; bankCode: string; accountNumber: string; idempotencyKey: string },
-  ): Promise<string> {
+  private async start(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<string> {
     const request = {
       userId: actor.userId,
       key: input.idempotencyKey,

@@ -162,13 +162,13 @@ export class TransactionRepository {
 
   /**
    * Sets a row's movement once the ledger has posted it: the transfer it now stands for and, when
-   * given, the amount (a capture smaller or larger than its hold). A PENDING row also becomes
-   * COMPLETED; `from` says which status the caller expects, so a row settled elsewhere is left alone.
+   * given, the amount (a capture smaller or larger than its hold), and the status it moves to.
+   * Only a row in the status `from` changes, so a row settled elsewhere is left alone.
    */
   async attachTransfer(
     tx: EntityManager,
     id: string,
-    change: { transferId: string; amount?: bigint; from?: TransactionStatus; to?: TransactionStatus },
+    change: { transferId: string; amount?: bigint; from: TransactionStatus; to?: TransactionStatus },
   ): Promise<TransactionRecord[]> {
     const sets = ['transfer_id = ?', 'updated_at = now()'];
     const params: unknown[] = [change.transferId];
@@ -180,14 +180,9 @@ export class TransactionRepository {
       sets.push('status = ?');
       params.push(change.to);
     }
-    params.push(id);
-    let where = 'id = ?';
-    if (change.from) {
-      where += ' and status = ?';
-      params.push(change.from);
-    }
+    params.push(id, change.from);
     const rows = await tx.execute<Row[]>(
-      `update transactions set ${sets.join(', ')} where ${where} returning ${TRANSACTION_COLUMNS}`,
+      `update transactions set ${sets.join(', ')} where id = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
       params,
     );
     for (const r of rows) noteHistoryChanged(r.account_id, r.id);

@@ -58,7 +58,7 @@ interface Moved {
 const MAX_NOTE = 280;
 const TRANSFER_SQL = 'select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r';
 /** wallet_transfer's fatal refusals, by SQLSTATE (src/db/functions/wallet_transfer.v6.sql). */
-const FUNCTION_REFUSALS = new Map<string, { error: WalletError; field?: string }>([
+const FUNCTION_REFUSALS = new Map<string | undefined, { error: WalletError; field?: string }>([
   // The transfer's input names its wallet fromWalletId.
   ['WA001', { error: WalletError.WalletNotFound, field: 'fromWalletId' }],
   ['WA002', { error: WalletError.RecipientNotFound }],
@@ -151,7 +151,7 @@ export class TransferService {
 export function translate(err: unknown): unknown {
   const code = (err as { code?: string }).code;
   if (code === '55P03') return new IdempotencyException(IdempotencyError.KeyInProgress);
-  const refusal = code === undefined ? undefined : FUNCTION_REFUSALS.get(code);
+  const refusal = FUNCTION_REFUSALS.get(code);
   if (!refusal) return err;
   return new WalletException(refusal.error, refusal.field ? { field: refusal.field } : undefined);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FlaggedTransactionsDocument } from '../generated/graphql.js';
 import { admin, customer, deposit, errorCode, expectLedgerBalanced, history, settled, startPaystack, systemAccount, transaction, wallet, waitFor, type PaystackEnv } from './payments-helpers.js';
 import { sql } from '../support/helpers.js';
+import type { IdempotencyService } from '../../src/domain/idempotency/idempotency.service.js';
 
 /**
  * Deposits with PAYMENT_PROVIDER=paystack over HTTP: the real PaystackProvider (paystack-sdk
@@ -209,6 +210,40 @@ describe('Paystack deposits, completed by webhook', () => {
     expect(third.data!.deposit.transaction.id).toBe(retry.data!.deposit.transaction.id);
     expect(fake.requestsTo('POST', '/transaction/initialize')).toHaveLength(2);
     expect(await wallet(server, c)).toMatchObject({ balance: '0' });
+    await expectLedgerBalanced(server, adminToken);
+  });
+
+  it('a process that stopped between failing a deposit and forgetting its key: the repeat answers PROVIDER_UNAVAILABLE and forgets it, the next runs again', async () => {
+    const { server, fake } = env;
+    const c = await customer(server);
+    const idempotency = (server.app.services.deposits as unknown as { idempotency: IdempotencyService }).idempotency;
+    const forget = idempotency.forget;
+    // The first attempt marks its payment FAILED, then "stops" before the key is forgotten.
+    idempotency.forget = async () => {
+      throw new Error('the process stopped here');
+    };
+    fake.failNext('POST /transaction/initialize', 500);
+    try {
+      expect(errorCode(await deposit(server, c, '30000', 'dep-stopped'))).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      idempotency.forget = forget;
+    }
+    const [failed] = await history(server, c);
+    expect(failed).toMatchObject({ type: 'DEPOSIT', status: 'FAILED' });
+
+    // The key still names the failed payment: a repeat is told the provider failed, not that the
+    // key is busy (it would be until the key expired), and the key goes.
+    const repeat = await deposit(server, c, '30000', 'dep-stopped');
+    expect(errorCode(repeat)).toBe('PROVIDER_UNAVAILABLE');
+    expect(fake.requestsTo('POST', '/transaction/initialize')).toHaveLength(1);
+    const keys = await sql<{ n: number }>(server, `select count(*)::int as n from idempotency_keys where key = 'dep-stopped'`);
+    expect(keys[0].n).toBe(0);
+
+    const retry = await deposit(server, c, '30000', 'dep-stopped');
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data!.deposit.transaction).toMatchObject({ status: 'PENDING' });
+    expect(retry.data!.deposit.transaction.id).not.toBe(failed.id);
+    expect(fake.requestsTo('POST', '/transaction/initialize')).toHaveLength(2);
     await expectLedgerBalanced(server, adminToken);
   });
 

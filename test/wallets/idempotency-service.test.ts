@@ -51,6 +51,20 @@ describe('IdempotencyService', () => {
     expect(await idempotency.run(server.app.orm.em.fork(), req, async () => ({ amount: 1n }))).toEqual({ amount: '12345678901234567890' });
   });
 
+  it('forgets a key only while its recorded answer still names what the caller failed', async () => {
+    const [user] = await seedUsers(server.app, 1, 'forget');
+    const em = () => server.app.orm.em.fork();
+    const req: IdempotentRequest = { userId: user.id, key: 'k-forget', operation: 'deposit', input: {} };
+    const count = async () =>
+      (await em().execute<{ n: number }[]>('select count(*)::int as n from idempotency_keys where user_id = ? and key = ?', [user.id, req.key]))[0].n;
+    await idempotency.run(em(), req, async () => ({ paymentId: 'p-2' }));
+    // The key was claimed again by a later attempt (p-2): forgetting the earlier one (p-1) leaves it.
+    await idempotency.forget(em(), user.id, req.key, { paymentId: 'p-1' });
+    expect(await count()).toBe(1);
+    await idempotency.forget(em(), user.id, req.key, { paymentId: 'p-2' });
+    expect(await count()).toBe(0);
+  });
+
   it('counts a request as seen only once recorded, and only with the same input', async () => {
     const [user] = await seedUsers(server.app, 1, 'seen');
     const req: IdempotentRequest = { userId: user.id, key: 'k-seen', operation: 'withdraw', input: { amount: '5' } };

@@ -133,8 +133,16 @@ export class IdempotencyService {
     return rows.length > 0 && rows[0].fingerprint === fingerprint(req.operation, req.input);
   }
 
-  /** Forgets a key whose request failed in a way that must not be replayed (the provider was down). */
-  async forget(em: EntityManager, userId: string, key: string): Promise<void> {
-    await em.execute('delete from idempotency_keys where user_id = ? and key = ?', [userId, key]);
+  /**
+   * Forgets a key whose request failed in a way that must not be replayed (the provider was
+   * down), only while its recorded value still holds `value`: a key a later request claimed again
+   * in the meantime is left alone.
+   */
+  async forget(em: EntityManager, userId: string, key: string, value: Record<string, string>): Promise<void> {
+    await em.execute(`delete from idempotency_keys where user_id = ? and key = ? and result->'value' @> ?::jsonb`, [
+      userId,
+      key,
+      JSON.stringify(value),
+    ]);
   }
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DepositStatus, PaymentProvider } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
@@ -110,7 +109,13 @@ export class DepositService {
     });
     const payment = await this.payments.get(em, paymentId);
     if (payment.checkoutUrl) return { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl };
-    if (payment.status !== 'PENDING') throw new IdempotencyException(IdempotencyError.KeyInProgress);
+    if (payment.status !== 'PENDING') {
+      // The provider could not open this attempt's checkout, so the attempt failed; its key should
+      // have been forgotten, but a process that stopped in between left it naming the failed
+      // payment. Forget it now and answer as that attempt did: the next retry runs afresh.
+      await this.idempotency.forget(em, actor.userId, input.idempotencyKey, { paymentId });
+      throw new PaymentException(PaymentError.ProviderUnavailable);
+    }
     try {
       const { checkoutUrl, providerRef } = await this.provider.initializeDeposit({
         reference: payment.reference,
@@ -133,7 +138,7 @@ export class DepositService {
           'The payment provider could not be reached',
         );
       });
-      await this.idempotency.forget(em, actor.userId, input.idempotencyKey);
+      await this.idempotency.forget(em, actor.userId, input.idempotencyKey, { paymentId });
       throw new PaymentException(PaymentError.ProviderUnavailable, { cause: err });
     }
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FlaggedTransactionsDocument } from '../generated/graphql.js';
 import { admin, customer, deposit, errorCode, expectLedgerBalanced, history, settled, startPaystack, systemAccount, transaction, wallet, waitFor, type PaystackEnv } from './payments-helpers.js';
-import { sql } from '../support/helpers.js';
+import { deferred, sql } from '../support/helpers.js';
 import type { IdempotencyService } from '../../src/domain/idempotency/idempotency.service.js';
 
 /**
@@ -246,6 +246,74 @@ describe('Paystack deposits, completed by webhook', () => {
     expect(fake.requestsTo('POST', '/transaction/initialize')).toHaveLength(2);
     await expectLedgerBalanced(server, adminToken);
   });
+
+  /**
+   * Holds IdempotencyService.forget's calls with the given numbers (1 = the first call) until
+   * released, so requests sharing a key can be put in an exact order.
+   */
+  function holdForgets(server: PaystackEnv['server'], held: number[]) {
+    const idempotency = (server.app.services.deposits as unknown as { idempotency: IdempotencyService }).idempotency;
+    const forget = idempotency.forget;
+    const gates = new Map(held.map((n) => [n, { reached: deferred(), release: deferred() }]));
+    let calls = 0;
+    idempotency.forget = async (...args) => {
+      const gate = gates.get(++calls);
+      if (gate) {
+        gate.reached.resolve();
+        await gate.release.promise;
+      }
+      return forget.apply(idempotency, args);
+    };
+    return {
+      reached: (n: number) => gates.get(n)!.reached.promise,
+      release: (n: number) => gates.get(n)!.release.resolve(),
+      restore: () => {
+        idempotency.forget = forget;
+      },
+    };
+  }
+
+  for (const [late, order] of [
+    ['the failed attempt', 'its repeat forgot the key first'],
+    ['a repeat', 'the failed attempt forgot the key first'],
+  ] as const) {
+    it(`${late} forgetting the key late leaves a new attempt's claim of it alone (${order})`, async () => {
+      const { server, fake } = env;
+      const c = await customer(server);
+      // Call 1 is the failed attempt's, call 2 its repeat's.
+      const forgets = holdForgets(server, late === 'a repeat' ? [1, 2] : [1]);
+      try {
+        fake.failNext('POST /transaction/initialize', 500);
+        const failed = deposit(server, c, '30000', 'dep-race');
+        await forgets.reached(1);
+        // The key still names the failed payment: the repeat is told the provider failed.
+        const repeat = deposit(server, c, '30000', 'dep-race');
+        if (late === 'a repeat') {
+          await forgets.reached(2);
+          forgets.release(1);
+          expect(errorCode(await failed)).toBe('PROVIDER_UNAVAILABLE');
+        } else {
+          expect(errorCode(await repeat)).toBe('PROVIDER_UNAVAILABLE');
+        }
+        // The key is free: a new attempt claims it and opens a checkout.
+        const fresh = await deposit(server, c, '30000', 'dep-race');
+        expect(fresh.data!.deposit.transaction.status).toBe('PENDING');
+        // Now the late forget runs: it names the failed payment, not the fresh one.
+        if (late === 'a repeat') {
+          forgets.release(2);
+          expect(errorCode(await repeat)).toBe('PROVIDER_UNAVAILABLE');
+        } else {
+          forgets.release(1);
+          expect(errorCode(await failed)).toBe('PROVIDER_UNAVAILABLE');
+        }
+        const again = await deposit(server, c, '30000', 'dep-race');
+        expect(again.data!.deposit.transaction.id).toBe(fresh.data!.deposit.transaction.id);
+        expect(fake.requestsTo('POST', '/transaction/initialize')).toHaveLength(2);
+      } finally {
+        forgets.restore();
+      }
+    });
+  }
 
   it('initialize refused with a 4xx is PROVIDER_UNAVAILABLE too, and nothing is credited', async () => {
     const { server, fake } = env;

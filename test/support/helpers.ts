@@ -90,3 +90,10 @@ export async function queriesDuring(app: App, fn: () => Promise<unknown>): Promi
 export async function statementsDuring(app: App, fn: () => Promise<unknown>): Promise<string[]> {
   return (await queriesDuring(app, fn)).map((q) => q.sql);
 }
+
+/** A promise and its resolve, for putting concurrent requests in an exact order (Promise.withResolvers is Node 22's). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -32,13 +32,12 @@ export class PaymentResolver {
   ): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
-    const { transactionId, checkoutUrl } = await this.services.deposits.deposit(
+    const { transaction, checkoutUrl } = await this.services.deposits.deposit(
       ctx.em,
       { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
       input,
     );
-    const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
-    return { transaction: TransactionType.from(t!), checkoutUrl };
+    return { transaction: TransactionType.from(transaction), checkoutUrl };
   }
 
   @Mutation(() => WithdrawPayload, {
@@ -50,14 +49,12 @@ export class PaymentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WithdrawPayload> {
     const viewer = requireViewer(ctx);
-    const transactionId = await this.services.withdrawals.withdraw(
+    const { transaction, wallet } = await this.services.withdrawals.withdraw(
       ctx.em,
       { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
       input,
     );
-    const t = await this.services.transactions.get(ctx.em, viewer.userId, transactionId);
-    const wallet = await this.services.wallets.getOwned(ctx.em, viewer.userId, input.walletId);
-    return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
+    return { transaction: TransactionType.from(transaction), wallet: WalletType.from(wallet) };
   }
 
   @Query(() => [BankType], {

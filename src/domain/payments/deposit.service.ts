@@ -6,7 +6,7 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
-import type { TransactionRepository } from '../transactions/transaction.repository.js';
+import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import type { WalletService } from '../wallets/wallet.service.js';
 import { PaymentRepository, type Payment } from './payment.repository.js';
@@ -23,6 +23,12 @@ export interface DepositInput {
   walletId: string;
   amount: bigint;
   idempotencyKey: string;
+}
+
+/** A started deposit: its PENDING transaction and the checkout page the customer pays on. */
+export interface DepositStarted {
+  transaction: TransactionRecord;
+  checkoutUrl: string;
 }
 
 /**
@@ -46,21 +52,13 @@ export class DepositService {
     private readonly log: Log,
   ) {}
 
-  async deposit(
-    em: EntityManager,
-    actor: Actor & { email: string },
-    input: DepositInput,
-  ): Promise<{ transactionId: string; checkoutUrl: string }> {
+  async deposit(em: EntityManager, actor: Actor & { email: string }, input: DepositInput): Promise<DepositStarted> {
     return this.audit.refusalsOf(em, actor, 'deposit', { walletId: input.walletId, amount: input.amount }, () =>
       this.start(em, actor, input),
     );
   }
 
-  private async start(
-    em: EntityManager,
-    actor: Actor & { email: string },
-    input: DepositInput,
-  ): Promise<{ transactionId: string; checkoutUrl: string }> {
+  private async start(em: EntityManager, actor: Actor & { email: string }, input: DepositInput): Promise<DepositStarted> {
     const request = {
       userId: actor.userId,
       key: input.idempotencyKey,
@@ -108,7 +106,7 @@ export class DepositService {
       return { paymentId };
     });
     const payment = await this.payments.get(em, paymentId);
-    if (payment.checkoutUrl) return { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl };
+    if (payment.checkoutUrl) return this.started(em, payment, payment.checkoutUrl);
     if (payment.status !== 'PENDING') {
       // The provider could not open this attempt's checkout, so the attempt failed; its key should
       // have been forgotten, but a process that stopped in between left it naming the failed
@@ -124,7 +122,7 @@ export class DepositService {
         email: actor.email,
       });
       await this.payments.setCheckout(em, payment.id, checkoutUrl, providerRef ?? null);
-      return { transactionId: payment.transactionId, checkoutUrl };
+      return this.started(em, payment, checkoutUrl);
     } catch (err) {
       // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.
       this.log.warn({ err: (err as Error).message, reference: payment.reference }, 'deposit could not be initialized');
@@ -141,6 +139,12 @@ export class DepositService {
       await this.idempotency.forget(em, actor.userId, input.idempotencyKey, { paymentId });
       throw new PaymentException(PaymentError.ProviderUnavailable, { cause: err });
     }
+  }
+
+  /** The answer to a started deposit: its transaction as it is now, and where to pay. */
+  private async started(em: EntityManager, payment: Payment, checkoutUrl: string): Promise<DepositStarted> {
+    const [transaction] = await this.transactions.findByIds(em, [payment.transactionId]);
+    return { transaction, checkoutUrl };
   }
 
   /** A deposit the provider verified for another amount or currency: nothing credited, flagged for an ADMIN with both sides. */

@@ -3,10 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderError, type PaymentProvider, type PayoutStatus } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { InsufficientFundsError, type LedgerService } from '../ledger/ledger.service.js';
+import { InsufficientFundsError, type LedgerAccount, type LedgerService } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
-import type { TransactionRepository } from '../transactions/transaction.repository.js';
+import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import type { WalletService } from '../wallets/wallet.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
@@ -22,6 +22,12 @@ export interface WithdrawalInput {
   bankCode: string;
   accountNumber: string;
   idempotencyKey: string;
+}
+
+/** A withdrawal as its request leaves it: the PENDING (or already settled) transaction and the wallet. */
+export interface WithdrawalStarted {
+  transaction: TransactionRecord;
+  wallet: LedgerAccount;
 }
 
 /**
@@ -46,14 +52,14 @@ export class WithdrawalService {
     private readonly log: Log,
   ) {}
 
-  /** Returns the withdrawal's transaction id. */
-  async withdraw(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<string> {
+  /** Returns the withdrawal's transaction and its wallet, the amount held, as they are now. */
+  async withdraw(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<WithdrawalStarted> {
     return this.audit.refusalsOf(em, actor, 'withdraw', { walletId: input.walletId, amount: input.amount }, () =>
       this.start(em, actor, input),
     );
   }
 
-  private async start(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<string> {
+  private async start(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<WithdrawalStarted> {
     const request = {
       userId: actor.userId,
       key: input.idempotencyKey,
@@ -133,7 +139,9 @@ export class WithdrawalService {
     // Only the request that claims the first attempt calls the provider; repeats just replay.
     const payment = await this.payments.claimFirstAttempt(em, paymentId);
     if (payment) await this.send(em, payment);
-    return (await this.payments.get(em, paymentId)).transactionId;
+    const { transactionId } = await this.payments.get(em, paymentId);
+    const [transaction] = await this.transactions.findByIds(em, [transactionId]);
+    return { transaction, wallet: await this.wallets.getOwned(em, actor.userId, input.walletId) };
   }
 
   /** Sends (or sends again, same reference) a recorded payout; settles it at once if the provider answers finally. */

@@ -17,6 +17,13 @@ module.exports = [
     forbidden: ['domain', 'resolvers', 'schema', 'http', 'cache', 'providers', 'db'],
   },
   {
+    name: 'cache-without-domain',
+    comment:
+      'Redis helpers store and carry what they are given (the domain says what an event or a cached account is): they never import the domain, the API or providers.',
+    from: 'cache',
+    forbidden: ['domain', 'resolvers', 'schema', 'http', 'providers'],
+  },
+  {
     name: 'domain-without-api',
     comment: 'The domain knows nothing of GraphQL, HTTP or resolvers: they call it, not the reverse.',
     from: 'domain',

@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { migrate, openOrm } from './db/orm.js';
 import type { PasswordHasher } from './domain/auth/password.js';
+import type { LedgerAccount } from './domain/ledger/ledger.service.js';
 import type { Readiness } from './http/health.js';
 import { buildHttpServer, loggerOptions, type HttpServer } from './http/server.js';
 import { buildApiSchema } from './schema/build-schema.js';
@@ -27,7 +28,7 @@ export interface App {
   /** Per-user response-cache generations (bumping one makes that user's cached answers unreachable). */
   generations: CacheGenerations;
   /** The wallet read cache (undefined with CACHE_ENABLED=false). */
-  walletCache?: WalletCache;
+  walletCache?: WalletCache<LedgerAccount>;
   /** Resolves once migrations have been applied. */
   migrated: Promise<void>;
   /** The URL it listens on, once `listen` resolved. */

@@ -1,8 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { ChangeEvents } from '../cache/change-events.js';
-import { LiveUpdates } from '../cache/live-updates.js';
-import { EventBus, Topic } from '../cache/pubsub.js';
+import { EventBus } from '../cache/pubsub.js';
 import { RateLimit } from '../cache/rate-limit.js';
 import type { RedisHandle } from '../cache/redis.js';
 import { CacheGenerations } from '../cache/response-cache.js';
@@ -22,9 +20,13 @@ import { CardSettlementService } from '../domain/cards/card-settlement.service.j
 import { CardWebhookService } from '../domain/cards/card-webhook.service.js';
 import { CardService } from '../domain/cards/card.service.js';
 import { CurrencyService } from '../domain/currencies/currency.service.js';
+import { ChangeEvents } from '../domain/events/change-events.js';
+import { accountCodec } from '../domain/events/event-payloads.js';
+import { LiveUpdates } from '../domain/events/live-updates.js';
+import { Topic, type PlatformEvents, type TopicPayloads } from '../domain/events/topics.js';
 import { IdempotencyService } from '../domain/idempotency/idempotency.service.js';
 import { trackLedgerChanges } from '../domain/ledger/ledger-changes.js';
-import { LedgerService } from '../domain/ledger/ledger.service.js';
+import { LedgerService, type LedgerAccount } from '../domain/ledger/ledger.service.js';
 import { MonitoringService } from '../domain/monitoring/monitoring.service.js';
 import { BankAccounts } from '../domain/payments/bank-accounts.js';
 import { DepositService } from '../domain/payments/deposit.service.js';
@@ -54,10 +56,10 @@ export interface Wiring {
   /** The job of rule 8 (app/jobs.ts). */
   paymentRecovery: PaymentRecovery;
   cardWebhooks: CardWebhookService;
-  bus: EventBus;
+  bus: PlatformEvents;
   generations: CacheGenerations;
   /** The wallet read cache (undefined with CACHE_ENABLED=false). */
-  walletCache?: WalletCache;
+  walletCache?: WalletCache<LedgerAccount>;
 }
 
 /** Builds every service once, at boot, from the configuration and the connections. */
@@ -86,7 +88,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const users = new UserService();
   const ledger = new LedgerService();
   // CACHE_ENABLED=false: no wallet read cache, every wallet and history read goes to PostgreSQL.
-  const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log) : undefined;
+  const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log, accountCodec) : undefined;
   const wallets = new WalletService(walletCache);
   const transactionRepo = new TransactionRepository();
   const historyCursors = new HistoryCursors(await loadCursorSecret(config, log));
@@ -94,7 +96,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const monitoring = new MonitoringService(config.monitoring);
   const audit = new AuditService();
   const provider = createPaymentProvider(config, orm);
-  const transfers = new TransferService(idempotency, monitoring, audit);
+  const transfers = new TransferService(idempotency, monitoring, audit, transactionRepo, wallets);
   const bankAccounts = new BankAccounts(provider);
   const deposits = new DepositService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
   const withdrawals = new WithdrawalService(
@@ -114,11 +116,11 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const issuer = await createCardIssuer(config, orm, log);
   const cardRepo = new CardRepository();
   const cardFunding = new CardFundingService(issuer, cardRepo, ledger, transactionRepo, idempotency, audit);
-  const cards = new CardService(issuer, cardRepo, cardFunding, ledger, wallets, idempotency, users, audit);
+  const cards = new CardService(issuer, cardRepo, cardFunding, ledger, transactionRepo, wallets, idempotency, users, audit);
   const cardSettlements = new CardSettlementService(cardRepo, cardFunding, ledger, transactionRepo, monitoring);
   const cardPurchases = new CardAuthorizationService(cards, cardSettlements, ledger, transactionRepo, monitoring, idempotency);
   const cardWebhooks = new CardWebhookService(cardRepo, cardPurchases, cardSettlements, audit);
-  const bus = EventBus.create(config.redis, log);
+  const bus = EventBus.create<TopicPayloads>(config.redis, log);
   const generations = new CacheGenerations(redis.client);
   redis.onReconnect(() => void generations.resend());
   redis.onReconnect(() => void walletCache?.resend());

@@ -1,26 +1,6 @@
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
-import type { AccountJson, CardJson } from './event-payloads.js';
-
-/**
- * Events travel as plain JSON: ids and versions, and for wallets and cards the state of that
- * version (src/cache/event-payloads.ts), never entities or bigints. The states are optional
- * only for events sent by a replica that predates them: those are read when they arrive.
- */
-export enum Topic {
-  BALANCE = 'balance',
-  TRANSACTION = 'transaction',
-  CARD = 'card',
-  SESSION_REVOKED = 'session-revoked',
-}
-
-export interface TopicPayloads {
-  [Topic.BALANCE]: { walletId: string; version: number; wallet?: AccountJson };
-  [Topic.TRANSACTION]: { transactionId: string };
-  [Topic.CARD]: { cardId: string; version?: number; card?: CardJson };
-  [Topic.SESSION_REVOKED]: { sessionIds: string[] };
-}
 
 interface Log {
   warn(obj: object, msg: string): void;
@@ -30,9 +10,11 @@ interface Log {
  * Pub/sub between replicas (Redis, through graphql-redis-subscriptions), or inside this one
  * process without REDIS_URL. Channels are per user, so a subscriber only ever hears its own
  * user's events. Delivery is at most once: a publish Redis cannot take is dropped (clients
- * notice the version gap and query).
+ * notice the version gap and query). Events travel as plain JSON objects, never entities or
+ * bigints; `P` maps each topic to what it carries, and which topics there are is the domain's to
+ * say (`src/domain/events/topics.ts`).
  */
-export class EventBus {
+export class EventBus<P extends object> {
   private constructor(
     private readonly engine: PubSubEngine & { asyncIterableIterator<T>(t: string | string[]): AsyncIterableIterator<T> },
     private readonly prefix: string,
@@ -40,8 +22,8 @@ export class EventBus {
     private readonly clients: Redis[],
   ) {}
 
-  static create(settings: { url?: string; keyPrefix: string }, log: Log): EventBus {
-    if (!settings.url) return new EventBus(new PubSub() as never, settings.keyPrefix, log, []);
+  static create<P extends object>(settings: { url?: string; keyPrefix: string }, log: Log): EventBus<P> {
+    if (!settings.url) return new EventBus<P>(new PubSub() as never, settings.keyPrefix, log, []);
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
     // A movement's events (one per party and kind) leave in one socket write.
     const publisher = new Redis(settings.url, { ...options, enableAutoPipelining: true });
@@ -61,14 +43,14 @@ export class EventBus {
       };
     }
     for (const client of [publisher, subscriber]) client.on('error', () => undefined);
-    return new EventBus(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
+    return new EventBus<P>(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
   }
 
-  private channel(topic: Topic, key: string): string {
+  private channel(topic: string, key: string): string {
     return `${this.prefix}events:${topic}:${key}`;
   }
 
-  async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {
+  async publish<T extends keyof P & string>(topic: T, key: string, payload: P[T]): Promise<void> {
     try {
       await this.engine.publish(this.channel(topic, key), payload);
     } catch (err) {
@@ -76,8 +58,8 @@ export class EventBus {
     }
   }
 
-  subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]> {
-    return this.engine.asyncIterableIterator<TopicPayloads[T]>(this.channel(topic, key));
+  subscribe<T extends keyof P & string>(topic: T, key: string): AsyncIterableIterator<P[T]> {
+    return this.engine.asyncIterableIterator<P[T]>(this.channel(topic, key));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { Redis } from 'ioredis';
-import type { GraphQLContext } from '../schema/context.js';
 
 /** Apollo's KeyValueCache, over our ioredis client: every failure is a miss, never an error. */
 export class RedisKeyValueCache {
@@ -76,14 +75,19 @@ export class CacheGenerations {
   }
 }
 
+/** What the cache needs of a request's context: who asks, if anyone. */
+export interface ViewerContext {
+  viewer: { userId: string } | null;
+}
+
 /**
  * Apollo's response cache: public answers (currencies, banks) are shared by everyone;
  * a signed-in viewer's answers are private, kept per user and generation.
  */
-export function responseCache(generations: CacheGenerations): ApolloServerPlugin<GraphQLContext> {
+export function responseCache<C extends ViewerContext>(generations: CacheGenerations): ApolloServerPlugin<C> {
   // One look-up per request, shared by the three hooks below.
-  const seen = new WeakMap<GraphQLContext, Promise<string | null>>();
-  const generationOf = (ctx: GraphQLContext): Promise<string | null> => {
+  const seen = new WeakMap<C, Promise<string | null>>();
+  const generationOf = (ctx: C): Promise<string | null> => {
     let g = seen.get(ctx);
     if (!g) {
       g = ctx.viewer ? generations.current(ctx.viewer.userId) : Promise.resolve('public');
@@ -92,8 +96,8 @@ export function responseCache(generations: CacheGenerations): ApolloServerPlugin
     return g;
   };
   // Without a way to tell generations (Redis away), private answers are neither read nor kept.
-  const usable = async ({ contextValue }: { contextValue: GraphQLContext }) => (await generationOf(contextValue)) !== null;
-  return responseCachePlugin<GraphQLContext>({
+  const usable = async ({ contextValue }: { contextValue: C }) => (await generationOf(contextValue)) !== null;
+  return responseCachePlugin<C>({
     sessionId: async ({ contextValue }) => {
       if (!contextValue.viewer) return null;
       const generation = await generationOf(contextValue);
@@ -105,7 +109,7 @@ export function responseCache(generations: CacheGenerations): ApolloServerPlugin
 }
 
 /** Everything a signed-in viewer asks is private to them, whatever its fields' hints say. */
-export function privateForViewers(): ApolloServerPlugin<GraphQLContext> {
+export function privateForViewers<C extends ViewerContext>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {

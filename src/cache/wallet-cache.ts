@@ -1,6 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
-import { noChanges, type LedgerChanges } from '../domain/ledger/ledger-changes.js';
 
 /**
  * Cache-aside for what wallet screens read most: the account behind a balance and the
@@ -25,20 +23,28 @@ end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
 return 1`;
 
-type Serialized = Omit<LedgerAccount, 'debitsPosted' | 'creditsPosted' | 'debitsPending' | 'creditsPending' | 'createdAt' | 'updatedAt'> & {
-  debitsPosted: string;
-  creditsPosted: string;
-  debitsPending: string;
-  creditsPending: string;
-  createdAt: string;
-  updatedAt: string;
-};
+/** What the cache keeps of an account: the domain says how it reads and writes as JSON. */
+export interface CachedAccount {
+  id: string;
+  version: number;
+}
+
+export interface AccountCodec<A extends CachedAccount> {
+  toJson(account: A): string;
+  fromJson(json: string): A;
+}
+
+/** What a commit changed, as far as the cache cares: accounts with their newest version, and whose histories moved. */
+export interface CacheChanges {
+  accounts: ReadonlyMap<string, number>;
+  histories: ReadonlySet<string>;
+}
 
 interface Log {
   warn(obj: object, msg: string): void;
 }
 
-export class WalletCache {
+export class WalletCache<A extends CachedAccount> {
   /**
    * Invalidations Redis did not take (it was unreachable), by account id, stamped: entries
    * for these ids are never read until a later invalidation (or Redis coming back) delivers
@@ -51,29 +57,20 @@ export class WalletCache {
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
     private readonly log: Log,
+    private readonly codec: AccountCodec<A>,
   ) {}
 
-  async getAccount(id: string): Promise<LedgerAccount | null> {
+  async getAccount(id: string): Promise<A | null> {
     if (this.unsent.has(id)) return null;
     const raw = await this.redis.get(`acct:${id}`).catch(() => null);
     if (!raw) return null;
     const json = raw.slice(raw.indexOf('|') + 1);
     if (!json) return null;
-    const s = JSON.parse(json) as Serialized;
-    return {
-      ...s,
-      debitsPosted: BigInt(s.debitsPosted),
-      creditsPosted: BigInt(s.creditsPosted),
-      debitsPending: BigInt(s.debitsPending),
-      creditsPending: BigInt(s.creditsPending),
-      createdAt: new Date(s.createdAt),
-      updatedAt: new Date(s.updatedAt),
-    };
+    return this.codec.fromJson(json);
   }
 
-  async putAccount(a: LedgerAccount): Promise<void> {
-    const json = JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    await this.redis.eval(WRITE_IF_NEWER, 1, `acct:${a.id}`, a.version, json, this.ttlSeconds).catch(() => undefined);
+  async putAccount(a: A): Promise<void> {
+    await this.redis.eval(WRITE_IF_NEWER, 1, `acct:${a.id}`, a.version, this.codec.toJson(a), this.ttlSeconds).catch(() => undefined);
   }
 
   /** The first history page of a wallet, under its current generation. */
@@ -94,7 +91,7 @@ export class WalletCache {
   }
 
   /** After a commit, before the mutation returns: what changed is unreachable in the cache. */
-  async invalidate(changes: LedgerChanges): Promise<void> {
+  async invalidate(changes: CacheChanges): Promise<void> {
     // What earlier invalidations could not deliver goes along with this one.
     const sentUpTo = this.stamp;
     const accounts = new Map(changes.accounts);
@@ -137,6 +134,6 @@ export class WalletCache {
 
   /** Redis is back: deliver what could not be invalidated while it was away. */
   async resend(): Promise<void> {
-    await this.invalidate(noChanges());
+    await this.invalidate({ accounts: new Map(), histories: new Set() });
   }
 }

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
-import { Topic, type EventBus } from '../cache/pubsub.js';
+import { Topic, type PlatformEvents } from '../domain/events/topics.js';
 import type { OriginRule } from './origins.js';
 
 interface Extra extends Record<PropertyKey, unknown> {
@@ -31,7 +31,7 @@ export interface WebSocketDeps {
   /** The same parser limits (maxTokens) and extra validation rules (depth, aliases, cost, ...) as HTTP. */
   parseOptions: ParseOptions;
   validationRules: readonly ValidationRule[];
-  events: EventBus;
+  events: PlatformEvents;
   /** Browsers' upgrades are held to the same origin rule as HTTP; clients that send no Origin pass. */
   origins: OriginRule;
 }

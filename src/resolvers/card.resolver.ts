@@ -34,10 +34,6 @@ export class CardResolver {
     return { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip };
   }
 
-  private async ownedCard(ctx: GraphQLContext, cardId: string): Promise<CardType> {
-    return CardType.from(await this.services.cards.getOwned(ctx.em, requireViewer(ctx).userId, cardId));
-  }
-
   @Query(() => CardType, {
     nullable: true,
     description: "One of the viewer's cards; null when it does not exist or is not the viewer's.",
@@ -56,9 +52,8 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateCardPayload> {
     const actor = this.actor(ctx);
-    const { cardId, fundingTransactionId } = await this.services.cards.create(ctx.em, actor, input);
-    const funding = fundingTransactionId ? await this.services.transactions.get(ctx.em, actor.userId, fundingTransactionId) : null;
-    return { card: await this.ownedCard(ctx, cardId), fundingTransaction: funding ? TransactionType.from(funding) : null };
+    const { card, fundingTransaction } = await this.services.cards.create(ctx.em, actor, input);
+    return { card: CardType.from(card), fundingTransaction: fundingTransaction ? TransactionType.from(fundingTransaction) : null };
   }
 
   @Mutation(() => CardMoneyPayload, {
@@ -155,9 +150,8 @@ export class CardResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SimulateCardPurchasePayload> {
     const actor = this.actor(ctx);
-    const id = await this.services.cardPurchases.simulate(ctx.em, actor, input);
-    const t = await this.services.transactions.get(ctx.em, actor.userId, id);
-    return { transaction: TransactionType.from(t!), card: await this.ownedCard(ctx, input.cardId) };
+    const { transaction, card } = await this.services.cardPurchases.simulate(ctx.em, actor, input);
+    return { transaction: TransactionType.from(transaction), card: CardType.from(card) };
   }
 
   @FieldResolver(() => MoneyType, { description: 'Money loaded onto the card.' })
@@ -195,13 +189,8 @@ export class CardResolver {
     input: CardAmountInput,
   ): Promise<CardMoneyPayload> {
     const actor = this.actor(ctx);
-    const id = await this.services.cardFunding.load(ctx.em, actor, direction, input);
-    const card = await this.services.cards.getOwned(ctx.em, actor.userId, input.cardId);
-    const [t, wallet] = await Promise.all([
-      this.services.transactions.get(ctx.em, actor.userId, id),
-      this.services.wallets.getOwned(ctx.em, actor.userId, card.walletId),
-    ]);
-    return { transaction: TransactionType.from(t!), card: CardType.from(card), wallet: WalletType.from(wallet) };
+    const { transaction, card, wallet } = await this.services.cardFunding.load(ctx.em, actor, direction, input);
+    return { transaction: TransactionType.from(transaction), card: CardType.from(card), wallet: WalletType.from(wallet) };
   }
 }
 

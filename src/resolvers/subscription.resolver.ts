@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { accountFromJson, cardFromJson } from '../cache/event-payloads.js';
-import type { Topic, TopicPayloads } from '../cache/pubsub.js';
+import { accountFromJson, cardFromJson } from '../domain/events/event-payloads.js';
+import type { Topic, TopicPayloads } from '../domain/events/topics.js';
 import type { Services } from '../schema/services.js';
 import { CardType } from '../schema/card.type.js';
 import type { GraphQLContext } from '../schema/context.js';

@@ -55,15 +55,12 @@ export class TransactionResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferPayload> {
     const viewer = requireViewer(ctx);
-    const done = await this.services.transfers.transfer(
+    const { transaction, wallet } = await this.services.transfers.transfer(
       ctx.em,
       { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
       input,
     );
-    // A replay answers with the rows as they are now; a fresh transfer already has them.
-    const t = done.transaction ?? (await this.services.transactions.get(ctx.em, viewer.userId, done.transactionId));
-    const wallet = done.wallet ?? (await this.services.wallets.getOwned(ctx.em, viewer.userId, input.fromWalletId));
-    return { transaction: TransactionType.from(t!), wallet: WalletType.from(wallet) };
+    return { transaction: TransactionType.from(transaction), wallet: WalletType.from(wallet) };
   }
 
   @FieldResolver(() => MoneyType, {

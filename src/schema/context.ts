@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
 import type { Card } from '../domain/cards/card.repository.js';
-import type { LiveUpdates } from '../cache/live-updates.js';
+import type { LiveUpdates } from '../domain/events/live-updates.js';
 import type { User } from '../domain/users/user.entity.js';
 
 export interface Loaders {

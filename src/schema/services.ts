@@ -1,5 +1,5 @@
-import type { LiveUpdates } from '../cache/live-updates.js';
-import type { EventBus } from '../cache/pubsub.js';
+import type { LiveUpdates } from '../domain/events/live-updates.js';
+import type { PlatformEvents } from '../domain/events/topics.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { CardSettlementService } from '../domain/cards/card-settlement.service.js';
@@ -31,7 +31,7 @@ export interface Services {
   cardFunding: CardFundingService;
   cardPurchases: CardAuthorizationService;
   cardSettlements: CardSettlementService;
-  events: EventBus;
+  events: PlatformEvents;
   /** What subscriptions listen to, checked when they start. */
   live: LiveUpdates;
   /**

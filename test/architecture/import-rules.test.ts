@@ -35,7 +35,7 @@ describe('import rules', () => {
   const dirs: string[] = [];
   afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  it('reports a circle, a provider importing the domain, config importing the domain, the domain importing a resolver, and source importing tests', { timeout: 60_000 }, async () => {
+  it('reports a circle, a provider importing the domain, config importing the domain, the cache importing the domain, the domain importing a resolver, and source importing tests', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'import-rules-'));
     dirs.push(dir);
     const files: Record<string, string> = {
@@ -43,6 +43,7 @@ describe('import rules', () => {
       'src/b.ts': "import type { a } from './a';\nexport const b = 1;\nexport type A = typeof a;\n",
       'src/providers/p.ts': "import { d } from '../domain/d';\nexport const p = d;\n",
       'src/config/c.ts': "import { d } from '../domain/d';\nexport const c = d;\n",
+      'src/cache/k.ts': "import type { d } from '../domain/d';\nexport type K = typeof d;\n",
       'src/domain/d.ts': "import { r } from '../resolvers/r';\nexport const d = r;\n",
       'src/resolvers/r.ts': 'export const r = 1;\n',
       'src/uses-test.ts': "import { t } from '../test/t';\nexport const u = t;\n",
@@ -58,6 +59,7 @@ describe('import rules', () => {
         expect.stringMatching(/^no-circular: src\/(a|b)\.ts -> src\/(a|b)\.ts/),
         'providers-without-domain: src/providers/p.ts -> src/domain/d.ts',
         'config-without-domain: src/config/c.ts -> src/domain/d.ts',
+        'cache-without-domain: src/cache/k.ts -> src/domain/d.ts',
         'domain-without-api: src/domain/d.ts -> src/resolvers/r.ts',
         'no-tests-in-src: src/uses-test.ts -> test/t.ts',
       ]),

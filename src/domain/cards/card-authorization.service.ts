@@ -53,7 +53,8 @@ export class CardAuthorizationService {
   /**
    * simulateCardPurchase: a merchant charges a sandbox card through the same authorization
    * and capture path a real issuer's webhooks take. Merchant "DECLINE" is an issuer-side
-   * decline. Returns the purchase's transaction id (approved: COMPLETED; declined: FAILED).
+   * decline. Returns the purchase's row (approved: COMPLETED; declined: FAILED) and the card, as
+   * they are once it committed.
    */
   async simulate(
     em: EntityManager,
@@ -66,7 +67,7 @@ export class CardAuthorizationService {
       merchantCountry?: string | null;
       idempotencyKey?: string | null;
     },
-  ): Promise<string> {
+  ): Promise<{ transaction: TransactionRecord; card: Card }> {
     const card = await this.cards.getOwned(em, actor.userId, input.cardId);
     if (card.issuer !== 'sandbox') throw new CardException(CardError.NotSandboxCard);
     const merchant = {
@@ -86,15 +87,16 @@ export class CardAuthorizationService {
       if (result.approved) await this.settlements.capture(db, card.id, authorizationId);
       return result.transaction.id;
     };
-    if (!input.idempotencyKey) return purchase(em);
-    const request = {
+    const request = input.idempotencyKey && {
       userId: actor.userId,
       key: input.idempotencyKey,
       operation: 'simulateCardPurchase',
       input: { cardId: card.id, amount: input.amount.toString(), merchant },
     };
-    // The purchase runs inside the key's transaction: a repeat waits for it and replays it.
-    return this.idempotency.run(em, request, (tx) => purchase(tx));
+    // With a key, the purchase runs inside the key's transaction: a repeat waits for it and replays it.
+    const id = request ? await this.idempotency.run(em, request, (tx) => purchase(tx)) : await purchase(em);
+    const [[transaction], after] = await Promise.all([this.transactions.findByIds(em, [id]), this.cards.getOwned(em, actor.userId, card.id)]);
+    return { transaction, card: after };
   }
 
   async authorize(em: EntityManager, req: AuthorizationRequest): Promise<AuthorizationResult> {

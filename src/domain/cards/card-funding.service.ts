@@ -3,14 +3,21 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CardIssuer } from '../../providers/card-issuer.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { InsufficientFundsError, available, type LedgerService } from '../ledger/ledger.service.js';
-import type { TransactionRepository, TransactionType } from '../transactions/transaction.repository.js';
+import { InsufficientFundsError, available, type LedgerAccount, type LedgerService } from '../ledger/ledger.service.js';
+import type { TransactionRecord, TransactionRepository, TransactionType } from '../transactions/transaction.repository.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
 import { getOwnedCard } from './card-ownership.js';
 import type { CardRepository } from './card.repository.js';
 import type { Card } from './card.js';
 import { CardError, CardException } from './cards.errors.js';
+
+/** A load or unload as its request leaves them: the card's row, the card and its wallet. */
+export interface CardLoaded {
+  transaction: TransactionRecord;
+  card: Card;
+  wallet: LedgerAccount;
+}
 
 /**
  * Money between a card and its wallet: a load (CARD_FUNDING), an unload (CARD_WITHDRAWAL), and
@@ -29,13 +36,16 @@ export class CardFundingService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Wallet to card (CARD_FUNDING) or card to wallet (CARD_WITHDRAWAL); returns the card's row. */
+  /**
+   * Wallet to card (CARD_FUNDING) or card to wallet (CARD_WITHDRAWAL); returns the card's row,
+   * the card and its wallet as they are once it committed (a repeat: as they are now).
+   */
   async load(
     em: EntityManager,
     actor: Actor,
     direction: 'CARD_FUNDING' | 'CARD_WITHDRAWAL',
     input: { cardId: string; amount: bigint; idempotencyKey: string },
-  ): Promise<string> {
+  ): Promise<CardLoaded> {
     const request = {
       userId: actor.userId,
       key: input.idempotencyKey,
@@ -59,7 +69,7 @@ export class CardFundingService {
       }
     }
     let moved = false;
-    return this.runThenUndo(
+    const transactionId = await this.runThenUndo(
       () => told !== null,
       () => moved,
       () => this.undoIssuer(em, actor, direction, told!.issuerCardId, input.amount, told!.currency, input.cardId),
@@ -90,6 +100,12 @@ export class CardFundingService {
           return id;
         }),
     );
+    const card = await getOwnedCard(this.cards, em, actor.userId, input.cardId);
+    const [[transaction], [wallet]] = await Promise.all([
+      this.transactions.findByIds(em, [transactionId]),
+      this.ledger.findAccounts(em, [card.walletId]),
+    ]);
+    return { transaction, card, wallet };
   }
 
   /** True for issuers that keep the card balance themselves (Flutterwave). */

@@ -6,6 +6,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { available, type LedgerService } from '../ledger/ledger.service.js';
 import { noteAccountState } from '../ledger/ledger-changes.js';
+import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
 import type { UserService } from '../users/user.service.js';
 import { isUuid, type WalletService } from '../wallets/wallet.service.js';
 import type { Actor } from '../wallets/transfer.service.js';
@@ -25,6 +26,12 @@ export interface CreateCardInput {
   idempotencyKey: string;
 }
 
+/** A card as its creation leaves it, with the row of its first load (null without one). */
+export interface CardCreated {
+  card: Card;
+  fundingTransaction: TransactionRecord | null;
+}
+
 const MAX_LABEL = 64;
 
 /**
@@ -39,6 +46,7 @@ export class CardService {
     readonly repo: CardRepository,
     private readonly funding: CardFundingService,
     private readonly ledger: LedgerService,
+    private readonly transactions: TransactionRepository,
     private readonly wallets: WalletService,
     private readonly idempotency: IdempotencyService,
     private readonly users: UserService,
@@ -60,7 +68,8 @@ export class CardService {
     return findOwnedCard(this.repo, em, userId, cardId);
   }
 
-  async create(em: EntityManager, actor: Actor, input: CreateCardInput): Promise<{ cardId: string; fundingTransactionId: string | null }> {
+  /** Returns the card, and the row of its first load if it had one, as they are once it committed. */
+  async create(em: EntityManager, actor: Actor, input: CreateCardInput): Promise<CardCreated> {
     const label = input.label?.trim() || null;
     if (label && label.length > MAX_LABEL) throw new CardException(CardError.LabelTooLong);
     const request = {
@@ -108,7 +117,7 @@ export class CardService {
       }
     }
     let moved = false;
-    const result = await this.funding.runThenUndo(
+    const { fundingTransactionId } = await this.funding.runThenUndo(
       () => told,
       () => moved,
       () => this.funding.undoIssuer(em, actor, 'CARD_FUNDING', issued!.issuerCardId, input.initialAmount!, wallet.currency, cardId),
@@ -147,7 +156,11 @@ export class CardService {
         return { cardId, fundingTransactionId };
       }),
     );
-    return result;
+    const [card, [fundingTransaction]] = await Promise.all([
+      this.getOwned(em, actor.userId, cardId),
+      fundingTransactionId ? this.transactions.findByIds(em, [fundingTransactionId]) : [null],
+    ]);
+    return { card, fundingTransaction };
   }
 
   async setStatus(em: EntityManager, actor: Actor, cardId: string, target: 'ACTIVE' | 'FROZEN' | 'TERMINATED'): Promise<Card> {

@@ -6,9 +6,9 @@ import type { IdempotencyService, IdempotentRequest, Recorded, StoredKey } from 
 import { noteAccountState, noteHistoryChanged } from '../ledger/ledger-changes.js';
 import { toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
-import { toTransaction, type TransactionRecord } from '../transactions/transaction.repository.js';
+import { toTransaction, type TransactionRecord, type TransactionRepository } from '../transactions/transaction.repository.js';
 import { normalizeEmail } from '../users/user.service.js';
-import { isUuid } from './wallet.service.js';
+import { isUuid, type WalletService } from './wallet.service.js';
 import { WalletError, WalletException } from './wallets.errors.js';
 import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
 
@@ -26,12 +26,13 @@ export interface Actor {
   ip?: string;
 }
 
-/** What a transfer answers: the sender's transaction, and their wallet as it now is when this request moved the money. */
+/**
+ * What a transfer answers: the sender's transaction and wallet, as the transfer left them when
+ * this request moved the money, as they are now for a replay.
+ */
 export interface TransferOutcome {
-  transactionId: string;
-  /** Present when this request made the transfer (absent for a replay: read them afresh). */
-  transaction?: TransactionRecord;
-  wallet?: LedgerAccount;
+  transaction: TransactionRecord;
+  wallet: LedgerAccount;
 }
 
 interface TransferRecord {
@@ -79,6 +80,8 @@ export class TransferService {
     private readonly idempotency: IdempotencyService,
     monitoring: MonitoringService,
     private readonly audit: AuditService,
+    private readonly transactions: TransactionRepository,
+    private readonly wallets: WalletService,
   ) {
     const m = monitoring.settings;
     const wording = (error: WalletError) => {
@@ -126,16 +129,21 @@ export class TransferService {
       ]);
       if ('replay' in r) {
         const recorded = this.idempotency.replayOf(r.replay.found ? r.replay : null, print);
-        return { transactionId: this.idempotency.answer(recorded).transactionId };
+        const { transactionId } = this.idempotency.answer(recorded);
+        const [[transaction], wallet] = await Promise.all([
+          this.transactions.findByIds(em, [transactionId]),
+          this.wallets.getOwned(em, actor.userId, input.fromWalletId),
+        ]);
+        return { transaction, wallet };
       }
-      const { transactionId } = this.idempotency.answer(r.result);
+      this.idempotency.answer(r.result);
       const m = r.moved!;
       const transaction = toTransaction(m.debit);
       // The function committed when it returned: these states are what the wallets now show.
       for (const a of [m.debitAccount, m.creditAccount]) noteAccountState(toAccount(a), true);
       noteHistoryChanged(transaction.accountId, transaction.id, actor.userId);
       noteHistoryChanged(m.creditAccount.id, m.creditTransactionId, m.recipientUserId);
-      return { transactionId, transaction, wallet: toAccount(m.debitAccount) };
+      return { transaction, wallet: toAccount(m.debitAccount) };
     } catch (err) {
       const mapped = translate(err);
       await this.audit.recordRefusal(em, actor, 'transfer', mapped, { fromWalletId: input.fromWalletId, amount: input.amount });

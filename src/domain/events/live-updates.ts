@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CardService } from '../domain/cards/card.service.js';
-import type { WalletService } from '../domain/wallets/wallet.service.js';
-import { filterEvents, Topic, type EventBus, type TopicPayloads } from './pubsub.js';
+import type { CardService } from '../cards/card.service.js';
+import type { WalletService } from '../wallets/wallet.service.js';
+import { filterEvents } from '../../cache/pubsub.js';
+import { Topic, type PlatformEvents, type TopicPayloads } from './topics.js';
 
 /**
  * What subscriptions listen to. A wallet or card named by a subscription is checked once, when
@@ -10,7 +11,7 @@ import { filterEvents, Topic, type EventBus, type TopicPayloads } from './pubsub
  */
 export class LiveUpdates {
   constructor(
-    private readonly bus: EventBus,
+    private readonly bus: PlatformEvents,
     private readonly wallets: WalletService,
     private readonly cards: CardService,
     /** A throwaway EntityManager for the check: a subscription's own context lives as long as it does (B10). */

@@ -1,5 +1,5 @@
-import type { Card } from '../domain/cards/card.repository.js';
-import type { LedgerAccount } from '../domain/ledger/ledger.service.js';
+import type { Card } from '../cards/card.repository.js';
+import type { LedgerAccount } from '../ledger/ledger.service.js';
 
 /**
  * What a wallet or card event carries: the state that one version stands for, as plain JSON
@@ -50,6 +50,12 @@ export function accountFromJson(j: AccountJson): LedgerAccount {
     updatedAt: new Date(j.updatedAt),
   };
 }
+
+/** How the wallet read cache (src/cache/wallet-cache.ts) keeps an account: as its events carry it. */
+export const accountCodec = {
+  toJson: (a: LedgerAccount): string => JSON.stringify(accountToJson(a)),
+  fromJson: (json: string): LedgerAccount => accountFromJson(JSON.parse(json) as AccountJson),
+};
 
 export function cardToJson(c: Card): CardJson {
   return {

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { withAccount } from '../domain/cards/card.repository.js';
-import type { LedgerChanges } from '../domain/ledger/ledger-changes.js';
-import type { LedgerService } from '../domain/ledger/ledger.service.js';
-import type { TransactionRepository } from '../domain/transactions/transaction.repository.js';
+import { withAccount } from '../cards/card.repository.js';
+import type { LedgerChanges } from '../ledger/ledger-changes.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { TransactionRepository } from '../transactions/transaction.repository.js';
 import { accountToJson, cardToJson } from './event-payloads.js';
-import { Topic, type EventBus } from './pubsub.js';
-import type { CacheGenerations } from './response-cache.js';
+import { Topic, type PlatformEvents } from './topics.js';
+import type { CacheGenerations } from '../../cache/response-cache.js';
 
 /**
  * Turns what committed work changed into events for its owners: balanceUpdated for wallets,
@@ -16,7 +16,7 @@ import type { CacheGenerations } from './response-cache.js';
  */
 export class ChangeEvents {
   constructor(
-    private readonly bus: EventBus,
+    private readonly bus: PlatformEvents,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly generations: CacheGenerations,
@@ -40,7 +40,14 @@ export class ChangeEvents {
     }
     // The others are read: their owners, and the version that committed (a state noted by a
     // transaction that rolled back while the work carried on is never announced).
-    const committed = new Map((await this.ledger.findAccounts(em, accountIds.filter((id) => !known(id)?.kind))).map((a) => [a.id, a]));
+    const committed = new Map(
+      (
+        await this.ledger.findAccounts(
+          em,
+          accountIds.filter((id) => !known(id)?.kind),
+        )
+      ).map((a) => [a.id, a]),
+    );
     for (const a of committed.values()) if (a.userId) users.add(a.userId);
     if (succeeded) {
       const states = [...changes.states].flatMap(([id, versions]) => {
@@ -67,7 +74,12 @@ export class ChangeEvents {
       const userId = known(id)?.userId;
       return userId ? [{ id, userId }] : [];
     });
-    rows.push(...(await this.transactions.findByIds(em, [...changes.transactions].filter((id) => !known(id)?.userId))));
+    rows.push(
+      ...(await this.transactions.findByIds(
+        em,
+        [...changes.transactions].filter((id) => !known(id)?.userId),
+      )),
+    );
     for (const t of rows) {
       users.add(t.userId);
       if (succeeded) sends.push(() => this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));

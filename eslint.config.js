@@ -50,4 +50,22 @@ export default tseslint.config(
   layer(['src/**'], '', []),
   // The layers of docs/architecture.md (architecture-layers.cjs, which dependency-cruiser reads too).
   ...layers.map(({ comment, from, forbidden }) => layer([`src/${from}/**`], comment, forbidden)),
+  // SQL of the domain sits in repositories, one per table or group of tables (issue 13).
+  {
+    files: ['src/domain/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['execute', 'createQueryBuilder', 'getConnection', 'getKnex'].map((name) => ({
+          selector: `CallExpression[callee.property.name='${name}']`,
+          message: `SQL sits in a repository (*.repository.ts) of the table, not in a service: docs/architecture.md.`,
+        })),
+        {
+          selector: "CallExpression[callee.name='prepared']",
+          message: 'SQL sits in a repository (*.repository.ts) of the table, not in a service: docs/architecture.md.',
+        },
+      ],
+    },
+  },
 );

@@ -21,7 +21,7 @@ describe('ESLint', () => {
     expect(problems).toEqual([]);
   });
 
-  it("refuses what docs/architecture.md forbids: the domain in a provider, anything of ours in config, GraphQL in the domain, tests in source, a rethrow that drops the cause", async () => {
+  it("refuses what docs/architecture.md forbids: the domain in a provider, anything of ours in config, GraphQL in the domain, tests in source, SQL outside a repository, a rethrow that drops the cause", async () => {
     const lint = async (file: string, code: string) =>
       (await eslint.lintText(code, { filePath: path.join(ROOT, file) }))[0].messages.map((m) => m.ruleId);
     expect(await lint('src/providers/x/x.ts', "import { a } from '../../domain/ledger/a.js';\nexport const x = a;\n")).toEqual([
@@ -33,6 +33,10 @@ describe('ESLint', () => {
     // Allowed: the domain reading the providers' interfaces, a layer importing within itself.
     expect(await lint('src/domain/x/x.ts', "import { a } from '../../providers/card-issuer.js';\nexport const x = a;\n")).toEqual([]);
     expect(await lint('src/providers/x/x.ts', "import { a } from '../payment-provider.js';\nexport const x = a;\n")).toEqual([]);
+    // SQL in a domain service, not in its repository.
+    const sql = "import type { EntityManager } from '@mikro-orm/postgresql';\nexport const f = (em: EntityManager) => em.execute('select 1');\n";
+    expect(await lint('src/domain/x/x.service.ts', sql)).toEqual(['no-restricted-syntax']);
+    expect(await lint('src/domain/x/x.repository.ts', sql)).toEqual([]);
     expect(
       await lint('src/domain/x/x.ts', "export function f(s: string) {\n  try {\n    return JSON.parse(s);\n  } catch {\n    throw new Error('not JSON');\n  }\n}\n"),
     ).toEqual(['preserve-caught-error']);

@@ -1,13 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditRepository, type AuditEntry } from './audit.repository.js';
 
-export interface AuditEntry {
-  userId?: string | null;
-  action: string;
-  outcome: string;
-  requestId?: string | null;
-  ip?: string | null;
-  details?: Record<string, unknown>;
-}
+export type { AuditEntry } from './audit.repository.js';
 
 /**
  * Who did what to money, when, from where, and how it ended: one row per mutation or webhook,
@@ -15,18 +9,10 @@ export interface AuditEntry {
  * wallet_transfer calls too.
  */
 export class AuditService {
+  private readonly repo = new AuditRepository();
+
   async record(em: EntityManager, e: AuditEntry): Promise<void> {
-    await em.execute(
-      'select audit_record(?, ?, ?, ?, ?, ?::jsonb)',
-      [
-        e.userId ?? null,
-        e.action,
-        e.outcome,
-        e.requestId ?? null,
-        e.ip ?? null,
-        JSON.stringify(e.details ?? {}, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-      ],
-    );
+    await this.repo.insert(em, e);
   }
 
   /** Runs `work`; if it is refused or fails, records that (recordRefusal) and throws its error on. */

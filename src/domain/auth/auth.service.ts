@@ -8,6 +8,7 @@ import { AuthError, AuthException } from './auth.errors.js';
 import type { PasswordHasher } from './password.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { AuthSession, SessionRevokedReason } from './session.entity.js';
+import { SessionRepository } from './session.repository.js';
 import { hashRefreshToken, newRefreshToken, type TokenService } from './tokens.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -46,6 +47,7 @@ interface Log {
 }
 
 export class AuthService {
+  private readonly sessions = new SessionRepository();
   /** Revocations Redis did not take; written again until it does. */
   private readonly unsyncedRevocations = new Set<string>();
   private revokedListeners: Array<(sessionIds: string[]) => Promise<void>> = [];
@@ -207,21 +209,14 @@ export class AuthService {
   async isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean> {
     const cached = this.unsyncedRevocations.has(sessionId) ? true : await this.revocations.isRevoked(sessionId);
     if (cached !== undefined) return cached;
-    const rows = await em.getConnection().execute<{ revoked_at: Date | null }[]>(
-      'select revoked_at from auth_sessions where id = ?',
-      [sessionId],
-    );
-    return rows.length === 0 || rows[0].revoked_at !== null;
+    // An unknown session counts as revoked.
+    return (await this.sessions.isRevoked(em, sessionId)) ?? true;
   }
 
   /** Writes the denylist again from PostgreSQL: run whenever Redis comes back. */
   async resyncRevocations(em: EntityManager): Promise<void> {
     const since = new Date(Date.now() - this.settings.accessTtlSeconds * 1000);
-    const rows = await em.getConnection().execute<{ id: string }[]>(
-      'select id from auth_sessions where revoked_at >= ?',
-      [since],
-    );
-    const ids = [...new Set([...rows.map((r) => r.id), ...this.unsyncedRevocations])];
+    const ids = [...new Set([...(await this.sessions.revokedSince(em, since)), ...this.unsyncedRevocations])];
     if (await this.revocations.markRevoked(ids)) this.unsyncedRevocations.clear();
   }
 
@@ -252,13 +247,7 @@ export class AuthService {
    * `cacheRevocations` once its transaction has committed.
    */
   private async revokeSessions(em: EntityManager, where: Record<string, unknown>, reason: SessionRevokedReason): Promise<string[]> {
-    const rows = await em
-      .createQueryBuilder(AuthSession)
-      .update({ revokedAt: new Date(), revokedReason: reason })
-      .where({ ...where, revokedAt: null })
-      .returning(['id'])
-      .execute<{ id: string }[]>('all', false);
-    return rows.map((r) => r.id);
+    return this.sessions.revoke(em, where, reason);
   }
 
   private async cacheRevocations(ids: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ACCOUNT_COLUMNS, NEXT_VERSION, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
+import { ACCOUNT_COLUMNS, NEXT_VERSION, toAccount } from '../ledger/ledger.repository.js';
 import { noteAccountState, noteCardRow } from '../ledger/ledger-changes.js';
 import type { Card, CardRow, CardStatus, SpendingInterval } from './card.js';
 import { pgDate, uuidArray } from '../shared/pg.js';

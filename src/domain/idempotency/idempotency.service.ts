@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ErrorCode } from '../shared/error-codes.js';
 import { IdempotencyError, IdempotencyException } from './idempotency.errors.js';
+import { IdempotencyRepository, type Recorded, type StoredKey } from './idempotency.repository.js';
 
 /** Business answers are recorded and replayed; provider and internal failures are not (rule 6). */
 const REPLAYED_CODES = new Set<string>([
@@ -11,14 +12,6 @@ const REPLAYED_CODES = new Set<string>([
   ErrorCode.CURRENCY_MISMATCH,
   ErrorCode.UNSUPPORTED_CURRENCY,
 ]);
-
-export type Recorded<T> = { value: T } | { error: { code: string; message: string; extensions: Record<string, unknown> } };
-
-/** What idempotency_keys holds for a key that was already there. */
-export interface StoredKey<T> {
-  fingerprint: string;
-  result: Recorded<T> | null;
-}
 
 /** A business answer given to the first request, given again to its repeats. */
 export class ReplayedError extends DomainError<string> {
@@ -59,16 +52,15 @@ export function fingerprint(operation: string, input: Record<string, unknown>): 
  * the first one's row lock, at most 5 s, and then replays it.
  */
 export class IdempotencyService {
+  private readonly repo = new IdempotencyRepository();
+
   async run<T>(em: EntityManager, req: IdempotentRequest, body: (tx: EntityManager) => Promise<T>): Promise<T> {
     const print = this.fingerprintOf(req);
     const recorded: Recorded<T> = await em.transactional(async (tx) => {
       // The claim is PostgreSQL's idempotency_claim (src/db/functions), as wallet_transfer's.
       let existing: (StoredKey<T> & { found: boolean }) | null;
       try {
-        [{ existing }] = await tx.execute<{ existing: (StoredKey<T> & { found: boolean }) | null }[]>(
-          'select idempotency_claim(?, ?, ?, ?, null) as existing',
-          [req.userId, req.key, req.operation, print],
-        );
+        existing = await this.repo.claim<T>(tx, { userId: req.userId, key: req.key, operation: req.operation, fingerprint: print });
       } catch (err) {
         if ((err as { code?: string }).code === '55P03') throw new IdempotencyException(IdempotencyError.KeyInProgress);
         throw err;
@@ -83,7 +75,7 @@ export class IdempotencyService {
         if (!refusal) throw err;
         result = refusal;
       }
-      await this.record(tx, req, result);
+      await this.repo.record(tx, req.userId, req.key, result);
       return result;
     });
     return this.answer(recorded);
@@ -99,15 +91,6 @@ export class IdempotencyService {
   private refusal(err: unknown): Recorded<never> | null {
     if (!(err instanceof DomainError) || !REPLAYED_CODES.has(err.code)) return null;
     return { error: { code: err.code, message: err.message, extensions: err.extensions } };
-  }
-
-  /** Stores the answer on the key, in the transaction that inserted it. */
-  private async record<T>(tx: EntityManager, req: IdempotentRequest, result: Recorded<T>): Promise<void> {
-    await tx.execute('update idempotency_keys set result = ?::jsonb where user_id = ? and key = ?', [
-      JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-      req.userId,
-      req.key,
-    ]);
   }
 
   /** The recorded answer: its value, or its refusal thrown again. */
@@ -126,11 +109,7 @@ export class IdempotencyService {
 
   /** True when this exact request was already recorded (its repeat needs no fresh checks). */
   async seen(em: EntityManager, req: IdempotentRequest): Promise<boolean> {
-    const rows = await em.execute<{ fingerprint: string }[]>(
-      'select fingerprint from idempotency_keys where user_id = ? and key = ? and result is not null',
-      [req.userId, req.key],
-    );
-    return rows.length > 0 && rows[0].fingerprint === fingerprint(req.operation, req.input);
+    return (await this.repo.answeredFingerprint(em, req.userId, req.key)) === fingerprint(req.operation, req.input);
   }
 
   /**
@@ -139,10 +118,6 @@ export class IdempotencyService {
    * in the meantime is left alone.
    */
   async forget(em: EntityManager, userId: string, key: string, value: Record<string, string>): Promise<void> {
-    await em.execute(`delete from idempotency_keys where user_id = ? and key = ? and result->'value' @> ?::jsonb`, [
-      userId,
-      key,
-      JSON.stringify(value),
-    ]);
+    await this.repo.deleteIfValue(em, userId, key, value);
   }
 }

@@ -1,6 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { TransactionRepository, type FlagRule } from '../transactions/transaction.repository.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
+import { MonitoringRepository } from './monitoring.repository.js';
+
+export type { FlagRule } from '../transactions/transaction.repository.js';
 
 export interface MonitoringSettings {
   /** Largest single outgoing transaction, per currency, in minor units. */
@@ -15,8 +18,6 @@ export interface MonitoringSettings {
   newRecipientThreshold: Record<string, bigint>;
 }
 
-export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
-
 /**
  * Limits that block (LIMIT_EXCEEDED) and rules that only flag for an ADMIN. Limits are
  * checked inside the movement's transaction, after its accounts are locked, by outflow_limit
@@ -27,6 +28,9 @@ export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_A
  * new recipient).
  */
 export class MonitoringService {
+  private readonly repo = new MonitoringRepository();
+  private readonly transactions = new TransactionRepository();
+
   constructor(readonly settings: MonitoringSettings) {}
 
   /**
@@ -36,19 +40,14 @@ export class MonitoringService {
    * the caller commits.
    */
   async checkLimits(tx: EntityManager, userId: string, currency: string, amount: bigint): Promise<void> {
-    const limit = (value: bigint | undefined) => (value === undefined ? null : value.toString());
-    const [{ refusal }] = await tx.execute<{ refusal: Record<string, string> | null }[]>(
-      'select outflow_limit(?, ?, ?::bigint, ?::bigint, ?::bigint) as refusal',
-      [userId, currency, amount.toString(), limit(this.settings.maxTransaction[currency]), limit(this.settings.dailyOutflow[currency])],
-    );
+    const refusal = await this.repo.outflowRefusal(tx, userId, currency, amount, {
+      max: this.settings.maxTransaction[currency] ?? null,
+      daily: this.settings.dailyOutflow[currency] ?? null,
+    });
     if (refusal) throw new WalletException(WalletError.LimitExceeded, refusal);
   }
 
   async flag(tx: EntityManager, transactionId: string, rule: FlagRule, details: Record<string, unknown>): Promise<void> {
-    await tx.execute(
-      `insert into transaction_flags (id, transaction_id, rule, details) values (?, ?, ?, ?::jsonb)
-       on conflict (transaction_id, rule) do nothing`,
-      [randomUUID(), transactionId, rule, JSON.stringify(details)],
-    );
+    await this.transactions.flag(tx, transactionId, rule, details);
   }
 }

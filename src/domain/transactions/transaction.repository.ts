@@ -29,7 +29,7 @@ export interface TransactionRecord {
   updatedAt: Date;
 }
 
-interface Row {
+export interface TransactionRow {
   id: string;
   seq: string;
   user_id: string;
@@ -52,7 +52,7 @@ interface Row {
 export const TRANSACTION_COLUMNS =
   'id, seq, user_id, account_id, transfer_id, type, status, direction, amount, currency, description, reference, counterparty_user_id, merchant, failure_reason, created_at, updated_at';
 
-export function toTransaction(r: Row): TransactionRecord {
+export function toTransaction(r: TransactionRow): TransactionRecord {
   return {
     id: r.id,
     seq: BigInt(r.seq),
@@ -100,11 +100,14 @@ export interface HistoryFilter {
 }
 
 /** SQL for the user-facing transaction rows; every write runs in the caller's transaction. */
+/** Why monitoring flagged a row for an ADMIN (one flag per row and rule). */
+export type FlagRule = 'BURST' | 'UNUSUAL_AMOUNT' | 'NEW_RECIPIENT' | 'DEPOSIT_AMOUNT_MISMATCH' | 'CARD_RECEIVABLE';
+
 export class TransactionRepository {
   async insert(tx: EntityManager, rows: NewTransaction[]): Promise<TransactionRecord[]> {
     const out: TransactionRecord[] = [];
     for (const t of rows) {
-      const [row] = await tx.execute<Row[]>(
+      const [row] = await tx.execute<TransactionRow[]>(
         `insert into transactions (id, user_id, account_id, transfer_id, type, status, direction, amount, currency,
                                    description, reference, counterparty_user_id, merchant, failure_reason)
          values (?, ?, ?, ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, ?::jsonb, ?) returning ${TRANSACTION_COLUMNS}`,
@@ -131,6 +134,15 @@ export class TransactionRepository {
     return out;
   }
 
+  /** Flags a row for an ADMIN; a second flag of the same rule on the row changes nothing. */
+  async flag(tx: EntityManager, transactionId: string, rule: FlagRule, details: Record<string, unknown>): Promise<void> {
+    await tx.execute(
+      `insert into transaction_flags (id, transaction_id, rule, details) values (?, ?, ?, ?::jsonb)
+       on conflict (transaction_id, rule) do nothing`,
+      [randomUUID(), transactionId, rule, JSON.stringify(details)],
+    );
+  }
+
   /** Moves rows of a movement (by transfer or reference) from one status to another. */
   async setStatus(
     tx: EntityManager,
@@ -140,7 +152,7 @@ export class TransactionRepository {
     failureReason?: string | null,
   ): Promise<TransactionRecord[]> {
     const [column, value] = where.transferId ? ['transfer_id', where.transferId] : ['id', where.id];
-    const rows = await tx.execute<Row[]>(
+    const rows = await tx.execute<TransactionRow[]>(
       `update transactions set status = ?, failure_reason = coalesce(?, failure_reason), updated_at = now()
        where ${column} = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
       [to, failureReason ?? null, value, from],
@@ -151,7 +163,7 @@ export class TransactionRepository {
 
   /** A FAILED row whose money arrived after all (a late deposit): PENDING again, its failure reason gone. */
   async reopen(tx: EntityManager, id: string): Promise<TransactionRecord[]> {
-    const rows = await tx.execute<Row[]>(
+    const rows = await tx.execute<TransactionRow[]>(
       `update transactions set status = 'PENDING', failure_reason = null, updated_at = now()
        where id = ? and status = 'FAILED' returning ${TRANSACTION_COLUMNS}`,
       [id],
@@ -181,7 +193,7 @@ export class TransactionRepository {
       params.push(change.to);
     }
     params.push(id, change.from);
-    const rows = await tx.execute<Row[]>(
+    const rows = await tx.execute<TransactionRow[]>(
       `update transactions set ${sets.join(', ')} where id = ? and status = ? returning ${TRANSACTION_COLUMNS}`,
       params,
     );
@@ -191,7 +203,9 @@ export class TransactionRepository {
 
   async findByIds(em: EntityManager, ids: readonly string[]): Promise<TransactionRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await em.execute<Row[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [uuidArray(ids)]);
+    const rows = await em.execute<TransactionRow[]>(`select ${TRANSACTION_COLUMNS} from transactions where id = any(?::uuid[])`, [
+      uuidArray(ids),
+    ]);
     return rows.map(toTransaction);
   }
 
@@ -258,7 +272,7 @@ export class TransactionRepository {
                 order by seq ${newestFirst ? 'asc' : 'desc'} limit 1)`;
       all.push(...params, edge.toString());
     }
-    const rows = await em.execute<(Row & { beyond: boolean })[]>(text, all);
+    const rows = await em.execute<(TransactionRow & { beyond: boolean })[]>(text, all);
     const page = rows.filter((r) => !r.beyond).map(toTransaction);
     // union all promises no order across its parts: put the page back in reading order.
     page.sort((a, b) => (a.seq === b.seq ? 0 : a.seq < b.seq === newestFirst ? 1 : -1));

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { prepared } from '../../db/prepared.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { IdempotencyService, IdempotentRequest, Recorded, StoredKey } from '../idempotency/idempotency.service.js';
+import type { IdempotencyService, IdempotentRequest } from '../idempotency/idempotency.service.js';
 import { noteAccountState, noteHistoryChanged } from '../ledger/ledger-changes.js';
-import { toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
+import { toAccount } from '../ledger/ledger.repository.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import { toTransaction, type TransactionRecord, type TransactionRepository } from '../transactions/transaction.repository.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { isUuid, type WalletService } from './wallet.service.js';
 import { WalletError, WalletException } from './wallets.errors.js';
+import { TransferRepository } from './transfer.repository.js';
 import { IdempotencyError, IdempotencyException } from '../idempotency/idempotency.errors.js';
 
 export interface TransferInput {
@@ -35,29 +36,7 @@ export interface TransferOutcome {
   wallet: LedgerAccount;
 }
 
-interface TransferRecord {
-  transactionId: string;
-}
-
-/** What wallet_transfer (src/migrations/Migration20261128080000_transfer_function_v2.ts) returns. */
-type FunctionResult =
-  /** The key was there already: its row as stored (found false when it vanished meanwhile). */
-  | { replay: StoredKey<TransferRecord> & { found: boolean } }
-  /** A refusal, recorded on the key. */
-  | { result: Recorded<TransferRecord>; moved?: undefined }
-  /** The money moved. */
-  | { result: Recorded<TransferRecord>; moved: Moved };
-
-interface Moved {
-  recipientUserId: string;
-  debit: Parameters<typeof toTransaction>[0];
-  creditTransactionId: string;
-  debitAccount: Parameters<typeof toAccount>[0];
-  creditAccount: Parameters<typeof toAccount>[0];
-}
-
 const MAX_NOTE = 280;
-const TRANSFER_SQL = 'select wallet_transfer(?, ?, ?, ?, ?, ?::bigint, ?, ?::jsonb, ?::jsonb, ?, ?) as r';
 /** wallet_transfer's fatal refusals, by SQLSTATE (src/db/functions/wallet_transfer.v6.sql). */
 const FUNCTION_REFUSALS = new Map<string | undefined, { error: WalletError; field?: string }>([
   // The transfer's input names its wallet fromWalletId.
@@ -70,9 +49,11 @@ const FUNCTION_REFUSALS = new Map<string | undefined, { error: WalletError; fiel
  * Money between two users' wallets of one currency, once. The work is one statement,
  * `select wallet_transfer(...)`, run on its own (it commits when it returns): one round trip,
  * prepared once per connection (src/db/prepared.ts), and the wallets are locked only while
- * PostgreSQL works. What it does, step by step, and why, is in the function's migration.
+ * PostgreSQL works (`TransferRepository`). What it does, step by step, and why, is in
+ * src/db/functions/wallet_transfer.v6.sql.
  */
 export class TransferService {
+  private readonly repo = new TransferRepository();
   /** Limits, flag rules and the wording of refusals, as the function takes them. */
   private readonly rules: string;
 
@@ -114,19 +95,19 @@ export class TransferService {
     };
     try {
       const print = this.idempotency.fingerprintOf(request);
-      const [{ r }] = await prepared<{ r: FunctionResult }>(em, 'wallet_transfer', TRANSFER_SQL, [
-        actor.userId,
-        request.key,
-        print,
-        isUuid(input.fromWalletId) ? input.fromWalletId : '00000000-0000-0000-0000-000000000000',
-        normalizeEmail(recipientEmail),
-        input.amount.toString(),
+      const r = await this.repo.transfer(em, {
+        userId: actor.userId,
+        key: request.key,
+        fingerprint: print,
+        fromWalletId: isUuid(input.fromWalletId) ? input.fromWalletId : '00000000-0000-0000-0000-000000000000',
+        recipientEmail: normalizeEmail(recipientEmail),
+        amount: input.amount,
         note,
-        this.rules,
-        JSON.stringify({ transfer: randomUUID(), debit: randomUUID(), credit: randomUUID(), wallet: randomUUID(), reference: `trf_${randomUUID()}` }),
-        actor.requestId ?? null,
-        actor.ip ?? null,
-      ]);
+        rules: this.rules,
+        ids: JSON.stringify({ transfer: randomUUID(), debit: randomUUID(), credit: randomUUID(), wallet: randomUUID(), reference: `trf_${randomUUID()}` }),
+        requestId: actor.requestId ?? null,
+        ip: actor.ip ?? null,
+      });
       if ('replay' in r) {
         const recorded = this.idempotency.replayOf(r.replay.found ? r.replay : null, print);
         const { transactionId } = this.idempotency.answer(recorded);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ACCOUNT_COLUMNS, toAccount, type LedgerAccount } from '../ledger/ledger.service.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
 import { noteAccountState } from '../ledger/ledger-changes.js';
+import { WalletRepository } from './wallet.repository.js';
 import { WalletError, WalletException } from './wallets.errors.js';
 
 /** Where reads may find a wallet without asking PostgreSQL (src/cache/wallet-cache.ts). */
@@ -12,6 +13,8 @@ export interface WalletReadCache {
 
 /** A wallet is a user's credit-normal ledger account in one currency; its id is the account's. */
 export class WalletService {
+  private readonly repo = new WalletRepository();
+
   constructor(private readonly cache?: WalletReadCache) {}
 
   /**
@@ -28,32 +31,19 @@ export class WalletService {
 
   /** Opens the user's wallet in a currency (open_wallet, the one home of it); one per currency. */
   async create(em: EntityManager, userId: string, currency: string): Promise<LedgerAccount> {
-    const [{ r }] = await em.execute<{ r: { opened: boolean; wallet: Parameters<typeof toAccount>[0] } }[]>(
-      'select open_wallet(?, ?, ?) as r',
-      [randomUUID(), userId, currency],
-    );
-    if (!r.opened) throw new WalletException(WalletError.WalletExists);
-    const wallet = toAccount(r.wallet);
+    const { opened, wallet } = await this.repo.open(em, randomUUID(), userId, currency);
+    if (!opened) throw new WalletException(WalletError.WalletExists);
     noteAccountState(wallet);
     return wallet;
   }
 
   async listForUser(em: EntityManager, userId: string): Promise<LedgerAccount[]> {
-    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
-      `select ${ACCOUNT_COLUMNS} from ledger_accounts where user_id = ? and kind = 'WALLET' order by created_at, id`,
-      [userId],
-    );
-    return rows.map(toAccount);
+    return this.repo.listForUser(em, userId);
   }
 
   /** The viewer's wallet, or null: another user's wallet looks exactly like a missing one. */
   async findOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount | null> {
-    if (!isUuid(walletId)) return null;
-    const rows = await em.execute<Parameters<typeof toAccount>[0][]>(
-      `select ${ACCOUNT_COLUMNS} from ledger_accounts where id = ? and user_id = ? and kind = 'WALLET'`,
-      [walletId, userId],
-    );
-    return rows.length > 0 ? toAccount(rows[0]) : null;
+    return isUuid(walletId) ? this.repo.findOwned(em, userId, walletId) : null;
   }
 
   async getOwned(em: EntityManager, userId: string, walletId: string): Promise<LedgerAccount> {

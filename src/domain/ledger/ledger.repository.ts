@@ -1,0 +1,198 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgDate, uuidArray } from '../shared/pg.js';
+import type { AccountKind, LedgerAccount } from './ledger-account.js';
+
+/**
+ * Every statement over `ledger_accounts` and `ledger_transfers` but the users' wallets
+ * (`WalletRepository`) and the card join (`CardRepository`): rows in, rows out. What a result
+ * means (a refusal, a version to announce) is `LedgerService`'s to say.
+ */
+
+export type TransferCode =
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'TRANSFER'
+  | 'FEE'
+  | 'REVERSAL'
+  | 'CARD_FUNDING'
+  | 'CARD_WITHDRAWAL'
+  | 'CARD_PURCHASE'
+  | 'CARD_REFUND';
+
+export interface AccountRow {
+  id: string;
+  kind: AccountKind;
+  user_id: string | null;
+  currency: string;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export const ACCOUNT_COLUMNS =
+  'id, kind, user_id, currency, debits_posted, credits_posted, debits_pending, credits_pending, version, created_at, updated_at';
+
+/**
+ * The SET clause that moves an account to its next version: once per transaction, however
+ * many statements of it touch the account (a capture that voids its hold and posts what was
+ * taken, a card terminated and swept), so a version steps by exactly one per committed change
+ * a client can see. `version_xid` is the transaction that made the current version
+ * (pg_current_xact_id() is the top-level one, also inside a savepoint). post_movement
+ * (src/db/functions) steps versions by the same formula.
+ */
+export const NEXT_VERSION =
+  'version = version + (version_xid is distinct from pg_current_xact_id())::int, version_xid = pg_current_xact_id()';
+
+export function toAccount(r: AccountRow): LedgerAccount {
+  return {
+    id: r.id,
+    kind: r.kind,
+    userId: r.user_id,
+    currency: r.currency,
+    debitsPosted: BigInt(r.debits_posted),
+    creditsPosted: BigInt(r.credits_posted),
+    debitsPending: BigInt(r.debits_pending),
+    creditsPending: BigInt(r.credits_pending),
+    version: r.version,
+    createdAt: pgDate(r.created_at),
+    updatedAt: pgDate(r.updated_at),
+  };
+}
+
+export interface Movement {
+  transferId: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: bigint;
+  currency: string;
+  code: TransferCode;
+  reference: string;
+  /** A hold: counted in the pending counters until posted or voided. */
+  pending: boolean;
+}
+
+/** What post_movement answers: a refusal, an account it could not find, or both accounts as they now are. */
+export type Posting = { refused: 'INSUFFICIENT_FUNDS' } | { missing: string } | { debit: AccountRow; credit: AccountRow };
+
+/** A pending transfer as its resolution found it. */
+export interface ResolvedTransfer {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: bigint;
+}
+
+/** What the reconciliation query counts (money rule 5). */
+export interface Reconciliation {
+  mismatchedAccountIds: string[];
+  unbalancedCurrencies: number;
+  accountCount: number;
+  transferCount: number;
+}
+
+export class LedgerRepository {
+  async findAccounts(em: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
+    if (ids.length === 0) return [];
+    const rows = await em.execute<AccountRow[]>(`select ${ACCOUNT_COLUMNS} from ledger_accounts where id = any(?::uuid[])`, [
+      uuidArray(ids),
+    ]);
+    return rows.map(toAccount);
+  }
+
+  /** Locks the accounts for the rest of the transaction, in id order (rule 4). */
+  async lockAccounts(tx: EntityManager, ids: readonly string[]): Promise<void> {
+    await tx.execute('select id from ledger_accounts where id = any(?::uuid[]) order by id for update', [uuidArray(ids)]);
+  }
+
+  /** The system account of a kind for a provider and currency, inserted with `newId` when there is none. */
+  async systemAccount(tx: EntityManager, newId: string, kind: AccountKind, provider: string, currency: string): Promise<string> {
+    const inserted = await tx.execute<{ id: string }[]>(
+      `insert into ledger_accounts (id, kind, provider, currency) values (?, ?, ?, ?)
+       on conflict ("kind", "provider", "currency") where "user_id" is null do nothing returning id`,
+      [newId, kind, provider, currency],
+    );
+    if (inserted.length > 0) return inserted[0].id;
+    const [row] = await tx.execute<{ id: string }[]>(
+      'select id from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null',
+      [kind, provider, currency],
+    );
+    return row.id;
+  }
+
+  /** post_movement (src/db/functions/post_movement.v1.sql): the balance guard, the postings and the transfer row. */
+  async postMovement(tx: EntityManager, m: Movement): Promise<Posting> {
+    const [{ moved }] = await tx.execute<{ moved: Posting }[]>('select post_movement(?, ?, ?, ?::bigint, ?, ?, ?, ?) as moved', [
+      m.transferId,
+      m.debitAccountId,
+      m.creditAccountId,
+      m.amount.toString(),
+      m.currency,
+      m.code,
+      m.reference,
+      m.pending,
+    ]);
+    return moved;
+  }
+
+  /** Marks a pending transfer POSTED or VOIDED; null when it was no longer pending (nothing changes). */
+  async resolveTransfer(tx: EntityManager, transferId: string, status: 'POSTED' | 'VOIDED'): Promise<ResolvedTransfer | null> {
+    const [row] = await tx.execute<{ debit_account_id: string; credit_account_id: string; amount: string }[]>(
+      `update ledger_transfers set status = ?, resolved_at = now() where id = ? and status = 'PENDING'
+       returning debit_account_id, credit_account_id, amount`,
+      [status, transferId],
+    );
+    return row ? { debitAccountId: row.debit_account_id, creditAccountId: row.credit_account_id, amount: BigInt(row.amount) } : null;
+  }
+
+  /** Takes a resolved hold off one side of an account, moving it to the posted counter when `post`; the account as it now is. */
+  async releaseHold(tx: EntityManager, accountId: string, side: 'debits' | 'credits', amount: bigint, post: boolean): Promise<LedgerAccount> {
+    const move = post ? `, ${side}_posted = ${side}_posted + ?::bigint` : '';
+    const [row] = await tx.execute<AccountRow[]>(
+      `update ledger_accounts set ${side}_pending = ${side}_pending - ?::bigint${move}, ${NEXT_VERSION}, updated_at = now()
+       where id = ? returning ${ACCOUNT_COLUMNS}`,
+      post ? [amount.toString(), amount.toString(), accountId] : [amount.toString(), accountId],
+    );
+    return toAccount(row);
+  }
+
+  /**
+   * Money rule 5 over the whole ledger, in one statement, so one snapshot: a movement committing
+   * meanwhile is either wholly in it or not at all.
+   */
+  async reconcile(em: EntityManager): Promise<Reconciliation> {
+    const [row] = await em.execute<{ mismatched: string[]; unbalanced: string; accounts: string; transfers: string }[]>(`
+      with sums as (
+        select account_id,
+               sum(case when side = 'D' and status = 'POSTED' then amount else 0 end) as dp,
+               sum(case when side = 'C' and status = 'POSTED' then amount else 0 end) as cp,
+               sum(case when side = 'D' and status = 'PENDING' then amount else 0 end) as dpend,
+               sum(case when side = 'C' and status = 'PENDING' then amount else 0 end) as cpend
+        from (
+          select debit_account_id as account_id, 'D' as side, status, amount from ledger_transfers
+          union all
+          select credit_account_id, 'C', status, amount from ledger_transfers
+        ) t group by account_id
+      )
+      select array(
+               select a.id::text from ledger_accounts a left join sums s on s.account_id = a.id
+               where a.debits_posted <> coalesce(s.dp, 0) or a.credits_posted <> coalesce(s.cp, 0)
+                  or a.debits_pending <> coalesce(s.dpend, 0) or a.credits_pending <> coalesce(s.cpend, 0)
+               order by a.id
+             ) as mismatched,
+             (select count(*) from (
+                select currency from ledger_accounts group by currency
+                having sum(debits_posted) <> sum(credits_posted) or sum(debits_pending) <> sum(credits_pending)
+              ) u) as unbalanced,
+             (select count(*) from ledger_accounts) as accounts,
+             (select count(*) from ledger_transfers) as transfers`);
+    return {
+      mismatchedAccountIds: row.mismatched,
+      unbalancedCurrencies: Number(row.unbalanced),
+      accountCount: Number(row.accounts),
+      transferCount: Number(row.transfers),
+    };
+  }
+}

@@ -189,3 +189,9 @@ export async function systemAccount(server: TestServer, kind: string, provider: 
   return row;
 }
 
+
+/** The newest audit row's id: rows a test makes after it come `where id > ?` (seeding writes some too). */
+export async function lastAuditId(server: TestServer): Promise<string> {
+  const [{ id }] = await sql<{ id: string }>(server, 'select coalesce(max(id), 0)::text as id from audit_log');
+  return id;
+}

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
 import { fund } from '../support/money.js';
-import { admin, customer, errorCode, expectLedgerBalanced, history, settled, jobOnlyPaystack, startPaystack, systemAccount, transaction, waitFor, wallet, withdraw, type PaystackEnv } from './payments-helpers.js';
+import { admin, customer, errorCode, expectLedgerBalanced, history, lastAuditId, settled, jobOnlyPaystack, startPaystack, systemAccount, transaction, waitFor, wallet, withdraw, type PaystackEnv } from './payments-helpers.js';
 import { sql } from '../support/helpers.js';
 
 /**
@@ -105,6 +105,9 @@ describe('Paystack withdrawals, settled by webhook', () => {
   it("books Paystack's transfer fee as a FEE transfer when transfer.success reports one", async () => {
     const { server, fake } = env;
     const c = await customer(server, { funds: 100_000n });
+    // Paystack's settlement account as the funding deposit left it.
+    const net = (a?: { credits_posted: string; debits_posted: string }) => (a ? BigInt(a.credits_posted) - BigInt(a.debits_posted) : 0n);
+    const settlementBefore = net(await systemAccount(server, 'SETTLEMENT', 'paystack'));
     const t = (await withdraw(server, c, '30000', 'w-fee')).data!.withdraw.transaction;
     fake.webhookUrl = undefined;
     try {
@@ -118,7 +121,7 @@ describe('Paystack withdrawals, settled by webhook', () => {
     const settlement = await systemAccount(server, 'SETTLEMENT', 'paystack');
     const fees = await systemAccount(server, 'FEES', 'paystack');
     // Paystack's balance went down by amount + fee; the settlement account mirrors it.
-    expect(BigInt(settlement!.credits_posted) - BigInt(settlement!.debits_posted)).toBe(32_500n);
+    expect(net(settlement) - settlementBefore).toBe(32_500n);
     expect(fees).toMatchObject({ debits_posted: '2500' });
   });
 
@@ -267,11 +270,13 @@ describe('Paystack withdrawals, settled by webhook', () => {
   it('records withdrawals and their webhooks in the audit log', async () => {
     const { server, fake } = env;
     const c = await customer(server, { funds: 100_000n });
+    const since = await lastAuditId(server);
     const t = (await withdraw(server, c, '30000', 'w-audit')).data!.withdraw.transaction;
     await fake.settleTransfer(t.reference, 'success');
     const rows = await sql<{ user_id: string | null; action: string; outcome: string; details: Record<string, unknown> }>(
       server,
-      'select user_id, action, outcome, details from audit_log order by id',
+      'select user_id, action, outcome, details from audit_log where id > ? order by id',
+      [since],
     );
     expect(rows.map((r) => [r.action, r.outcome])).toEqual([
       ['withdraw', 'PENDING'],

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
-import { admin, customer, deposit, errorCode, expectLedgerBalanced, settled, transaction, wallet, withdraw } from './payments-helpers.js';
+import { admin, customer, deposit, errorCode, expectLedgerBalanced, lastAuditId, settled, transaction, wallet, withdraw } from './payments-helpers.js';
 import { sql } from '../support/helpers.js';
 
 /** The built-in sandbox provider (the default) over HTTP: checkout page, signed webhooks, payouts on a timetable. */
@@ -144,6 +144,7 @@ describe('sandbox payouts', () => {
 
   it('writes audit_log rows for deposits, withdrawals and webhooks, with their outcome', async () => {
     const c = await customer(server, { funds: 100_000n });
+    const since = await lastAuditId(server);
     const { checkoutUrl } = (await deposit(server, c, '15000', 'sb-audit-dep')).data!.deposit;
     await fetch(checkoutUrl, form('success'));
     const { checkoutUrl: second } = (await deposit(server, c, '16000', 'sb-audit-dep2')).data!.deposit;
@@ -155,7 +156,8 @@ describe('sandbox payouts', () => {
 
     const rows = await sql<{ user_id: string | null; action: string; outcome: string; request_id: string | null; ip: string | null }>(
       server,
-      'select user_id, action, outcome, request_id, ip from audit_log order by id',
+      'select user_id, action, outcome, request_id, ip from audit_log where id > ? order by id',
+      [since],
     );
     const byAction = (action: string) => rows.filter((r) => r.action === action);
     expect(byAction('deposit').map((r) => r.outcome)).toEqual(['PENDING', 'PENDING']);

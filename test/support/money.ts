@@ -1,12 +1,12 @@
 /**
  * Seeding through the services, not HTTP sign-ups (argon2 and the sign-up limit make many
- * of those slow): users with one shared password hash, wallets, and money credited as a
- * completed deposit from the sandbox settlement account.
+ * of those slow): users with one shared password hash, wallets, and money credited through the
+ * deposit service, as a settled deposit of the configured provider.
  */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.js';
 import { ARGON2_OPTIONS } from '../../src/domain/auth/password.js';
-import { TransactionRepository, type NewTransaction } from '../../src/domain/transactions/transaction.repository.js';
+import { PaymentRepository } from '../../src/domain/payments/payment.repository.js';
 import { User } from '../../src/domain/users/user.entity.js';
 import { pool } from './helpers.js';
 
@@ -36,45 +36,34 @@ export async function createWallet(app: App, userId: string, currency = 'NGN'): 
   return (await app.services.wallets.create(app.orm.em.fork(), userId, currency)).id;
 }
 
-/** Credits a wallet as a completed sandbox deposit would: a ledger transfer plus its row. */
+/**
+ * Credits a wallet through the real deposit path: `DepositService.deposit` (the deposit
+ * mutation's service: idempotency key, PENDING row, payment, audit, the configured provider's
+ * checkout), then `DepositService.settle` as the provider's verified webhook applies it. Only
+ * the webhook's transport and signature are skipped (test/payments covers them).
+ */
 export async function fund(app: App, walletId: string, amount: bigint): Promise<void> {
   await fundMany(app, [walletId], amount);
 }
 
-/** fund() for many wallets in one database transaction (one deposit each). */
+/** fund() for many wallets (a wallet named twice gets two deposits), eight at a time. */
 export async function fundMany(app: App, walletIds: string[], amount: bigint): Promise<void> {
   const em = app.orm.em.fork();
-  // Tracked like every money movement, so cached balances and history pages are invalidated.
-  await app.services.track(() => em.transactional(async (tx) => {
-    const wallets = new Map((await app.services.ledger.findAccounts(tx, walletIds)).map((w) => [w.id, w]));
-    const rows: NewTransaction[] = [];
-    const settlements = new Map<string, string>();
-    for (const walletId of walletIds) {
-      const wallet = wallets.get(walletId);
-      if (!wallet) throw new Error(`fundMany: no wallet ${walletId}`);
-      const settlement = settlements.get(wallet.currency) ?? (await app.services.ledger.systemAccount(tx, 'SETTLEMENT', 'sandbox', wallet.currency));
-      settlements.set(wallet.currency, settlement);
-      const reference = `seed_${randomUUID()}`;
-      const { transferId } = await app.services.ledger.transfer(tx, {
-        debitAccountId: settlement,
-        creditAccountId: walletId,
-        amount,
-        currency: wallet.currency,
-        code: 'DEPOSIT',
-        reference,
-      });
-      rows.push({
-        userId: wallet.userId!,
-        accountId: walletId,
-        transferId,
-        type: 'DEPOSIT',
-        status: 'COMPLETED',
-        direction: 'CREDIT',
-        amount,
-        currency: wallet.currency,
-        reference,
-      });
-    }
-    await new TransactionRepository().insert(tx, rows);
-  }));
+  const wallets = new Map((await app.services.ledger.findAccounts(em, walletIds)).map((w) => [w.id, w]));
+  const owners = await app.services.users.findByIds(em, [...new Set([...wallets.values()].map((w) => w.userId!))]);
+  const emails = new Map(owners.map((u) => [u!.id, u!.email]));
+  const payments = new PaymentRepository();
+  await pool(walletIds, 8, async (walletId) => {
+    const wallet = wallets.get(walletId);
+    if (!wallet) throw new Error(`fundMany: no wallet ${walletId}`);
+    const db = app.orm.em.fork();
+    const actor = { userId: wallet.userId!, email: emails.get(wallet.userId!)! };
+    // Tracked like every money movement, so cached balances and history pages are invalidated.
+    await app.services.track(async () => {
+      const { transaction } = await app.services.deposits.deposit(db, actor, { walletId, amount, idempotencyKey: `seed-${randomUUID()}` });
+      const payment = (await payments.findByReference(db, transaction.reference))!;
+      const outcome = await db.transactional((tx) => app.services.deposits.settle(tx, payment, { status: 'SUCCEEDED', fee: 0n }));
+      if (outcome !== 'DEPOSIT_CREDITED') throw new Error(`fundMany: the deposit to ${walletId} ended ${outcome}`);
+    });
+  });
 }

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
 import { REDIS_URL } from '../support/env.js';
 import { jwtClaims } from './auth-helpers.js';
 import { PrivateRedis } from '../support/private-redis.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
 
 async function signUp(server: TestServer, email: string) {
   const res = await server.gql(SignUpDocument, { input: { email, password: 'password-1', fullName: 'Rev' } });
@@ -16,17 +16,12 @@ async function me(server: TestServer, token: string) {
 }
 
 describe('session revocation with Redis up', () => {
-  let server: TestServer;
+  const server = useTestServer();
   let redis: Redis;
-  beforeAll(async () => {
-    server = await startTestServer();
+  beforeAll(() => {
     redis = new Redis(REDIS_URL);
   });
-  afterAll(async () => {
-    await redis.quit();
-    await server.close();
-  });
-  beforeEach(() => server.reset());
+  afterAll(() => redis.quit());
 
   it('is written to the Redis denylist with a lifetime covering the access token', async () => {
     const { accessToken } = await signUp(server, 'deny@example.com');

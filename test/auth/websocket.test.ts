@@ -1,18 +1,12 @@
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LogOutDocument, MeDocument, SignUpDocument, TransactionUpdatedDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
+const server = useTestServer({ JWT_ACCESS_TTL_SECONDS: '3' });
 const clients: Client[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ JWT_ACCESS_TTL_SECONDS: '3' });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
 });

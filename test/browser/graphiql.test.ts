@@ -10,7 +10,7 @@ import { registerGraphiQL } from '../../src/http/graphiql.js';
 import { withGraphiQLLink } from '../../src/http/sandbox-landing.js';
 import { SignUpDocument, TransferLeanDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
 
 /**
  * The bundled GraphiQL at /graphiql, driven in a real Chromium (Debian's package, no browser
@@ -34,11 +34,7 @@ const haveChromium = existsSync(CHROMIUM);
 type BrowserGlobals = { localStorage: { clear(): void; getItem(key: string): string | null } };
 
 describe('GraphiQL and Sandbox pages over HTTP', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'development' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ NODE_ENV: 'development' }, { reset: false });
 
   it('serves the page and only its listed files', async () => {
     const page = await fetch(`${server.url}/graphiql`);

@@ -14,7 +14,7 @@ import {
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
 import { errorCode, sql, waitFor, withLedgerFault } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { type TestServer, useTestServer } from '../support/server.js';
 
 /**
  * The card service's rules one at a time, where the broader card suites pass either way:
@@ -24,25 +24,17 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * changes it, and commits only once the request waits on that lock (or has already answered).
  */
 
-let sandbox: TestServer;
-let flw: TestServer;
 let fake: FakeFlutterwave;
 beforeAll(async () => {
   fake = await FakeFlutterwave.start();
-  [sandbox, flw] = await Promise.all([
-    startTestServer(),
-    startTestServer(fake.serverEnv(1000)),
-  ]);
+});
+afterAll(() => fake?.close());
+const sandbox = useTestServer();
+const flw = useTestServer(() => fake.serverEnv(1000));
+beforeAll(() => {
   fake.webhookUrl = `${flw.url}/webhooks/flutterwave`;
 });
-afterAll(async () => {
-  await Promise.all([sandbox?.close(), flw?.close()]);
-  await fake?.close();
-});
-beforeEach(async () => {
-  await Promise.all([sandbox.reset(), flw.reset()]);
-  fake.reset();
-});
+beforeEach(() => fake.reset());
 
 type User = { id: string; email: string; token: string };
 

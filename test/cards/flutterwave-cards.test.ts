@@ -13,25 +13,20 @@ import {
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
 import { errorCode, sql } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** Flutterwave cards end to end: the real server and adapter against the local fake of Flutterwave. */
 
 let fake: FakeFlutterwave;
-let server: TestServer;
 beforeAll(async () => {
   fake = await FakeFlutterwave.start();
-  server = await startTestServer(fake.serverEnv(500));
+});
+afterAll(() => fake?.close());
+const server = useTestServer(() => fake.serverEnv(500));
+beforeAll(() => {
   fake.webhookUrl = `${server.url}/webhooks/flutterwave`;
 });
-afterAll(async () => {
-  await server?.close();
-  await fake?.close();
-});
-beforeEach(async () => {
-  await server.reset();
-  fake.reset();
-});
+beforeEach(() => fake.reset());
 
 async function balanced(): Promise<void> {
   const report = await server.app.services.ledger.report(server.app.orm.em.fork());

@@ -11,34 +11,29 @@ import {
 import { FakeStripe } from '../fakes/stripe-server.js';
 import { errorCode, sql } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** Stripe Issuing end to end: GraphQL over HTTP, the real `stripe` SDK, a local fake of Stripe. */
 
 let fake: FakeStripe;
-let server: TestServer;
 let hook: string;
 const ADDRESS = { line1: '1 Main St', city: 'Austin', state: 'TX', postalCode: '78701', country: 'US' };
 
 beforeAll(async () => {
   fake = await FakeStripe.start();
-  server = await startTestServer({
-    CARD_ISSUER: 'stripe',
-    STRIPE_SECRET_KEY: fake.secretKey,
-    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
-    STRIPE_API_URL: fake.url,
-    PROVIDER_TIMEOUT_MS: '1000',
-  });
+});
+afterAll(() => fake?.close());
+const server = useTestServer(() => ({
+  CARD_ISSUER: 'stripe',
+  STRIPE_SECRET_KEY: fake.secretKey,
+  STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+  STRIPE_API_URL: fake.url,
+  PROVIDER_TIMEOUT_MS: '1000',
+}));
+beforeAll(() => {
   hook = `${server.url}/webhooks/stripe`;
 });
-afterAll(async () => {
-  await server?.close();
-  await fake?.close();
-});
-beforeEach(async () => {
-  await server.reset();
-  fake.reset();
-});
+beforeEach(() => fake.reset());
 
 async function balanced(): Promise<void> {
   const report = await server.app.services.ledger.report(server.app.orm.em.fork());

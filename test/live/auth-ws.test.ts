@@ -1,10 +1,10 @@
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BalanceUpdatedDocument, LogOutDocument, TransactionUpdatedDocument } from '../generated/graphql.js';
 import { seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { connectWs, listen, ready, settle } from './replica-support.js';
 
 /**
@@ -12,20 +12,12 @@ import { connectWs, listen, ready, settle } from './replica-support.js';
  * expired and logged-out ones close with 4401 and a reason that says why.
  */
 
-let server: TestServer;
+const server = useTestServer({}, { reset: false });
 /** Access tokens live two seconds here (JWT_ACCESS_TTL_SECONDS=2). */
-let shortLived: TestServer;
+const shortLived = useTestServer({ JWT_ACCESS_TTL_SECONDS: '2' }, { reset: false });
 const clients: Client[] = [];
-beforeAll(async () => {
-  server = await startTestServer();
-  shortLived = await startTestServer({ JWT_ACCESS_TTL_SECONDS: '2' });
-});
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-afterAll(async () => {
-  await server?.close();
-  await shortLived?.close();
 });
 
 const REQUIRED = { code: 4401, reason: expect.stringMatching(/^Unauthorized: .*token/) };

@@ -5,7 +5,7 @@
  */
 import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { untilListening } from '../client/apollo-support.js';
 import {
@@ -25,15 +25,11 @@ import { REDIS_URL } from '../support/env.js';
 import { errorCode, waitFor } from '../support/helpers.js';
 import { monitorRedis } from '../support/redis-monitor.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
+// A low largest-transaction amount, so a transfer or withdrawal can be refused with LIMIT_EXCEEDED.
+const server = useTestServer({ MONITORING_MAX_TRANSACTION: 'NGN=10000' }, { reset: false });
 const clients: Client[] = [];
-beforeAll(async () => {
-  // A low largest-transaction amount, so a transfer or withdrawal can be refused with LIMIT_EXCEEDED.
-  server = await startTestServer({ MONITORING_MAX_TRANSACTION: 'NGN=10000' });
-});
-afterAll(() => server.close());
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
 });

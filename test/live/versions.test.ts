@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CardVersionsDocument,
   DepositDocument,
@@ -19,7 +19,7 @@ import { key, newCard, userWithWallet } from '../cards/sandbox-support.js';
 import { REDIS_URL } from '../support/env.js';
 import { errorCode } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { connectWs, listen, ready, settle, type Listener } from './replica-support.js';
 
 /**
@@ -27,18 +27,13 @@ import { connectWs, listen, ready, settle, type Listener } from './replica-suppo
  * with one event for each and none without a change; a subscription to a wallet or card that
  * is not the viewer's, or to a malformed id, fails with an error message.
  */
-let server: TestServer;
+const server = useTestServer({ SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' });
 let redis: Redis;
 const clients: Client[] = [];
-beforeAll(async () => {
-  server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: '200', PAYMENTS_JOB_INTERVAL_MS: '100' });
+beforeAll(() => {
   redis = new Redis(REDIS_URL);
 });
-afterAll(async () => {
-  redis.disconnect();
-  await server.close();
-});
-beforeEach(() => server.reset());
+afterAll(() => redis.disconnect());
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
 });
@@ -232,6 +227,28 @@ describe('wallet versions', () => {
 });
 
 describe('subscribing to an id', () => {
+  it("hears only the named wallet's and the named card's changes, none of the viewer's other wallets and cards", async () => {
+    const { user, walletId } = await userWithWallet(server, 1_000n);
+    const usdWallet = await createWallet(server.app, user.id, 'USD');
+    const { card } = await newCard(server, user.token, { walletId });
+    const { card: otherCard } = await newCard(server, user.token, { walletId });
+    const client = connectWs(server.graphqlUrl, user.token, clients);
+    const wallet = await subscribed(client, user.id, 'balance', print(WalletVersionsDocument), { walletId: usdWallet });
+    const cards = await subscribed(client, user.id, 'card', print(CardVersionsDocument), { cardId: otherCard.id });
+    const load = (cardId: string) =>
+      server.gql(FundCardDocument, { input: { cardId, amount: '100', idempotencyKey: key() } }, { token: user.token });
+    // The NGN wallet and the first card move first: events of the same user, on the same channels ...
+    expect((await load(card.id)).errors).toBeUndefined();
+    // ... then the named ones; each subscription's first event is its own thing's.
+    await fund(server.app, usdWallet, 500n);
+    expect((await load(otherCard.id)).errors).toBeUndefined();
+    expect(await wallet.waitFor(1)).toEqual([{ balanceUpdated: expect.objectContaining({ id: usdWallet, balance: { amount: '500' } }) }]);
+    expect(await cards.waitFor(1)).toEqual([{ cardUpdated: expect.objectContaining({ id: otherCard.id, balance: { amount: '100' } }) }]);
+    await settle(300);
+    expect(wallet.events).toHaveLength(1);
+    expect(cards.events).toHaveLength(1);
+  });
+
   it("of another user's wallet or card, an unknown one or a malformed one fails with an error message; the connection goes on", async () => {
     const { user, walletId } = await userWithWallet(server, 1_000n);
     const { user: other, walletId: otherWallet } = await userWithWallet(server, 1_000n, 'other');

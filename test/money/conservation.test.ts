@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DepositDocument,
   LedgerReportDocument,
@@ -9,7 +9,7 @@ import {
   WithdrawDocument,
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { errorCode, httpClient, pool, prng, signedSum, sql, waitFor, walletHistory, type Client } from './money-helpers.js';
 
 /**
@@ -30,10 +30,8 @@ const TOO_LARGE_MIN = 200_000_000;
 const TOO_LARGE_MAX = 450_000_000;
 const FAILING_ACCOUNT = '0000000000';
 
-let server: TestServer;
-const clients: Client[] = [];
-beforeAll(async () => {
-  server = await startTestServer({
+const server = useTestServer(
+  {
     SANDBOX_PAYOUT_DELAY_MS: '300',
     // The job settles payouts (their due time is the payout delay, not the recheck time).
     PAYMENTS_JOB_INTERVAL_MS: '100',
@@ -45,11 +43,12 @@ beforeAll(async () => {
     DATABASE_POOL_MAX: '10',
     // Errors and warnings only: two info lines per request cost more than they tell here.
     LOG_LEVEL: 'warn',
-  });
-});
-afterAll(async () => {
+  },
+  { reset: false },
+);
+const clients: Client[] = [];
+afterAll(() => {
   for (const c of clients) c.close();
-  await server?.close();
 });
 
 interface User {

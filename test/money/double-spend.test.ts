@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerReportDocument, MyWalletsDocument, TransactionDocument, TransferDocument, WalletDocument, WithdrawDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { errorCode, httpClient, pool, signedSum, sql, waitFor, walletHistory, type Client } from './money-helpers.js';
 
 /**
@@ -12,23 +12,18 @@ import { errorCode, httpClient, pool, signedSum, sql, waitFor, walletHistory, ty
 
 const CONNECTIONS = 16;
 
-let server: TestServer;
+const server = useTestServer({
+  // Long enough that no payout settles (and no failed one gives money back) while a test runs.
+  SANDBOX_PAYOUT_DELAY_MS: '600000',
+  PAYMENTS_JOB_INTERVAL_MS: '100',
+  PAYMENTS_RECHECK_AFTER_SECONDS: '1',
+  DATABASE_POOL_MAX: '10',
+});
 let client: Client;
-beforeAll(async () => {
-  server = await startTestServer({
-    // Long enough that no payout settles (and no failed one gives money back) while a test runs.
-    SANDBOX_PAYOUT_DELAY_MS: '600000',
-    PAYMENTS_JOB_INTERVAL_MS: '100',
-    PAYMENTS_RECHECK_AFTER_SECONDS: '1',
-    DATABASE_POOL_MAX: '10',
-  });
+beforeAll(() => {
   client = httpClient(server.graphqlUrl, CONNECTIONS);
 });
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-});
-beforeEach(() => server.reset());
+afterAll(() => client?.close());
 
 async function makeAdmin(userId: string): Promise<void> {
   await sql(server.app, `update users set role = 'ADMIN' where id = ?`, [userId]);

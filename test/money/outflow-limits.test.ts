@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulateCardPurchaseDocument, TransferDocument, WalletDocument, WithdrawDocument } from '../generated/graphql.js';
 import { account, newCard } from '../cards/sandbox-support.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { withInsertTrigger } from '../support/helpers.js';
 import { errorCode, httpClient, sql, type Client } from './money-helpers.js';
 
@@ -16,22 +16,17 @@ import { errorCode, httpClient, sql, type Client } from './money-helpers.js';
 const LIMIT = 100_000n;
 const CONNECTIONS = 12;
 
-let server: TestServer;
+const server = useTestServer({
+  MONITORING_DAILY_OUTFLOW: `NGN=${LIMIT}`,
+  // No payout settles (nor fails and gives its money back) while a test runs: withdrawals stay PENDING holds.
+  SANDBOX_PAYOUT_DELAY_MS: '600000',
+  DATABASE_POOL_MAX: '10',
+});
 let client: Client;
-beforeAll(async () => {
-  server = await startTestServer({
-    MONITORING_DAILY_OUTFLOW: `NGN=${LIMIT}`,
-    // No payout settles (nor fails and gives its money back) while a test runs: withdrawals stay PENDING holds.
-    SANDBOX_PAYOUT_DELAY_MS: '600000',
-    DATABASE_POOL_MAX: '10',
-  });
+beforeAll(() => {
   client = httpClient(server.graphqlUrl, CONNECTIONS);
 });
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-});
-beforeEach(() => server.reset());
+afterAll(() => client?.close());
 
 let keys = 0;
 const key = (prefix: string) => `${prefix}-${++keys}`;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { untilListening } from '../client/apollo-support.js';
 import { BalanceUpdatedDocument } from '../generated/graphql.js';
 import { connectWs, listen, settle } from '../live/replica-support.js';
-import { withLedgerFault } from '../support/helpers.js';
+import { withInsertFault } from '../support/helpers.js';
 import { customer, deposit, jobOnlyPaystack, transaction, wallet, waitFor } from './payments-helpers.js';
 
 /**
@@ -33,11 +33,13 @@ describe('the recovery job, when one settlement rolls back', () => {
     const failing = (await deposit(server, unlucky, '31337', 'rb-unlucky')).data!.deposit.transaction;
     const settling = (await deposit(server, lucky, '42000', 'rb-lucky')).data!.deposit.transaction;
 
-    // PostgreSQL fails to record the ledger transfer of 31337 kobo: after the wallet's counters
-    // moved (and the work noted that state), before the settlement could commit.
-    await withLedgerFault(server.app, 31_337n, async () => {
+    // PostgreSQL fails to record the fee of the 31337 kobo deposit (Paystack kept 999): after
+    // the deposit moved the wallet's counters (and the work noted that state), before the
+    // settlement could commit.
+    await withInsertFault(server.app, 'ledger_transfers', "new.code = 'FEE' and new.amount = 999", async () => {
       const verifies = () => fake.requestsTo('GET', `/transaction/verify/${failing.reference}`).length;
-      for (const t of [failing, settling]) await fake.pay(t.reference);
+      await fake.pay(failing.reference, { fees: 999 });
+      await fake.pay(settling.reference);
       await waitFor(() => wallet(server, lucky), (w) => w.balance === '42000', 15_000);
       // The job has met the failing one too, at least once after paying, and let it go.
       const asked = verifies();

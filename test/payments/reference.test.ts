@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payoutReference } from '../../src/domain/payments/withdrawal.service.js';
 import { WithdrawDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 describe('payout references', () => {
   it('come from the idempotency key and the user, in characters every provider accepts', () => {
@@ -14,11 +14,7 @@ describe('payout references', () => {
   });
 
   describe('over HTTP', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startTestServer({ SANDBOX_PAYOUT_DELAY_MS: '60000' });
-    });
-    afterAll(() => server.close());
+    const server = useTestServer({ SANDBOX_PAYOUT_DELAY_MS: '60000' }, { reset: false });
 
     it("a withdrawal's reference is its key's", async () => {
       const [u] = await seedUsers(server.app, 1);

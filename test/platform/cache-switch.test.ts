@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { WalletDocument } from '../generated/graphql.js';
 import { sql, statementsDuring } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { type TestServer, useTestServer } from '../support/server.js';
 
 /**
  * CACHE_ENABLED=false turns off the wallet read cache and the response cache (benchmark B3
@@ -49,11 +49,7 @@ describe('CACHE_ENABLED', () => {
 });
 
 describe('with CACHE_ENABLED=false', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ CACHE_ENABLED: 'false' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ CACHE_ENABLED: 'false' }, { reset: false });
 
   it('reads the wallet from PostgreSQL on every request', async () => {
     const { walletId, balance } = await fundedWallet(server);
@@ -81,11 +77,7 @@ describe('with CACHE_ENABLED=false', () => {
 });
 
 describe('with caches on (the default)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({}, { reset: false });
 
   it('answers repeated wallet reads without PostgreSQL, so a change made behind its back stays unseen', async () => {
     const { walletId, balance } = await fundedWallet(server);

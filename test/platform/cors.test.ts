@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sql } from '../support/helpers.js';
-import { productionEnv, startTestServer, type TestServer } from '../support/server.js';
+import { productionEnv, type TestServer, useTestServer } from '../support/server.js';
 
 /**
  * Browsers on other origins: the same rule for CORS preflights, plain requests and WebSocket
@@ -80,11 +80,7 @@ function upgrade(server: TestServer, origin?: string): Promise<{ status: number;
 }
 
 describe('outside production', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'development' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ NODE_ENV: 'development' }, { reset: false });
 
   it('lets dev servers on any loopback port preflight and call the API without configuration', async () => {
     for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000']) {
@@ -127,15 +123,10 @@ describe('outside production', () => {
 });
 
 describe('production', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({
-      ...productionEnv(),
-      CORS_ORIGINS: 'https://app.example.com',
-      PUBLIC_URL: 'https://api.example.com',
-    });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer(
+    { ...productionEnv(), CORS_ORIGINS: 'https://app.example.com', PUBLIC_URL: 'https://api.example.com' },
+    { reset: false },
+  );
 
   it('allows CORS_ORIGINS and its own PUBLIC_URL origin', async () => {
     await expectAllowedPreflight(server, 'https://app.example.com');

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import net, { type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RawEnv } from '../../src/config/config.js';
 import { SignUpDocument } from '../generated/graphql.js';
 import { workerDatabaseUrl } from '../support/db.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer } from '../support/server.js';
 
 /** /healthz, /readyz and /metrics, with everything up, with PostgreSQL away and with Redis away. */
 
@@ -19,12 +19,7 @@ async function getJson(url: string) {
 const startWithoutWaiting = (env: RawEnv) => startTestServer(env, { waitForMigrations: false });
 
 describe('with PostgreSQL and Redis up', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useTestServer();
 
   it('/healthz answers 200', async () => {
     const res = await getJson(`${server.url}/healthz`);
@@ -159,12 +154,7 @@ describe('when PostgreSQL comes back', () => {
 });
 
 describe('with Redis unreachable', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useTestServer({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_COMMAND_TIMEOUT_MS: '200' });
 
   it('/readyz answers 200 degraded', async () => {
     const res = await getJson(`${server.url}/readyz`);

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SignUpDocument } from '../generated/graphql.js';
-import { productionEnv, startTestServer, type TestServer } from '../support/server.js';
+import { productionEnv, type TestServer, useTestServer } from '../support/server.js';
 import { sql } from '../support/helpers.js';
 
 /**
@@ -55,12 +55,7 @@ function socket(server: TestServer, accessToken: string) {
 }
 
 describe('query limits', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(LIMITS);
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useTestServer(LIMITS);
 
   it('depth: at the limit runs, one level deeper is QUERY_TOO_COMPLEX', async () => {
     // __type is not skipped by the depth rule (only __schema is), so it nests as deep as we like.
@@ -188,12 +183,7 @@ describe('query limits', () => {
 });
 
 describe('transport rules', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useTestServer();
 
   it('refuses batched requests (a JSON array) with HTTP 400', async () => {
     const res = await fetch(server.graphqlUrl, {
@@ -262,11 +252,7 @@ describe('transport rules', () => {
 });
 
 describe('CORS and security headers', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' }, { reset: false });
 
   const preflight = (origin: string) =>
     fetch(server.graphqlUrl, {
@@ -305,11 +291,7 @@ describe('CORS and security headers', () => {
 });
 
 describe('development', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'development' });
-  });
-  afterAll(() => server.close());
+  const server = useTestServer({ NODE_ENV: 'development' }, { reset: false });
 
   it('serves Apollo Sandbox on GET /graphql to a browser', async () => {
     const res = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
@@ -328,12 +310,7 @@ describe('development', () => {
 });
 
 describe('production', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(productionEnv());
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const server = useTestServer(productionEnv());
 
   it('refuses introspection', async () => {
     for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "User") { name } }']) {

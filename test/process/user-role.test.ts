@@ -1,22 +1,16 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, SignUpDocument, UserByEmailDocument } from '../generated/graphql.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 import { cleanEnv, ensureBuilt, ROOT, spawnNode } from './child.js';
 
 /** `npm run user:role -- <email> <USER|ADMIN>`, run as the built CLI against the test database. */
 
 const CLI = path.join(ROOT, 'dist/src/cli/user-role.js');
 
-let server: TestServer;
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
-beforeEach(() => server.reset());
+beforeAll(() => ensureBuilt());
+const server = useTestServer();
 
 async function userRole(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Only DATABASE_URL: the CLI must never fall back to an embedded PostgreSQL here.

@@ -46,11 +46,13 @@ export interface TestServer {
  * A suite's usual server: started before its tests, closed after them, and (unless
  * `reset: false`) its tables and Redis keys emptied before each test. The answer stands for the
  * server inside tests and hooks registered after this call (they run after it has started).
+ * `env` may be a function, called when the server starts: for settings that hooks registered
+ * before this call make (a fake provider's URL, a data folder).
  */
-export function useTestServer(env: RawEnv = {}, opts: { reset?: boolean } = {}): TestServer {
+export function useTestServer(env: RawEnv | (() => RawEnv | Promise<RawEnv>) = {}, opts: { reset?: boolean } = {}): TestServer {
   let server: TestServer | undefined;
   beforeAll(async () => {
-    server = await startTestServer(env);
+    server = await startTestServer(typeof env === 'function' ? await env() : env);
   });
   afterAll(() => server?.close());
   if (opts.reset !== false) beforeEach(() => server!.reset());

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FlaggedTransactionsDocument,
   HistoryPageDocument,
@@ -9,21 +9,17 @@ import {
 } from '../generated/graphql.js';
 import { errorCode } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer } from '../support/server.js';
 import { pool, sharedDataDir, sql, statementsDuring } from './wallet-helpers.js';
 
 /** History cursors: opaque, stable, short, bound to their viewer's list, refused when altered. */
-let server: TestServer;
 let dataDir: Awaited<ReturnType<typeof sharedDataDir>>;
 beforeAll(async () => {
   dataDir = await sharedDataDir();
-  server = await startTestServer(dataDir.env);
 });
-afterAll(async () => {
-  await server.close();
-  await dataDir.remove();
-});
-beforeEach(() => server.reset());
+afterAll(() => dataDir?.remove());
+// Its replicas below share the data folder, and so the cursor secret.
+const server = useTestServer(() => dataDir.env);
 
 type Res = { errors?: readonly { extensions?: Record<string, unknown> }[] };
 const field = (res: Res) => res.errors?.[0]?.extensions?.field;

@@ -156,11 +156,11 @@ export class CardService {
         return { cardId, fundingTransactionId };
       }),
     );
-    const [card, [fundingTransaction]] = await Promise.all([
+    const [card, loads] = await Promise.all([
       this.getOwned(em, actor.userId, cardId),
-      fundingTransactionId ? this.transactions.findByIds(em, [fundingTransactionId]) : [null],
+      fundingTransactionId ? this.transactions.findByIds(em, [fundingTransactionId]) : [],
     ]);
-    return { card, fundingTransaction };
+    return { card, fundingTransaction: loads[0] ?? null };
   }
 
   async setStatus(em: EntityManager, actor: Actor, cardId: string, target: 'ACTIVE' | 'FROZEN' | 'TERMINATED'): Promise<Card> {

@@ -63,8 +63,7 @@ export function toAccount(r: AccountRow): LedgerAccount {
   };
 }
 
-export interface Movement {
-  transferId: string;
+export interface TransferInput {
   debitAccountId: string;
   creditAccountId: string;
   amount: bigint;
@@ -72,6 +71,12 @@ export interface Movement {
   code: TransferCode;
   reference: string;
   /** A hold: counted in the pending counters until posted or voided. */
+  pending?: boolean;
+}
+
+/** A transfer as post_movement takes it: with its id, and whether it is a hold said. */
+export interface Movement extends TransferInput {
+  transferId: string;
   pending: boolean;
 }
 

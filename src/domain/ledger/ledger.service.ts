@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountKind, LedgerAccount } from './ledger-account.js';
 import { noteAccountState } from './ledger-changes.js';
-import { LedgerRepository, toAccount, type TransferCode } from './ledger.repository.js';
+import { LedgerRepository, toAccount, type TransferInput } from './ledger.repository.js';
 
 export type { AccountKind, LedgerAccount } from './ledger-account.js';
 
 export type TransferStatus = 'PENDING' | 'POSTED' | 'VOIDED';
-export type { TransferCode } from './ledger.repository.js';
+export type { TransferCode, TransferInput } from './ledger.repository.js';
 
 /** Credit-normal accounts (users' wallets and cards): what can be spent now. */
 export function available(a: LedgerAccount): bigint {
@@ -32,17 +32,6 @@ export class InsufficientFundsError extends Error {
   constructor(readonly accountId: string) {
     super('insufficient funds');
   }
-}
-
-export interface TransferInput {
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  currency: string;
-  code: TransferCode;
-  reference: string;
-  /** A hold: counted in the pending counters until posted or voided. */
-  pending?: boolean;
 }
 
 export interface LedgerReportResult {

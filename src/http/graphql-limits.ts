@@ -20,7 +20,8 @@ export function limitRules(limits: Config['graphql']): ValidationRule[] {
   const common = { propagateOnRejection: false, onReject: reject, exposeLimits: true };
   return [
     maxDepthRule({ ...common, n: limits.maxDepth, flattenFragments: true }),
-    maxAliasesRule({ ...common, n: limits.maxAliases }),
+    // Every alias counts, `__typename` ones too (the rule's default lets those through unbounded).
+    maxAliasesRule({ ...common, n: limits.maxAliases, allowList: [] }),
     maxDirectivesRule({ ...common, n: limits.maxDirectives }),
     costLimitRule({ ...common, maxCost: limits.maxCost }),
   ] as unknown as ValidationRule[];

@@ -174,6 +174,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     persistedQueries: { ttl: 24 * 60 * 60 },
     allowBatchedHttpRequests: false,
     introspection: !config.isProduction,
+    // No "Did you mean …?" in production: with introspection off, suggestions would spell the schema out.
+    hideSchemaDetailsFromClientErrors: config.isProduction,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
     validationRules: rules,
@@ -204,6 +206,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     events: services.events,
     origins,
     validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
+    hideSchemaDetails: config.isProduction,
   });
   apollo.addPlugin({
     async serverWillStart() {

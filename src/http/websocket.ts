@@ -31,6 +31,8 @@ export interface WebSocketDeps {
   /** The same parser limits (maxTokens) and extra validation rules (depth, aliases, cost, ...) as HTTP. */
   parseOptions: ParseOptions;
   validationRules: readonly ValidationRule[];
+  /** Production: validation errors name no field or type the client did not write (no suggestions). */
+  hideSchemaDetails: boolean;
   events: PlatformEvents;
   /** Browsers' upgrades are held to the same origin rule as HTTP; clients that send no Origin pass. */
   origins: OriginRule;
@@ -45,6 +47,13 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     originalError: error.originalError ?? error,
     extensions: { ...error.extensions, code: error.extensions.code ?? code },
   });
+}
+
+/** The error without graphql-js's "Did you mean …?" (as Apollo's hideSchemaDetailsFromClientErrors does over HTTP). */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ Did you mean .+\?$/, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: error.extensions });
 }
 
 /**
@@ -156,7 +165,9 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
             throw err;
           }
           const invalid = validate(deps.schema, document, [...specifiedRules, ...deps.validationRules]);
-          if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+          if (invalid.length > 0) {
+            return invalid.map((e) => withCode(deps.hideSchemaDetails ? withoutSuggestions(e) : e, 'GRAPHQL_VALIDATION_FAILED'));
+          }
           if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
           documents.set(payload.query, document);
         }

@@ -87,6 +87,17 @@ describe('query limits', () => {
     expect(codes(over)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(over.errors![0].message).toMatch(/aliases/i);
     expect(over.data).toBeUndefined();
+
+    // `__typename` aliases count like any other: they cost a resolver call each.
+    const typenames = await server.raw('{ a: __typename b: __typename c: __typename }');
+    expect(codes(typenames)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(typenames.data).toBeUndefined();
+  });
+
+  it('suggests the field meant outside production', async () => {
+    const res = await server.raw('{ mee { id } }');
+    expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors![0].message).toMatch(/Did you mean "me"\?/);
   });
 
   it('cost: under the limit runs, over it is QUERY_TOO_COMPLEX', async () => {
@@ -341,6 +352,22 @@ describe('production', () => {
     const header = JSON.parse(Buffer.from(res.data!.signUp.accessToken.split('.')[0], 'base64url').toString()) as { alg: string };
     expect(header.alg).toBe('EdDSA');
     expect((await server.raw('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
+  it('suggests no field, over HTTP or WebSocket: with introspection off, suggestions would spell out the schema', async () => {
+    const misspelt = '{ mee { id } }';
+    const res = await server.raw(misspelt);
+    expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors![0].message).toBe('Cannot query field "mee" on type "Query".');
+    const signedUp = await server.gql(SignUpDocument, { input: { email: 'prod-typo@example.com', password, fullName: 'Prod Typo' } });
+    const { run, dispose } = socket(server, signedUp.data!.signUp.accessToken);
+    try {
+      const denied = await run(misspelt);
+      expect(codes(denied)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(denied.errors![0].message).toBe('Cannot query field "mee" on type "Query".');
+    } finally {
+      await dispose();
+    }
   });
 
   it('refuses introspection over WebSocket too', async () => {

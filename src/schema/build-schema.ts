@@ -13,6 +13,7 @@ import { UserResolver } from '../resolvers/user.resolver.js';
 import { payloadViewerResolvers } from '../resolvers/payload-viewer.resolver.js';
 import type { GraphQLContext } from './context.js';
 import type { Services } from './services.js';
+import { refuseNulCharacters } from './nul-characters.js';
 import { trackMutations } from './track-mutations.js';
 
 export type { Services } from './services.js';
@@ -97,6 +98,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
   const config = schema.toConfig();
   const api = new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
   if (services) trackMutations(api, (work) => services.track(work));
+  refuseNulCharacters(api);
   return api;
 }
 

@@ -44,6 +44,8 @@ function toConfig(e: Env, cwd: string) {
       trustProxy: e.TRUST_PROXY,
       corsOrigins: splitList(e.CORS_ORIGINS).map((o) => new URL(o).origin),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      /** GET /metrics: open (outside production, no token), behind this bearer token, or not served (production, no token). */
+      metrics: e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : e.NODE_ENV === 'production' ? ('off' as const) : ('open' as const),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,

@@ -65,6 +65,8 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalUrl(/^https?:$/),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: boolish.default(false),
+  /** Bearer token for GET /metrics; without it production serves no metrics (they name every operation). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   CORS_ORIGINS: z
     .string()
     .default('')

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import type { RedisHandle } from '../cache/redis.js';
@@ -18,9 +19,19 @@ function withTimeout<T>(promise: Promise<T>, fallback: T): Promise<T> {
   return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Who may read GET /metrics (`config.http.metrics`). */
+export type MetricsAccess = 'open' | 'off' | { token: string };
+
+/** The header is `Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 export function registerHealthRoutes(
   fastify: FastifyInstance,
-  deps: { orm: MikroORM; redis: RedisHandle; readiness: Readiness; metrics: Metrics },
+  deps: { orm: MikroORM; redis: RedisHandle; readiness: Readiness; metrics: Metrics; access: MetricsAccess },
 ): void {
   fastify.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
@@ -41,7 +52,12 @@ export function registerHealthRoutes(
     return { status, checks: { postgres: pgUp ? 'up' : 'down', redis: redis ? 'up' : 'down' } };
   });
 
-  fastify.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+  const access = deps.access;
+  if (access === 'off') return;
+  fastify.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
+    if (access !== 'open' && !bearerMatches(request.headers.authorization, access.token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a bearer token is required (METRICS_TOKEN)' });
+    }
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

@@ -125,7 +125,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeHttp(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
-  registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics });
+  registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics, access: config.http.metrics });
   if (!config.isProduction) registerGraphiQL(fastify);
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>

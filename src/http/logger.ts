@@ -1,3 +1,4 @@
+import { stdSerializers } from 'pino';
 import type { Config } from '../config/config.js';
 
 // The logger's options, in a module of their own: the process entry logs before the HTTP
@@ -19,5 +20,46 @@ export const REDACTED_PATHS = [
 ];
 
 export function loggerOptions(config: Config) {
-  return { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: (err: unknown) => stdSerializers.err(withoutStatementValues(err) as Error) },
+  };
+}
+
+/** What a database error may say in the log: its kind and PostgreSQL's fields, never values. */
+const DRIVER_FIELDS_KEPT = new Set(['name', 'code', 'sqlState', 'severity', 'constraint', 'table', 'column', 'schema', 'routine']);
+
+/**
+ * A database error (MikroORM's DriverException and its kinds) begins its message and stack with
+ * the failed statement, values inlined (a sign-up's `password_hash`, an email), and PostgreSQL's
+ * `detail` repeats values too. In the log it keeps its kind, PostgreSQL's code and message, and
+ * its stack frames. Causes are scrubbed alike: the log shows a refusal's cause.
+ */
+export function withoutStatementValues(err: unknown, seen = new Set<unknown>()): unknown {
+  if (!(err instanceof Error) || seen.has(err)) return err;
+  seen.add(err);
+  const original = err as Error & { cause?: unknown };
+  const cause = withoutStatementValues(original.cause, seen);
+  const driver = isDriverError(err);
+  if (!driver && cause === original.cause) return err;
+  const copy = Object.create(Object.getPrototypeOf(err) as object) as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(err)) {
+    if (!driver || DRIVER_FIELDS_KEPT.has(key)) copy[key] = (err as unknown as Record<string, unknown>)[key];
+  }
+  if (driver) {
+    const at = err.message.lastIndexOf(' - ');
+    copy.message = at >= 0 ? err.message.slice(at + 3) : 'the statement failed';
+    const frames = err.stack?.indexOf('\n    at ') ?? -1;
+    copy.stack = `${err.name}: ${String(copy.message)}${frames >= 0 ? err.stack!.slice(frames) : ''}`;
+  }
+  if (cause !== undefined) copy.cause = cause;
+  return copy;
+}
+
+function isDriverError(err: Error): boolean {
+  for (let proto = Object.getPrototypeOf(err) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'DriverException') return true;
+  }
+  return false;
 }

@@ -207,6 +207,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     origins,
     validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
     hideSchemaDetails: config.isProduction,
+    maxFrameBytes: config.http.bodyLimitBytes,
   });
   apollo.addPlugin({
     async serverWillStart() {

@@ -33,6 +33,8 @@ export interface WebSocketDeps {
   validationRules: readonly ValidationRule[];
   /** Production: validation errors name no field or type the client did not write (no suggestions). */
   hideSchemaDetails: boolean;
+  /** The largest frame a client may send (the HTTP body limit, BODY_LIMIT_BYTES). */
+  maxFrameBytes: number;
   events: PlatformEvents;
   /** Browsers' upgrades are held to the same origin rule as HTTP; clients that send no Origin pass. */
   origins: OriginRule;
@@ -89,6 +91,9 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
   const wss = new WebSocketServer({
     server: deps.server,
     path: '/graphql',
+    // A frame larger than an HTTP body may be is refused (close code 1009) before it is kept:
+    // by default ws buffers up to 100 MiB per frame, before anyone has authenticated.
+    maxPayload: deps.maxFrameBytes,
     verifyClient: ({ req }, done) => {
       const origin = req.headers.origin;
       if (origin === undefined || deps.origins.allows(origin)) return done(true);

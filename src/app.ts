@@ -80,7 +80,7 @@ export async function createApp(
         const applied = await migrate(orm, databaseUrl);
         if (applied.length > 0) log.info({ applied }, 'migrations applied');
         readiness.migrated = true;
-        jobs.runPayments();
+        jobs.migrated();
         return;
       } catch (err) {
         if (closing) return;

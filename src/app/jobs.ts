@@ -9,8 +9,8 @@ import type { Services } from '../schema/services.js';
 const REVOCATION_RESYNC_MS = 30_000;
 
 export interface Jobs {
-  /** Runs the payment job now (unless it is running, or migrations have not been applied). */
-  runPayments(): void;
+  /** Migrations have been applied: run the payment job and the allowlist resync now. */
+  migrated(): void;
   /** Stops the timers and waits for a payment run in progress. */
   stop(): Promise<void>;
 }
@@ -19,8 +19,9 @@ export interface Jobs {
  * What runs in the background of every replica:
  * - rule 8: settle what is due and ask the provider about what waits, on an interval and at
  *   start-up. Leases in the payments table keep replicas from doing the same one twice;
- * - the session denylist in Redis, rewritten from PostgreSQL when Redis comes back and on an
- *   interval, so a lost write or a flushed Redis cannot revive a session for long.
+ * - the session allowlist in Redis, cleared of revoked sessions at start, when Redis comes back
+ *   (it is not believed until then: a restored snapshot may list sessions revoked since) and
+ *   on an interval (a removal another replica could not make).
  */
 export function startJobs(
   config: Config,
@@ -52,12 +53,18 @@ export function startJobs(
     if (!readiness.migrated || !redis.isUp()) return;
     services.auth.resyncRevocations(orm.em.fork()).catch((err: Error) => log.warn({ err: err.message }, 'revocation resync failed'));
   };
-  redis.onReconnect(resync);
+  redis.onReconnect(() => {
+    services.auth.distrustAllowlist();
+    resync();
+  });
   const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
   resyncTimer.unref();
 
   return {
-    runPayments,
+    migrated() {
+      runPayments();
+      resync();
+    },
     async stop() {
       stopping = true;
       clearInterval(resyncTimer);

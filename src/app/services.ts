@@ -4,13 +4,13 @@ import { EventBus } from '../cache/pubsub.js';
 import { RateLimit } from '../cache/rate-limit.js';
 import type { RedisHandle } from '../cache/redis.js';
 import { CacheGenerations } from '../cache/response-cache.js';
-import { RevocationCache } from '../cache/revocation.js';
+import { SessionAllowlist } from '../cache/session-allowlist.js';
 import { WalletCache } from '../cache/wallet-cache.js';
 import type { Config } from '../config/config.js';
 import { loadCursorSecret } from '../config/cursor-secret.js';
 import { loadSigningKeys } from '../config/jwt-keys.js';
 import { AuditService } from '../domain/audit/audit.service.js';
-import { AuthService } from '../domain/auth/auth.service.js';
+import { ALLOWLIST_MARGIN_SECONDS, AuthService } from '../domain/auth/auth.service.js';
 import { PasswordHasher } from '../domain/auth/password.js';
 import { TokenService } from '../domain/auth/tokens.js';
 import { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
@@ -80,8 +80,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
       }),
       signupPerIp: new RateLimit(redis.client, { name: 'signup-ip', points: rl.signupPerIp, windowSeconds: rl.signupWindowSeconds }),
     },
-    // Entries outlive the longest access token by a minute.
-    new RevocationCache(redis.client, config.jwt.accessTtlSeconds + 60),
+    new SessionAllowlist(redis.client, config.jwt.accessTtlSeconds + ALLOWLIST_MARGIN_SECONDS),
     config.jwt,
     log,
   );

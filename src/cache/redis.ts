@@ -12,6 +12,12 @@ export interface RedisHandle {
   isUp(): boolean;
   /** A PING that gives up after the command timeout. */
   ping(): Promise<boolean>;
+  /**
+   * Redis's `maxmemory-policy`: 'noeviction' is what this service expects; any other can drop
+   * rate-limit counters under memory pressure. Undefined when Redis cannot say (down, or
+   * CONFIG disabled, as some managed services do).
+   */
+  evictionPolicy(): Promise<string | undefined>;
   /** Called every time the connection becomes ready again (not on the first connect). */
   onReconnect(listener: () => void): void;
   close(): Promise<void>;
@@ -41,6 +47,7 @@ export async function connectRedis(settings: RedisSettings, log: Log): Promise<R
       mode: 'in-process',
       isUp: () => true,
       ping: async () => true,
+      evictionPolicy: async () => 'noeviction',
       onReconnect: (l) => reconnectListeners.push(l),
       close: async () => {
         client.disconnect();
@@ -82,7 +89,7 @@ export async function connectRedis(settings: RedisSettings, log: Log): Promise<R
     log.warn({ err: err.message }, 'Redis is not reachable at start-up; carrying on without it until it is');
   });
 
-  return {
+  const handle: RedisHandle = {
     client,
     mode: 'redis',
     isUp: () => client.status === 'ready',
@@ -93,9 +100,22 @@ export async function connectRedis(settings: RedisSettings, log: Log): Promise<R
         () => false,
       );
     },
+    evictionPolicy: async () => {
+      if (client.status !== 'ready') return undefined;
+      const reply = (await client.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+      return reply[1];
+    },
     onReconnect: (l) => reconnectListeners.push(l),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },
   };
+  const policy = await handle.evictionPolicy();
+  if (policy !== undefined && policy !== 'noeviction') {
+    log.warn(
+      { maxmemoryPolicy: policy },
+      'Redis may evict keys under memory pressure (maxmemory-policy is not noeviction): rate-limit counters can be lost, and /readyz reports degraded',
+    );
+  }
+  return handle;
 }

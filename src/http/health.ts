@@ -36,7 +36,7 @@ export function registerHealthRoutes(
   fastify.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   fastify.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
-    const [postgres, redis] = await Promise.all([
+    const [postgres, redis, eviction] = await Promise.all([
       withTimeout(
         deps.orm.em
           .getConnection()
@@ -45,11 +45,18 @@ export function registerHealthRoutes(
         false,
       ),
       withTimeout(deps.redis.ping(), false),
+      withTimeout(deps.redis.evictionPolicy(), undefined),
     ]);
     const pgUp = postgres && deps.readiness.migrated;
-    const status = !pgUp ? 'down' : redis ? 'ok' : 'degraded';
+    // A Redis that evicts keys under memory pressure drops rate-limit counters: it still
+    // serves, but not as configured.
+    const evicting = eviction !== undefined && eviction !== 'noeviction';
+    const status = !pgUp ? 'down' : redis && !evicting ? 'ok' : 'degraded';
     reply.code(pgUp ? 200 : 503).header('cache-control', 'no-store');
-    return { status, checks: { postgres: pgUp ? 'up' : 'down', redis: redis ? 'up' : 'down' } };
+    return {
+      status,
+      checks: { postgres: pgUp ? 'up' : 'down', redis: redis ? 'up' : 'down', redisEviction: eviction ?? 'unknown' },
+    };
   });
 
   const access = deps.access;

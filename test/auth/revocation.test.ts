@@ -1,10 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
-import { REDIS_URL } from '../support/env.js';
-import { jwtClaims } from './auth-helpers.js';
-import { PrivateRedis } from '../support/private-redis.js';
-import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 async function signUp(server: TestServer, email: string) {
   const res = await server.gql(SignUpDocument, { input: { email, password: 'password-1', fullName: 'Rev' } });
@@ -15,35 +11,7 @@ async function me(server: TestServer, token: string) {
   return (await server.gql(MeDocument, {}, { token })).data!.me;
 }
 
-describe('session revocation with Redis up', () => {
-  const server = useTestServer();
-  let redis: Redis;
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL);
-  });
-  afterAll(() => redis.quit());
-
-  it('is written to the Redis denylist with a lifetime covering the access token', async () => {
-    const { accessToken } = await signUp(server, 'deny@example.com');
-    await server.gql(LogOutDocument, {}, { token: accessToken });
-    const keys = await redis.keys(`${server.redisPrefix}revoked-session:*`);
-    expect(keys).toHaveLength(1);
-    const ttl = await redis.ttl(keys[0]);
-    expect(ttl).toBeGreaterThan(server.app.config.jwt.accessTtlSeconds);
-  });
-
-  it('is restored from PostgreSQL when Redis lost it', async () => {
-    const { accessToken } = await signUp(server, 'lost@example.com');
-    await server.gql(LogOutDocument, {}, { token: accessToken });
-    expect(await me(server, accessToken)).toBeNull();
-
-    // Redis forgets (a restart without persistence, an eviction).
-    await redis.del(await redis.keys(`${server.redisPrefix}revoked-session:*`));
-    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
-    expect(await me(server, accessToken)).toBeNull();
-  });
-});
-
+/** With Redis working, see test/security/sessions.test.ts. */
 describe('session revocation with Redis unreachable', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -77,43 +45,6 @@ describe('session revocation with Redis unreachable', () => {
       .fork()
       .getConnection()
       .execute("update auth_sessions set revoked_at = now(), revoked_reason = 'LOGOUT' where user_id = ?", [user.id]);
-    expect(await me(server, accessToken)).toBeNull();
-  });
-});
-
-describe('session revocation when Redis answers reads but refuses writes', () => {
-  let redis: PrivateRedis;
-  let server: TestServer;
-  let admin: Redis;
-  beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    server = await startTestServer({ REDIS_URL: redis.url });
-    admin = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    await admin?.quit();
-    await server?.close();
-    await redis?.stop();
-  });
-
-  it('keeps a logout Redis did not take in memory, so the token stops working all the same', async () => {
-    const { accessToken } = await signUp(server, 'redis-full@example.com');
-    expect(await me(server, accessToken)).toMatchObject({ email: 'redis-full@example.com' });
-    // Redis is full and evicts nothing: every write fails with OOM, reads still answer.
-    await admin.config('SET', 'maxmemory-policy', 'noeviction');
-    await admin.config('SET', 'maxmemory', '1');
-    try {
-      const out = await server.gql(LogOutDocument, {}, { token: accessToken });
-      expect(out.data!.logOut.revoked).toBe(true);
-      expect(await admin.keys(`${server.redisPrefix}revoked-session:*`)).toEqual([]);
-      // Redis answers "not revoked" for the session; the process remembers it was.
-      expect(await me(server, accessToken)).toBeNull();
-    } finally {
-      await admin.config('SET', 'maxmemory', '0');
-    }
-    // Once Redis takes writes again, the resync writes it there for every replica.
-    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
-    expect(await admin.exists(`${server.redisPrefix}revoked-session:${jwtClaims(accessToken).sid}`)).toBe(1);
     expect(await me(server, accessToken)).toBeNull();
   });
 });

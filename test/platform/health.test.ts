@@ -8,7 +8,7 @@ import { startTestServer, useTestServer } from '../support/server.js';
 
 /** /healthz, /readyz and /metrics, with everything up, with PostgreSQL away and with Redis away. */
 
-const READY = '{"status":"ok","checks":{"postgres":"up","redis":"up"}}';
+const READY = '{"status":"ok","checks":{"postgres":"up","redis":"up","redisEviction":"noeviction"}}';
 
 async function getJson(url: string) {
   const res = await fetch(url);
@@ -91,7 +91,7 @@ describe('with a wrong DATABASE_URL', () => {
 
       const ready = await getJson(`${server.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(ready.text).toBe('{"status":"down","checks":{"postgres":"down","redis":"up"}}');
+      expect(ready.text).toBe('{"status":"down","checks":{"postgres":"down","redis":"up","redisEviction":"noeviction"}}');
       expect(server.app.readiness.migrated).toBe(false);
 
       // It says why (the first migration attempt fails at once), without the password.
@@ -159,7 +159,7 @@ describe('with Redis unreachable', () => {
   it('/readyz answers 200 degraded', async () => {
     const res = await getJson(`${server.url}/readyz`);
     expect(res.status).toBe(200);
-    expect(res.text).toBe('{"status":"degraded","checks":{"postgres":"up","redis":"down"}}');
+    expect(res.text).toBe('{"status":"degraded","checks":{"postgres":"up","redis":"down","redisEviction":"unknown"}}');
   });
 
   it('signUp and me still work', async () => {

@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
-import type { RevocationCache } from '../../cache/revocation.js';
+import type { SessionAllowlist } from '../../cache/session-allowlist.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { AuthError, AuthException } from './auth.errors.js';
@@ -12,6 +12,8 @@ import { SessionRepository } from './session.repository.js';
 import { hashRefreshToken, newRefreshToken, type TokenService } from './tokens.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
+/** An allowlist entry outlives the access token that caused it by this much. */
+export const ALLOWLIST_MARGIN_SECONDS = 60;
 const MAX_PASSWORD_LENGTH = 256;
 const MAX_FULL_NAME_LENGTH = 200;
 
@@ -42,14 +44,26 @@ export interface AuthLimits {
   signupPerIp: RateLimit;
 }
 
+/** Sessions a revocation ended, and whether Redis took them off the allowlist. */
+interface Revoked {
+  ids: string[];
+  delisted: boolean;
+}
+
 interface Log {
   warn(obj: object, msg: string): void;
 }
 
 export class AuthService {
   private readonly sessions = new SessionRepository();
-  /** Revocations Redis did not take; written again until it does. */
+  /** Revoked sessions Redis may still list as live; removed again until it takes it. */
   private readonly unsyncedRevocations = new Set<string>();
+  /**
+   * Whether a listed session may be believed. Not until the first resync, nor after Redis
+   * reconnects until the next one: a Redis restored from an older snapshot may list sessions
+   * revoked since.
+   */
+  private allowlistTrusted = false;
   private revokedListeners: Array<(sessionIds: string[]) => Promise<void>> = [];
 
   /** Called after sessions are revoked (open WebSocket subscriptions of theirs must close). */
@@ -61,7 +75,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly passwords: PasswordHasher,
     private readonly limits: AuthLimits,
-    private readonly revocations: RevocationCache,
+    private readonly allowlist: SessionAllowlist,
     private readonly settings: { refreshTtlSeconds: number; accessTtlSeconds: number },
     private readonly log: Log,
   ) {}
@@ -119,22 +133,25 @@ export class AuthService {
     const outcome = await em.transactional(async (tx) => {
       const token = await tx.findOne(RefreshToken, { tokenHash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!token) return null;
-      const session = await tx.findOneOrFail(AuthSession, token.session.id, { populate: ['user'] });
+      // The session row stays locked until commit, so a revocation committing meanwhile waits
+      // and takes the session off the allowlist after this adds it.
+      const lockMode = token.usedAt ? LockMode.PESSIMISTIC_WRITE : LockMode.PESSIMISTIC_READ;
+      const session = await tx.findOneOrFail(AuthSession, token.session.id, { populate: ['user'], lockMode });
       if (token.usedAt) {
-        if (!session.revokedAt) {
-          session.revokedAt = new Date();
-          session.revokedReason = SessionRevokedReason.REFRESH_TOKEN_REUSE;
-        }
-        return { reusedIn: session.id };
+        if (session.revokedAt) return { reused: { ids: [], delisted: true } };
+        session.revokedAt = new Date();
+        session.revokedReason = SessionRevokedReason.REFRESH_TOKEN_REUSE;
+        await tx.flush();
+        return { reused: { ids: [session.id], delisted: await this.allowlist.remove([session.id]) } };
       }
       if (session.revokedAt || token.expiresAt <= new Date()) return null;
       token.usedAt = new Date();
       return { result: await this.issueTokens(tx, session.user, session) };
     });
     if (outcome?.result) return outcome.result;
-    if (outcome?.reusedIn) {
-      this.log.warn({ sessionId: outcome.reusedIn, ip: client.ip }, 'refresh token reused: session revoked');
-      await this.cacheRevocations([outcome.reusedIn]);
+    if (outcome?.reused && outcome.reused.ids.length > 0) {
+      this.log.warn({ sessionId: outcome.reused.ids[0], ip: client.ip }, 'refresh token reused: session revoked');
+      await this.afterRevocation(outcome.reused);
     }
     throw new AuthException(AuthError.InvalidRefreshToken);
   }
@@ -154,9 +171,9 @@ export class AuthService {
       sessionId = viewer.sessionId;
     }
     if (!sessionId) return false;
-    const revoked = await this.revokeSessions(em, { id: sessionId }, SessionRevokedReason.LOGOUT);
-    await this.cacheRevocations(revoked);
-    return revoked.length > 0;
+    const revoked = await em.transactional((tx) => this.revokeSessions(tx, { id: sessionId }, SessionRevokedReason.LOGOUT));
+    await this.afterRevocation(revoked);
+    return revoked.ids.length > 0;
   }
 
   async changePassword(
@@ -178,9 +195,9 @@ export class AuthService {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash, updatedAt: new Date() });
       return this.revokeSessions(tx, { user: user.id, id: { $ne: viewer.sessionId } }, SessionRevokedReason.PASSWORD_CHANGED);
     });
-    await this.cacheRevocations(revoked);
+    await this.afterRevocation(revoked);
     await em.refresh(user);
-    return { user, revokedSessions: revoked.length };
+    return { user, revokedSessions: revoked.ids.length };
   }
 
   /**
@@ -205,19 +222,41 @@ export class AuthService {
     return (await this.isSessionRevoked(em, result.claims.sessionId)) ? 'revoked' : 'invalid';
   }
 
-  /** Redis first; PostgreSQL when Redis cannot answer, so a revocation never fails open. */
+  /**
+   * Fails closed: a session is live when the allowlist in Redis lists it, or else when
+   * PostgreSQL says so. A session PostgreSQL does not know is not live.
+   */
   async isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean> {
-    const cached = this.unsyncedRevocations.has(sessionId) ? true : await this.revocations.isRevoked(sessionId);
-    if (cached !== undefined) return cached;
-    // An unknown session counts as revoked.
-    return (await this.sessions.isRevoked(em, sessionId)) ?? true;
+    if (this.unsyncedRevocations.has(sessionId)) return true;
+    const listed = this.allowlistTrusted ? await this.allowlist.lookUp(sessionId) : 'unknown';
+    if (listed === 'listed') return false;
+    if (listed === 'unknown') return !(await this.sessions.isLive(em, sessionId));
+    // Not listed (evicted, expired, or lost in a restart): PostgreSQL decides, and a live
+    // session goes back on the list while its row is locked, so a revocation committing
+    // meanwhile waits and removes it after.
+    const live = await em.transactional(async (tx) => {
+      if (!(await this.sessions.isLive(tx, sessionId, { lock: true }))) return false;
+      await this.allowlist.add([sessionId]);
+      return true;
+    });
+    return !live;
   }
 
-  /** Writes the denylist again from PostgreSQL: run whenever Redis comes back. */
+  /**
+   * Takes every session revoked within an allowlist entry's lifetime off the list again, then
+   * believes the list: run at start, whenever Redis comes back, and on an interval.
+   */
   async resyncRevocations(em: EntityManager): Promise<void> {
-    const since = new Date(Date.now() - this.settings.accessTtlSeconds * 1000);
+    const since = new Date(Date.now() - (this.settings.accessTtlSeconds + ALLOWLIST_MARGIN_SECONDS) * 1000);
     const ids = [...new Set([...(await this.sessions.revokedSince(em, since)), ...this.unsyncedRevocations])];
-    if (await this.revocations.markRevoked(ids)) this.unsyncedRevocations.clear();
+    if (!(await this.allowlist.remove(ids))) return;
+    for (const id of ids) this.unsyncedRevocations.delete(id);
+    this.allowlistTrusted = true;
+  }
+
+  /** Redis reconnected: what it lists is not believed until the next resync. */
+  distrustAllowlist(): void {
+    this.allowlistTrusted = false;
   }
 
   /** A new session for a user whose identity is already established (sign-in, seeding). */
@@ -238,22 +277,27 @@ export class AuthService {
       expiresAt: new Date(Date.now() + this.settings.refreshTtlSeconds * 1000),
     });
     await em.flush();
+    // Listed before the transaction commits: see `refresh` for why the order matters.
+    await this.allowlist.add([session.id]);
     const access = await this.tokens.issueAccessToken(user.id, session.id);
     return { user, accessToken: access.token, expiresAt: access.expiresAt, refreshToken };
   }
 
   /**
-   * Marks live sessions matching `where` revoked; returns their ids. The caller passes them to
-   * `cacheRevocations` once its transaction has committed.
+   * Marks live sessions matching `where` revoked and takes them off the allowlist before the
+   * transaction commits, while their rows are locked. The caller passes the result to
+   * `afterRevocation` once it has committed.
    */
-  private async revokeSessions(em: EntityManager, where: Record<string, unknown>, reason: SessionRevokedReason): Promise<string[]> {
-    return this.sessions.revoke(em, where, reason);
+  private async revokeSessions(tx: EntityManager, where: Record<string, unknown>, reason: SessionRevokedReason): Promise<Revoked> {
+    const ids = await this.sessions.revoke(tx, where, reason);
+    return { ids, delisted: await this.allowlist.remove(ids) };
   }
 
-  private async cacheRevocations(ids: string[]): Promise<void> {
+  private async afterRevocation(revoked: Revoked): Promise<void> {
+    const { ids } = revoked;
     if (ids.length === 0) return;
     await Promise.all(this.revokedListeners.map((l) => l(ids).catch(() => undefined)));
-    if (!(await this.revocations.markRevoked(ids))) {
+    if (!revoked.delisted && !(await this.allowlist.remove(ids))) {
       for (const id of ids) this.unsyncedRevocations.add(id);
       this.log.warn({ sessions: ids.length }, 'Redis did not take a revocation; it is kept in memory until it does');
     }

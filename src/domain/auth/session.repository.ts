@@ -3,10 +3,14 @@ import { AuthSession, type SessionRevokedReason } from './session.entity.js';
 
 /** The statements over `auth_sessions` that are not plain entity loads. */
 export class SessionRepository {
-  /** True when revoked, false when live, null when there is no such session. */
-  async isRevoked(em: EntityManager, sessionId: string): Promise<boolean | null> {
-    const rows = await em.getConnection().execute<{ revoked_at: Date | null }[]>('select revoked_at from auth_sessions where id = ?', [sessionId]);
-    return rows.length === 0 ? null : rows[0].revoked_at !== null;
+  /**
+   * Whether the session exists and is not revoked. With `lock`, inside a transaction, its row
+   * stays share-locked until commit, so a revocation waits for it.
+   */
+  async isLive(em: EntityManager, sessionId: string, options: { lock?: boolean } = {}): Promise<boolean> {
+    const sql = `select 1 from auth_sessions where id = ? and revoked_at is null${options.lock ? ' for share' : ''}`;
+    const rows = await em.execute(sql, [sessionId]);
+    return rows.length === 1;
   }
 
   /** Sessions revoked at `since` or later. */

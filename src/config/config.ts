@@ -53,6 +53,8 @@ function toConfig(e: Env, cwd: string) {
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
+      /** Path of the CA certificate PostgreSQL's certificate is checked against (DATABASE_SSL_CA). */
+      sslCa: e.DATABASE_SSL_CA,
       embeddedDir: path.resolve(cwd, e.EMBEDDED_PG_DIR ?? path.join(dataDir, 'postgres')),
       /** True when EMBEDDED_PG_DIR named embeddedDir: it is then used as is, also as root. */
       embeddedDirChosen: e.EMBEDDED_PG_DIR !== undefined,

@@ -82,6 +82,8 @@ export const envSchema = z.object({
 
   DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
   DATABASE_POOL_MAX: positiveInt.default(16),
+  /** A PEM file of the CA that signed PostgreSQL's certificate (with sslmode=verify-ca or verify-full). */
+  DATABASE_SSL_CA: optionalString,
   EMBEDDED_PG_DIR: optionalString,
   EMBEDDED_PG_PORT: port.default(54329),
 

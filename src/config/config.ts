@@ -80,6 +80,25 @@ function toConfig(e: Env, cwd: string) {
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       signupPerEmail: e.RATE_LIMIT_SIGNUP_PER_EMAIL,
       signupWindowSeconds: e.RATE_LIMIT_SIGNUP_WINDOW_SECONDS,
+      mutationsPerUser: e.RATE_LIMIT_MUTATIONS_PER_USER,
+      expensivePerUser: e.RATE_LIMIT_EXPENSIVE_PER_USER,
+      userWindowSeconds: e.RATE_LIMIT_USER_WINDOW_SECONDS,
+      recipientLookupsPerUser: e.RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER,
+      recipientWindowSeconds: e.RATE_LIMIT_RECIPIENT_WINDOW_SECONDS,
+    },
+    /** Per transaction and per wallet, in minor units by currency. */
+    walletLimits: { maxDeposit: e.LIMIT_DEPOSIT_MAX, maxBalance: e.LIMIT_BALANCE_MAX },
+    retention: {
+      idempotencyDays: e.RETENTION_IDEMPOTENCY_DAYS,
+      sessionDays: e.RETENTION_SESSION_DAYS,
+      webhookDays: e.RETENTION_WEBHOOK_DAYS,
+      jobIntervalMs: e.RETENTION_JOB_INTERVAL_MS,
+    },
+    websocket: {
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+      maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
     },
     payments: {
       provider: e.PAYMENT_PROVIDER,
@@ -114,6 +133,8 @@ function toConfig(e: Env, cwd: string) {
       maxCost: e.GRAPHQL_MAX_COST,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxDocumentBytes: e.GRAPHQL_MAX_DOCUMENT_BYTES,
+      apqStoreMaxBytes: e.APQ_STORE_MAX_BYTES,
     },
   };
 }

@@ -19,10 +19,11 @@ export interface CurrencyDefinition {
   description: string;
   /**
    * Default limits, in whole units of the currency (MONITORING_MAX_TRANSACTION,
-   * MONITORING_DAILY_OUTFLOW and MONITORING_NEW_RECIPIENT_THRESHOLD set other amounts, in minor
-   * units, for the currencies they name; the others keep these): every currency has all three.
+   * MONITORING_DAILY_OUTFLOW, MONITORING_NEW_RECIPIENT_THRESHOLD, LIMIT_DEPOSIT_MAX and
+   * LIMIT_BALANCE_MAX set other amounts, in minor units, for the currencies they name; the others
+   * keep these): every currency has all of them.
    */
-  limits: { maxTransaction: number; dailyOutflow: number; newRecipientThreshold: number };
+  limits: { maxTransaction: number; dailyOutflow: number; newRecipientThreshold: number; maxDeposit: number; maxBalance: number };
 }
 
 /** In the order they were added (the order of the `currencies` query). */
@@ -32,49 +33,61 @@ export const CURRENCIES = {
     exponent: 2,
     symbol: '₦',
     description: 'Nigerian naira; minor unit kobo.',
-    limits: { maxTransaction: 5_000_000, dailyOutflow: 20_000_000, newRecipientThreshold: 100_000 },
+    limits: {
+      maxTransaction: 5_000_000,
+      dailyOutflow: 20_000_000,
+      newRecipientThreshold: 100_000,
+      maxDeposit: 5_000_000,
+      maxBalance: 200_000_000,
+    },
   },
   USD: {
     name: 'US Dollar',
     exponent: 2,
     symbol: '$',
     description: 'US dollar; minor unit cent.',
-    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000 },
+    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000, maxDeposit: 10_000, maxBalance: 500_000 },
   },
   GHS: {
     name: 'Ghanaian Cedi',
     exponent: 2,
     symbol: 'GH₵',
     description: 'Ghanaian cedi; minor unit pesewa.',
-    limits: { maxTransaction: 50_000, dailyOutflow: 200_000, newRecipientThreshold: 10_000 },
+    limits: { maxTransaction: 50_000, dailyOutflow: 200_000, newRecipientThreshold: 10_000, maxDeposit: 50_000, maxBalance: 2_000_000 },
   },
   KES: {
     name: 'Kenyan Shilling',
     exponent: 2,
     symbol: 'KSh',
     description: 'Kenyan shilling; minor unit cent.',
-    limits: { maxTransaction: 1_000_000, dailyOutflow: 5_000_000, newRecipientThreshold: 100_000 },
+    limits: {
+      maxTransaction: 1_000_000,
+      dailyOutflow: 5_000_000,
+      newRecipientThreshold: 100_000,
+      maxDeposit: 1_000_000,
+      maxBalance: 50_000_000,
+    },
   },
   ZAR: {
     name: 'South African Rand',
     exponent: 2,
     symbol: 'R',
     description: 'South African rand; minor unit cent.',
-    limits: { maxTransaction: 100_000, dailyOutflow: 500_000, newRecipientThreshold: 10_000 },
+    limits: { maxTransaction: 100_000, dailyOutflow: 500_000, newRecipientThreshold: 10_000, maxDeposit: 100_000, maxBalance: 5_000_000 },
   },
   GBP: {
     name: 'Pound Sterling',
     exponent: 2,
     symbol: '£',
     description: 'Pound sterling; minor unit penny.',
-    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000 },
+    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000, maxDeposit: 10_000, maxBalance: 500_000 },
   },
   EUR: {
     name: 'Euro',
     exponent: 2,
     symbol: '€',
     description: 'Euro; minor unit cent.',
-    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000 },
+    limits: { maxTransaction: 10_000, dailyOutflow: 50_000, newRecipientThreshold: 1_000, maxDeposit: 10_000, maxBalance: 500_000 },
   },
 } as const satisfies Record<string, CurrencyDefinition>;
 

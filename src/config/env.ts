@@ -108,12 +108,25 @@ export const envSchema = z.object({
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(20),
   RATE_LIMIT_SIGNUP_PER_EMAIL: positiveInt.default(5),
   RATE_LIMIT_SIGNUP_WINDOW_SECONDS: positiveInt.default(60 * 60),
+  RATE_LIMIT_MUTATIONS_PER_USER: positiveInt.default(120),
+  RATE_LIMIT_EXPENSIVE_PER_USER: positiveInt.default(30),
+  RATE_LIMIT_USER_WINDOW_SECONDS: positiveInt.default(60),
+  RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER: positiveInt.default(30),
+  RATE_LIMIT_RECIPIENT_WINDOW_SECONDS: positiveInt.default(60 * 60),
 
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_ALIASES: positiveInt.default(15),
   GRAPHQL_MAX_COST: positiveInt.default(50_000),
   GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
   GRAPHQL_MAX_DIRECTIVES: positiveInt.default(50),
+  /** The largest document, in UTF-8 bytes with comments and whitespace, checked before parsing. */
+  GRAPHQL_MAX_DOCUMENT_BYTES: positiveInt.default(16 * 1024),
+  /** What the automatic persisted query store may hold in all; the oldest go first beyond it. */
+  APQ_STORE_MAX_BYTES: positiveInt.default(8 * 1024 * 1024),
+  WS_INIT_TIMEOUT_MS: positiveInt.default(3_000),
+  WS_MAX_CONNECTIONS_PER_IP: positiveInt.default(50),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(10),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(100),
   BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
@@ -142,6 +155,14 @@ export const envSchema = z.object({
   MONITORING_BURST_WINDOW_SECONDS: positiveInt.default(60),
   MONITORING_UNUSUAL_FACTOR: positiveInt.default(10),
   MONITORING_NEW_RECIPIENT_THRESHOLD: perCurrency('newRecipientThreshold'),
+  LIMIT_DEPOSIT_MAX: perCurrency('maxDeposit'),
+  LIMIT_BALANCE_MAX: perCurrency('maxBalance'),
+
+  /** Days kept before the retention job deletes: used idempotency keys, ended sessions, webhook events. */
+  RETENTION_IDEMPOTENCY_DAYS: positiveInt.default(30),
+  RETENTION_SESSION_DAYS: positiveInt.default(30),
+  RETENTION_WEBHOOK_DAYS: positiveInt.default(30),
+  RETENTION_JOB_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
 });
 
 export type RawEnv = Record<string, string | undefined>;

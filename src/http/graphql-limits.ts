@@ -2,7 +2,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Config } from '../config/config.js';
 import { ErrorCode } from '../domain/shared/error-codes.js';
 
@@ -25,4 +25,16 @@ export function limitRules(limits: Config['graphql']): ValidationRule[] {
     maxDirectivesRule({ ...common, n: limits.maxDirectives }),
     costLimitRule({ ...common, maxCost: limits.maxCost }),
   ] as unknown as ValidationRule[];
+}
+
+/**
+ * The refusal of a document larger than `maxBytes` (UTF-8, comments and whitespace included), as
+ * the client sees it; undefined when it fits or is not a string (Apollo answers that itself).
+ */
+export function documentTooLarge(query: unknown, maxBytes: number): GraphQLFormattedError | undefined {
+  if (typeof query !== 'string' || query.length <= maxBytes / 3 || Buffer.byteLength(query) <= maxBytes) return undefined;
+  return {
+    message: `The document is larger than ${maxBytes} bytes (GRAPHQL_MAX_DOCUMENT_BYTES)`,
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: maxBytes },
+  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { MemoryPersistedQueries, RedisPersistedQueries } from '../cache/persisted-queries.js';
 import { CacheGenerations, RedisKeyValueCache, privateForViewers, responseCache } from '../cache/response-cache.js';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
@@ -9,7 +10,8 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
@@ -17,7 +19,7 @@ import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { formatError, domainErrorOf, isExpectedError } from '../schema/errors.js';
 import type { Services } from '../schema/build-schema.js';
-import { limitRules } from './graphql-limits.js';
+import { documentTooLarge, limitRules } from './graphql-limits.js';
 import { registerHealthRoutes, type Readiness } from './health.js';
 import { Metrics } from './metrics.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
@@ -171,7 +173,15 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     csrfPrevention: true,
     // Responses and persisted queries: Redis when configured (shared by replicas), else in memory.
     cache: deps.redis.mode === 'redis' ? new RedisKeyValueCache(deps.redis.client, 'apollo:') : 'bounded',
-    persistedQueries: { ttl: 24 * 60 * 60 },
+    // Registered only once a document has passed every limit (Apollo stores it after validation),
+    // and in a store with a byte budget: nobody can fill Redis with padded documents.
+    persistedQueries: {
+      cache:
+        deps.redis.mode === 'redis'
+          ? new RedisPersistedQueries(deps.redis.client, config.graphql.apqStoreMaxBytes)
+          : new MemoryPersistedQueries(config.graphql.apqStoreMaxBytes),
+      ttl: null,
+    },
     allowBatchedHttpRequests: false,
     introspection: !config.isProduction,
     // No "Did you mean …?" in production: with introspection off, suggestions would spell the schema out.
@@ -208,6 +218,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     validationRules: [...rules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])],
     hideSchemaDetails: config.isProduction,
     maxFrameBytes: config.http.bodyLimitBytes,
+    maxDocumentBytes: config.graphql.maxDocumentBytes,
+    caps: config.websocket,
+    clientIp: (request) => clientIpOf(request, config.http.trustProxy),
   });
   apollo.addPlugin({
     async serverWillStart() {
@@ -220,6 +233,18 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   fastify.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
+    // The document's size is checked before anything parses it: comments and whitespace count,
+    // which the parser's token limit does not see.
+    preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const params = (request.method === 'GET' ? request.query : request.body) as { query?: unknown } | undefined;
+      const refusal = documentTooLarge(params?.query, config.graphql.maxDocumentBytes);
+      if (!refusal) return;
+      await reply
+        .code(400)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ errors: [refusal] });
+      return reply;
+    },
     handler: fastifyApolloHandler(apollo, {
       context: async (request: FastifyRequest) =>
         buildContext({ id: request.id, log: () => request.log }, clientInfo(request), (em) =>
@@ -236,6 +261,16 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       return apollo.stop();
     },
   };
+}
+
+/**
+ * The address of a raw request (a WebSocket upgrade), as Fastify gives `request.ip`: with
+ * TRUST_PROXY, the first address in X-Forwarded-For.
+ */
+function clientIpOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  const first = typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : undefined;
+  return (trustProxy && first) || request.socket.remoteAddress || 'unknown';
 }
 
 function clientInfo(request: FastifyRequest): ClientInfo {

@@ -3,7 +3,7 @@ import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, ParseOptions, 
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,27 @@ import type { ClientInfo, Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { Topic, type PlatformEvents } from '../domain/events/topics.js';
 import type { OriginRule } from './origins.js';
+import { documentTooLarge } from './graphql-limits.js';
+import { ErrorCode } from '../domain/shared/error-codes.js';
 
 interface Extra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
-  request: { socket: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> };
+  request: IncomingMessage;
   viewer?: Viewer;
 }
+
+/** What one user or one address may hold open (WS_* settings). */
+export interface WebSocketCaps {
+  /** A connection that sends no `connection_init` within this is closed (4408). */
+  initTimeoutMs: number;
+  maxConnectionsPerIp: number;
+  maxConnectionsPerUser: number;
+  /** Operations in progress over all of a user's connections, subscriptions included. */
+  maxSubscriptionsPerUser: number;
+}
+
+/** Closed with this when a user already holds as many connections as allowed. */
+export const TOO_MANY_CONNECTIONS = 4429;
 
 export interface WebSocketDeps {
   server: Server;
@@ -35,6 +50,11 @@ export interface WebSocketDeps {
   hideSchemaDetails: boolean;
   /** The largest frame a client may send (the HTTP body limit, BODY_LIMIT_BYTES). */
   maxFrameBytes: number;
+  /** The largest document, checked before parsing (GRAPHQL_MAX_DOCUMENT_BYTES). */
+  maxDocumentBytes: number;
+  caps: WebSocketCaps;
+  /** The client's address as HTTP requests see it (TRUST_PROXY). */
+  clientIp(request: IncomingMessage): string;
   events: PlatformEvents;
   /** Browsers' upgrades are held to the same origin rule as HTTP; clients that send no Origin pass. */
   origins: OriginRule;
@@ -95,12 +115,31 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
     // by default ws buffers up to 100 MiB per frame, before anyone has authenticated.
     maxPayload: deps.maxFrameBytes,
     verifyClient: ({ req }, done) => {
+      const json = { 'Content-Type': 'application/json; charset=utf-8' };
       const origin = req.headers.origin;
-      if (origin === undefined || deps.origins.allows(origin)) return done(true);
-      const body = JSON.stringify(deps.origins.refusal(origin));
-      done(false, 403, body, { 'Content-Type': 'application/json; charset=utf-8' });
+      if (origin !== undefined && !deps.origins.allows(origin)) return done(false, 403, JSON.stringify(deps.origins.refusal(origin)), json);
+      // Counted before anyone authenticates: one address cannot hold the server's sockets.
+      if ((byIp.get(deps.clientIp(req)) ?? 0) >= deps.caps.maxConnectionsPerIp) {
+        const body = {
+          error: `too many WebSocket connections from this address (WS_MAX_CONNECTIONS_PER_IP=${deps.caps.maxConnectionsPerIp})`,
+        };
+        return done(false, 429, JSON.stringify(body), json);
+      }
+      done(true);
     },
   });
+  const byIp = new Map<string, number>();
+  wss.on('connection', (socket, request) => {
+    const ip = deps.clientIp(request);
+    byIp.set(ip, (byIp.get(ip) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (byIp.get(ip) ?? 1) - 1;
+      if (left > 0) byIp.set(ip, left);
+      else byIp.delete(ip);
+    });
+  });
+  // Each user's connections (their graphql-ws contexts), for the per-user caps.
+  const byUser = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   const documents = new Map<string, DocumentNode>();
   // Open connections by session, so a logout (on any replica) closes them at once.
   const bySession = new Map<string, Set<WebSocket>>();
@@ -115,12 +154,13 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
   const cleanup = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: deps.schema,
+      connectionInitWaitTimeout: deps.caps.initTimeoutMs,
       context: async (ctx) => {
         const viewer = ctx.extra.viewer as Viewer;
         const ua = ctx.extra.request.headers['user-agent'];
         return deps.buildContext(
           randomUUID(),
-          { ip: ctx.extra.request.socket.remoteAddress ?? 'unknown', userAgent: typeof ua === 'string' ? ua : undefined },
+          { ip: deps.clientIp(ctx.extra.request), userAgent: typeof ua === 'string' ? ua : undefined },
           viewer,
         );
       },
@@ -132,8 +172,18 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
           ctx.extra.socket.close(CloseCode.Unauthorized, REFUSALS[why]);
           return false;
         }
-        ctx.extra.viewer = viewer;
         const socket = ctx.extra.socket;
+        const mine = byUser.get(viewer.userId) ?? new Set();
+        if (mine.size >= deps.caps.maxConnectionsPerUser) {
+          socket.close(
+            TOO_MANY_CONNECTIONS,
+            `Too many connections for this user (WS_MAX_CONNECTIONS_PER_USER=${deps.caps.maxConnectionsPerUser})`,
+          );
+          return false;
+        }
+        mine.add(ctx);
+        byUser.set(viewer.userId, mine);
+        ctx.extra.viewer = viewer;
         const sockets = bySession.get(viewer.sessionId) ?? new Set<WebSocket>();
         sockets.add(socket);
         bySession.set(viewer.sessionId, sockets);
@@ -144,6 +194,8 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
         );
         expiry.unref();
         socket.once('close', () => {
+          mine.delete(ctx);
+          if (mine.size === 0) byUser.delete(viewer.userId);
           clearTimeout(expiry);
           sockets.delete(socket);
           if (sockets.size === 0) bySession.delete(viewer.sessionId);
@@ -158,6 +210,19 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
           ctx.extra.socket.close(CloseCode.Unauthorized, expired ? 'Unauthorized: token expired' : 'Unauthorized: session ended');
           return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
+        // The operation being started is already counted in its connection's subscriptions.
+        let running = 0;
+        for (const c of byUser.get(viewer.userId) ?? []) running += Object.keys(c.subscriptions).length;
+        if (running > deps.caps.maxSubscriptionsPerUser) {
+          const limit = deps.caps.maxSubscriptionsPerUser;
+          return [
+            new GraphQLError(`Too many operations in progress for this user (WS_MAX_SUBSCRIPTIONS_PER_USER=${limit}); complete one first`, {
+              extensions: { code: ErrorCode.RATE_LIMITED, limit },
+            }),
+          ];
+        }
+        const tooLarge = documentTooLarge(payload.query, deps.maxDocumentBytes);
+        if (tooLarge) return [new GraphQLError(tooLarge.message, { extensions: tooLarge.extensions })];
         // graphql-ws would parse and validate with no limits (and a syntax error would close the socket).
         // A valid document is kept and shared: thousands of clients send the same few queries,
         // and each parsed copy would live as long as its subscription.

@@ -6,7 +6,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cleanEnv, ensureBuilt, freePort, MAIN, spawnNode, waitForHttp, type Child } from '../process/child.js';
 import { workerDatabaseUrl } from '../support/db.js';
-import { REDIS_URL, workerId } from '../support/env.js';
+import { GENEROUS_LIMITS, REDIS_URL, workerId } from '../support/env.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -45,6 +45,7 @@ export async function startReplicaPair(env: Record<string, string> = {}): Promis
         LOG_LEVEL: 'info',
         DATABASE_URL: await workerDatabaseUrl(),
         DATABASE_POOL_MAX: '4',
+        ...GENEROUS_LIMITS,
         ...shared,
       }),
     );

@@ -13,7 +13,7 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type RawEnv } from '../../src/config/config.js';
 import { loggerOptions } from '../../src/http/server.js';
 import { truncateAll, workerDatabaseUrl } from './db.js';
-import { REDIS_URL, workerId } from './env.js';
+import { GENEROUS_LIMITS, REDIS_URL, workerId } from './env.js';
 
 export interface RequestOptions {
   token?: string;
@@ -87,6 +87,7 @@ export async function startTestServer(
     REDIS_KEY_PREFIX: redisPrefix,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
+    ...GENEROUS_LIMITS,
     ...env,
   });
   const logs: string[] = [];

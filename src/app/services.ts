@@ -4,6 +4,7 @@ import { EventBus } from '../cache/pubsub.js';
 import { RateLimit } from '../cache/rate-limit.js';
 import type { RedisHandle } from '../cache/redis.js';
 import { CacheGenerations } from '../cache/response-cache.js';
+import { UserLimits } from '../cache/user-limits.js';
 import { SessionAllowlist } from '../cache/session-allowlist.js';
 import { WalletCache } from '../cache/wallet-cache.js';
 import type { Config } from '../config/config.js';
@@ -126,7 +127,13 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, generations);
   // A revoked session's open subscriptions close on every replica.
   auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
+  const userLimits = new UserLimits(redis.client, {
+    mutations: { name: 'user-mutations', points: rl.mutationsPerUser, windowSeconds: rl.userWindowSeconds },
+    expensive: { name: 'user-expensive', points: rl.expensivePerUser, windowSeconds: rl.userWindowSeconds },
+    recipients: { name: 'user-recipients', points: rl.recipientLookupsPerUser, windowSeconds: rl.recipientWindowSeconds },
+  });
   const services: Services = {
+    userLimits,
     auth,
     users,
     currencies: new CurrencyService(),

@@ -15,6 +15,7 @@ import type { GraphQLContext } from './context.js';
 import type { Services } from './services.js';
 import { refuseNulCharacters } from './nul-characters.js';
 import { trackMutations } from './track-mutations.js';
+import { limitPerUser } from './user-limits.js';
 
 export type { Services } from './services.js';
 import { DateTimeScalar } from './scalars/date-time.scalar.js';
@@ -98,6 +99,8 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
   const config = schema.toConfig();
   const api = new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
   if (services) trackMutations(api, (work) => services.track(work));
+  // Outermost but one: a refused request runs nothing, not even tracking.
+  if (services) limitPerUser(api, services.userLimits);
   refuseNulCharacters(api);
   return api;
 }

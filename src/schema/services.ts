@@ -1,3 +1,4 @@
+import type { UserLimits } from '../cache/user-limits.js';
 import type { LiveUpdates } from '../domain/events/live-updates.js';
 import type { PlatformEvents } from '../domain/events/topics.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
@@ -32,6 +33,8 @@ export interface Services {
   cardPurchases: CardAuthorizationService;
   cardSettlements: CardSettlementService;
   events: PlatformEvents;
+  /** Per-user rate limits on mutations, expensive queries and recipients (src/schema/user-limits.ts). */
+  userLimits: UserLimits;
   /** What subscriptions listen to, checked when they start. */
   live: LiveUpdates;
   /**

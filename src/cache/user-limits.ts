@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RateLimit, type LimitRule } from './rate-limit.js';
+
+export interface UserLimitRules {
+  /** Every mutation a signed-in user makes. */
+  mutations: LimitRule;
+  /** Queries that cost a provider call (`resolveBankAccount`), per user or else per address. */
+  expensive: LimitRule;
+  /** Distinct recipients a user names (by email) in a window: look-ups that say who is registered. */
+  recipients: LimitRule;
+}
+
+/**
+ * Per-user rate limits, shared by every replica through Redis (per process while it is away,
+ * as every RateLimit). Each throws RateLimitExceeded past its limit.
+ */
+export class UserLimits {
+  private readonly mutations: RateLimit;
+  private readonly expensiveQueries: RateLimit;
+  private readonly recipients: RateLimit;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly rules: UserLimitRules,
+  ) {
+    this.mutations = new RateLimit(redis, rules.mutations);
+    this.expensiveQueries = new RateLimit(redis, rules.expensive);
+    this.recipients = new RateLimit(redis, rules.recipients);
+  }
+
+  mutation(userId: string): Promise<void> {
+    return this.mutations.consume(userId);
+  }
+
+  expensive(key: string): Promise<void> {
+    return this.expensiveQueries.consume(key);
+  }
+
+  /**
+   * Counts a recipient the user has not named within the window; naming the same one again
+   * (a second transfer, a retry) is free. When Redis cannot say, it counts.
+   */
+  async recipient(userId: string, recipient: string): Promise<void> {
+    const seen = `recipient-seen:${userId}:${createHash('sha256').update(recipient).digest('hex').slice(0, 32)}`;
+    const fresh = await this.redis.set(seen, '1', 'EX', this.rules.recipients.windowSeconds, 'NX').then(
+      (ok) => ok === 'OK',
+      () => true,
+    );
+    if (!fresh) return;
+    try {
+      await this.recipients.consume(userId);
+    } catch (err) {
+      // Refused: it was not looked up, so it must count next time it is named.
+      await this.redis.del(seen).catch(() => undefined);
+      throw err;
+    }
+  }
+}

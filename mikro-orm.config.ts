@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { loadConfig } from './src/config/config.js';
+import { postgresSsl } from './src/db/tls.js';
 import { entities } from './src/domain/entities.js';
 import { migrations } from './src/migrations/index.js';
 
@@ -9,17 +10,22 @@ export interface OrmConfigInput {
   url: string;
   poolMax?: number;
   debug?: boolean;
+  /** PEM file of the CA behind PostgreSQL's certificate (DATABASE_SSL_CA); TLS follows the URL's sslmode. */
+  sslCa?: string;
 }
 
 /** The one ORM configuration, shared by the server, the CLI scripts and the tests. */
-export function createOrmConfig({ url, poolMax = 16, debug = false }: OrmConfigInput): Options {
+export function createOrmConfig({ url, poolMax = 16, debug = false, sslCa }: OrmConfigInput): Options {
+  // MikroORM hands knex only host, port, user, password and database from the URL (its
+  // sslmode never reaches node-postgres), so TLS is set explicitly, for every pool connection.
+  const ssl = postgresSsl(url, sslCa);
   return defineConfig({
     clientUrl: url,
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
     // A connection attempt must fail fast: readiness and start-up depend on it.
-    driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
+    driverOptions: { connection: { connectionTimeoutMillis: 5_000, ssl } },
     migrations: {
       tableName: 'mikro_orm_migrations',
       // Migrations are listed in code, so the built server, the CLI and the tests
@@ -47,5 +53,5 @@ export function createOrmConfig({ url, poolMax = 16, debug = false }: OrmConfigI
 export default function cliConfig(): Options {
   const { database } = loadConfig();
   if (!database.url) throw new Error('Set DATABASE_URL to use the MikroORM CLI');
-  return createOrmConfig({ url: database.url });
+  return createOrmConfig({ url: database.url, sslCa: database.sslCa });
 }

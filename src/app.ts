@@ -62,7 +62,7 @@ export async function createApp(
     databaseUrl = embedded.url;
   }
 
-  const orm = await openOrm(databaseUrl, config.database.poolMax);
+  const orm = await openOrm(databaseUrl, config.database.poolMax, embedded ? undefined : config.database.sslCa);
   const redis = await connectRedis(config.redis, log);
   const readiness: Readiness = { migrated: false };
   const wiring = await buildServices(config, orm, redis, log);

@@ -16,7 +16,8 @@ export async function withCliDatabase<T>(config: Config, work: (orm: MikroORM, u
         dirChosen: config.database.embeddedDirChosen,
       });
   const url = config.database.url ?? embedded!.url;
-  const orm = await openOrm(url, 2);
+  // DATABASE_SSL_CA is for the PostgreSQL of DATABASE_URL, not the local embedded one.
+  const orm = await openOrm(url, 2, config.database.url ? config.database.sslCa : undefined);
   try {
     return await work(orm, url);
   } finally {

@@ -2,14 +2,32 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { createOrmConfig } from '../../mikro-orm.config.js';
 import { CURRENCIES, CURRENCY_CODES } from '../config/currencies.js';
+import { withoutSslMode, type PostgresSsl } from './tls.js';
 
 /** Any fixed number: every replica takes the same session-level lock before migrating. */
 const MIGRATION_LOCK_KEY = 72_310_011;
 
-export async function openOrm(url: string, poolMax: number): Promise<MikroORM> {
+/**
+ * `sslCa`: DATABASE_SSL_CA. TLS follows the sslmode of `url` (src/db/tls.ts); a bad sslmode or
+ * CA file throws here, at start-up.
+ */
+export async function openOrm(url: string, poolMax: number, sslCa?: string): Promise<MikroORM> {
   // Connect lazily: an unreachable PostgreSQL must not stop start-up (/readyz reports it, and
   // the migration loop retries until it is back).
-  return MikroORM.init({ ...createOrmConfig({ url, poolMax }), connect: false });
+  return MikroORM.init({ ...createOrmConfig({ url, poolMax, sslCa }), connect: false });
+}
+
+/**
+ * Settings for a `pg.Client` beside `orm`'s pool: the same database and the same TLS options
+ * (those createOrmConfig derived from the URL's sslmode and DATABASE_SSL_CA), so a connection
+ * of its own can never be less protected than the pool's.
+ */
+export function sideConnection(orm: MikroORM, url: string): pg.ClientConfig {
+  const driverOptions = orm.config.get('driverOptions') as { connection?: { ssl?: PostgresSsl } };
+  const ssl = driverOptions.connection?.ssl;
+  if (ssl === undefined) throw new Error('the ORM was not configured by createOrmConfig (no ssl option)');
+  // Without sslmode in the string: node-postgres would let the parsed one override `ssl`.
+  return { connectionString: withoutSslMode(url), connectionTimeoutMillis: 5_000, ssl };
 }
 
 /**
@@ -45,7 +63,7 @@ export async function syncCurrencies(db: pg.Client): Promise<void> {
  * its own, so replicas that start together migrate once and the others wait for it.
  */
 export async function migrate(orm: MikroORM, url: string): Promise<string[]> {
-  const lock = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  const lock = new pg.Client(sideConnection(orm, url));
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

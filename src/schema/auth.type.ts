@@ -8,7 +8,7 @@ export class SignUpInput {
   @Field(() => String, { description: 'A valid address no account has yet (EMAIL_TAKEN otherwise); trimmed and lower-cased.' })
   email!: string;
 
-  @Field(() => String, { description: 'At least 8 characters (at most 256).' })
+  @Field(() => String, { description: 'At least 8 characters, at most 256 bytes, and not one of the most common passwords.' })
   password!: string;
 
   @Field(() => String, { description: '1 to 200 characters.' })
@@ -41,7 +41,7 @@ export class ChangePasswordInput {
   @Field(() => String, { description: 'The password in use now; a wrong one is INVALID_CREDENTIALS.' })
   currentPassword!: string;
 
-  @Field(() => String, { description: 'At least 8 characters (at most 256).' })
+  @Field(() => String, { description: 'At least 8 characters, at most 256 bytes, and not one of the most common passwords.' })
   newPassword!: string;
 }
 

@@ -40,7 +40,7 @@ describe('signUp', () => {
   });
 
   it('accepts a password of exactly 8 characters', async () => {
-    const res = await signUpRaw({ email: 'eight@example.com', password: '12345678', fullName: 'Eight' });
+    const res = await signUpRaw({ email: 'eight@example.com', password: 'k3#Lp9!q', fullName: 'Eight' });
     expect(res.errors).toBeUndefined();
     expect(res.data!.signUp.user.email).toBe('eight@example.com');
     await expectNoRows(1, 1);

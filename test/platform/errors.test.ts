@@ -121,7 +121,7 @@ describe('GraphQL errors keep their own codes', () => {
     expect(res.errors![0].message).toMatch(/password/);
     // Coercion failed before execution: the account was not created.
     const retry = await server.gql(SignUpDocument, {
-      input: { email: 'bad-var@example.com', password: '12345678', fullName: 'Bad Var' },
+      input: { email: 'bad-var@example.com', password: 'k3#Lp9!q', fullName: 'Bad Var' },
     });
     expect(retry.errors).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import type { SessionAllowlist } from '../../cache/session-allowlist.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { AuthError, AuthException } from './auth.errors.js';
+import { isCommonPassword } from './common-passwords.js';
 import type { PasswordHasher } from './password.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { AuthSession, SessionRevokedReason } from './session.entity.js';
@@ -14,7 +15,8 @@ import { hashRefreshToken, newRefreshToken, type TokenService } from './tokens.j
 export const MIN_PASSWORD_LENGTH = 8;
 /** An allowlist entry outlives the access token that caused it by this much. */
 export const ALLOWLIST_MARGIN_SECONDS = 60;
-const MAX_PASSWORD_LENGTH = 256;
+/** Bytes of UTF-8: the most argon2 is ever given. */
+const MAX_PASSWORD_BYTES = 256;
 const MAX_FULL_NAME_LENGTH = 200;
 
 /** Who is calling: from a verified access token whose session is not revoked. */
@@ -113,6 +115,8 @@ export class AuthService {
     const email = normalizeEmail(input.email);
     if (!email) throw new AuthException(AuthError.InvalidCredentials);
     await this.limit(this.limits.loginPerEmail, email);
+    // No password can be longer; argon2 is never given more.
+    if (Buffer.byteLength(input.password) > MAX_PASSWORD_BYTES) throw new AuthException(AuthError.InvalidCredentials);
     const user = await em.findOne(User, { email });
     if (!user) {
       await this.passwords.verifyAgainstDummy(input.password);
@@ -185,7 +189,8 @@ export class AuthService {
     const user = await em.findOneOrFail(User, viewer.userId);
     // Guessing the current password with a stolen access token counts as failed sign-ins.
     await this.limit(this.limits.loginPerEmail, user.email);
-    if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
+    const tooLong = Buffer.byteLength(input.currentPassword) > MAX_PASSWORD_BYTES;
+    if (tooLong || !(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
       throw new AuthException(AuthError.WrongCurrentPassword);
     }
     await this.limits.loginPerEmail.refund(user.email);
@@ -315,9 +320,15 @@ export class AuthService {
   }
 }
 
+/**
+ * NIST SP 800-63B: at least 8 characters, no composition rules, and not a password attackers
+ * try first (a published list of common ones, or one character repeated). At most 256 bytes:
+ * what argon2 is given stays bounded.
+ */
 function validateNewPassword(password: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword, { field });
-  if (password.length > MAX_PASSWORD_LENGTH) throw new AuthException(AuthError.PasswordTooLong, { field });
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword, { field });
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new AuthException(AuthError.PasswordTooLong, { field });
+  if (isCommonPassword(password)) throw new AuthException(AuthError.CommonPassword, { field });
 }
 
 function parseBearer(header: string | undefined): string | undefined {

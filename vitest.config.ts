@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -14,6 +14,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup.ts'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault suite owns its PostgreSQL and Redis and runs on its own: npm run test:faults.
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

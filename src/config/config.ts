@@ -86,8 +86,6 @@ function toConfig(e: Env, cwd: string) {
       recipientLookupsPerUser: e.RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER,
       recipientWindowSeconds: e.RATE_LIMIT_RECIPIENT_WINDOW_SECONDS,
     },
-    /** Per transaction and per wallet, in minor units by currency. */
-    walletLimits: { maxDeposit: e.LIMIT_DEPOSIT_MAX, maxBalance: e.LIMIT_BALANCE_MAX },
     retention: {
       idempotencyDays: e.RETENTION_IDEMPOTENCY_DAYS,
       sessionDays: e.RETENTION_SESSION_DAYS,
@@ -108,6 +106,8 @@ function toConfig(e: Env, cwd: string) {
       jobIntervalMs: e.PAYMENTS_JOB_INTERVAL_MS,
       recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
       depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
+      maxDeposit: e.LIMIT_DEPOSIT_MAX,
+      maxBalance: e.LIMIT_BALANCE_MAX,
     },
     cards: {
       issuer: e.CARD_ISSUER,

@@ -13,6 +13,7 @@ import { Migration20261206000000_outflow_lock } from './Migration20261206000000_
 import { Migration20261206010000_function_files } from './Migration20261206010000_function_files.js';
 import { Migration20261206020000_money_primitives } from './Migration20261206020000_money_primitives.js';
 import { Migration20261206030000_open_wallet_audit_record } from './Migration20261206030000_open_wallet_audit_record.js';
+import { Migration20261206040000_representable_amounts } from './Migration20261206040000_representable_amounts.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206010000_function_files', class: Migration20261206010000_function_files },
   { name: 'Migration20261206020000_money_primitives', class: Migration20261206020000_money_primitives },
   { name: 'Migration20261206030000_open_wallet_audit_record', class: Migration20261206030000_open_wallet_audit_record },
+  { name: 'Migration20261206040000_representable_amounts', class: Migration20261206040000_representable_amounts },
 ];

@@ -4,6 +4,7 @@ import type { DepositStatus, PaymentProvider } from '../../providers/payment-pro
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
 import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
@@ -17,6 +18,10 @@ export interface PaymentSettings {
   /** How long before a PENDING payment is asked about again (recovery, rule 8). */
   recheckAfterSeconds: number;
   depositExpirySeconds: number;
+  /** Per currency, in minor units: the largest deposit (LIMIT_DEPOSIT_MAX). */
+  maxDeposit: Readonly<Record<string, bigint>>;
+  /** Per currency: the most a wallet may hold, deposits still pending included (LIMIT_BALANCE_MAX). */
+  maxBalance: Readonly<Record<string, bigint>>;
 }
 
 export interface DepositInput {
@@ -58,6 +63,23 @@ export class DepositService {
     );
   }
 
+  /**
+   * A deposit is at most LIMIT_DEPOSIT_MAX, and leaves the wallet at most LIMIT_BALANCE_MAX once
+   * it and every deposit still pending are paid: no balance grows past what anyone can show.
+   */
+  private async withinLimits(tx: EntityManager, wallet: LedgerAccount, amount: bigint): Promise<void> {
+    const maxDeposit = this.settings.maxDeposit[wallet.currency];
+    if (amount > maxDeposit) throw new PaymentException(PaymentError.DepositTooLarge, { extensions: { limit: maxDeposit.toString() } });
+    const maxBalance = this.settings.maxBalance[wallet.currency];
+    const balance = wallet.creditsPosted - wallet.debitsPosted;
+    const room = maxBalance - balance - (await this.payments.pendingDeposits(tx, wallet.id));
+    if (amount > room) {
+      throw new PaymentException(PaymentError.BalanceLimit, {
+        extensions: { limit: maxBalance.toString(), room: (room > 0n ? room : 0n).toString() },
+      });
+    }
+  }
+
   private async start(em: EntityManager, actor: Actor & { email: string }, input: DepositInput): Promise<DepositStarted> {
     const request = {
       userId: actor.userId,
@@ -68,6 +90,7 @@ export class DepositService {
     // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       const wallet = await this.wallets.getOwned(tx, actor.userId, input.walletId);
+      await this.withinLimits(tx, wallet, input.amount);
       // Fresh for every attempt: a deposit whose provider call failed is retried under a new one.
       const reference = `dep-${randomUUID().replace(/-/g, '')}`;
       const [row] = await this.transactions.insert(tx, [

@@ -118,6 +118,15 @@ export class PaymentRepository {
     return id;
   }
 
+  /** What the account's PENDING deposits would add once paid. */
+  async pendingDeposits(em: EntityManager, accountId: string): Promise<bigint> {
+    const [row] = await em.execute<{ total: string }[]>(
+      `select coalesce(sum(amount), 0)::text as total from payments where account_id = ? and kind = 'DEPOSIT' and status = 'PENDING'`,
+      [accountId],
+    );
+    return BigInt(row.total);
+  }
+
   async get(em: EntityManager, id: string): Promise<Payment> {
     const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where id = ?`, [id]);
     return toPayment(row);

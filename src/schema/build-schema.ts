@@ -13,7 +13,7 @@ import { UserResolver } from '../resolvers/user.resolver.js';
 import { payloadViewerResolvers } from '../resolvers/payload-viewer.resolver.js';
 import type { GraphQLContext } from './context.js';
 import type { Services } from './services.js';
-import { refuseNulCharacters } from './nul-characters.js';
+import { refuseUnstorableText } from './nul-characters.js';
 import { trackMutations } from './track-mutations.js';
 import { limitPerUser } from './user-limits.js';
 
@@ -101,7 +101,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
   if (services) trackMutations(api, (work) => services.track(work));
   // Outermost but one: a refused request runs nothing, not even tracking.
   if (services) limitPerUser(api, services.userLimits);
-  refuseNulCharacters(api);
+  refuseUnstorableText(api);
   return api;
 }
 

@@ -3,7 +3,7 @@ import { SignUpDocument, TransferDocument } from '../generated/graphql.js';
 import { errorCode, sql } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
-import { nulPath } from '../../src/schema/nul-characters.js';
+import { unstorablePath } from '../../src/schema/nul-characters.js';
 
 /**
  * Issue 14's finding: a NUL character (U+0000) in `email`, `fullName`, `note` or
@@ -51,8 +51,12 @@ describe('a NUL character in a string argument', () => {
   });
 
   it('is found anywhere in the arguments: nested inputs, lists, not in other values', () => {
-    expect(nulPath({ input: { a: 'x', b: { c: 'y\u0000' } } }, '')).toBe('input.b.c');
-    expect(nulPath({ input: { tags: ['a', '\u0000'] } }, '')).toBe('input.tags');
-    expect(nulPath({ id: 'abc', n: 5, at: new Date(), big: 10n, none: null }, '')).toBeNull();
+    expect(unstorablePath({ input: { a: 'x', b: { c: 'y\u0000' } } }, '')).toBe('input.b.c');
+    expect(unstorablePath({ input: { tags: ['a', '\u0000'] } }, '')).toBe('input.tags');
+    expect(unstorablePath({ id: 'abc', n: 5, at: new Date(), big: 10n, none: null }, '')).toBeNull();
+    // An unpaired surrogate, high or low, is not Unicode; a pair (an emoji) is.
+    expect(unstorablePath({ input: { note: 'x\uD800y' } }, '')).toBe('input.note');
+    expect(unstorablePath({ input: { note: 'x\uDC00' } }, '')).toBe('input.note');
+    expect(unstorablePath({ input: { note: 'café 😀' } }, '')).toBeNull();
   });
 });

@@ -71,7 +71,7 @@ export async function createApp(
   const schema = await buildApiSchema(services);
   const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log, generations });
   await registerRoutes(http, orm, wiring);
-  const jobs = startJobs(config, orm, redis, services, wiring.paymentRecovery, readiness, log);
+  const jobs = startJobs(config, orm, redis, services, wiring.paymentRecovery, wiring.retention, readiness, log);
 
   let closing = false;
   const migrated = (async () => {

@@ -4,6 +4,7 @@ import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
 import type { Readiness } from '../http/health.js';
 import type { PaymentRecovery } from '../domain/payments/payment-recovery.js';
+import type { RetentionRepository } from '../domain/retention/retention.repository.js';
 import type { Services } from '../schema/services.js';
 
 const REVOCATION_RESYNC_MS = 30_000;
@@ -21,7 +22,9 @@ export interface Jobs {
  *   start-up. Leases in the payments table keep replicas from doing the same one twice;
  * - the session allowlist in Redis, cleared of revoked sessions at start, when Redis comes back
  *   (it is not believed until then: a restored snapshot may list sessions revoked since) and
- *   on an interval (a removal another replica could not make).
+ *   on an interval (a removal another replica could not make);
+ * - retention: idempotency keys, ended sessions and webhook events past their time are deleted
+ *   (RETENTION_*), at start and on an interval; every replica may run it, deleting is idempotent.
  */
 export function startJobs(
   config: Config,
@@ -29,6 +32,7 @@ export function startJobs(
   redis: RedisHandle,
   services: Services,
   recovery: PaymentRecovery,
+  retention: RetentionRepository,
   readiness: Readiness,
   log: Logger,
 ): Jobs {
@@ -60,16 +64,32 @@ export function startJobs(
   const resyncTimer = setInterval(resync, REVOCATION_RESYNC_MS);
   resyncTimer.unref();
 
+  let pruning: Promise<void> | undefined;
+  const prune = () => {
+    if (!readiness.migrated || pruning || stopping) return;
+    pruning = retention
+      .prune(orm.em.fork(), config.retention)
+      .then((pruned) => {
+        if (Object.values(pruned).some((n) => n > 0)) log.info({ pruned }, 'retention: old rows deleted');
+      })
+      .catch((err: Error) => log.warn({ err: err.message }, 'retention job failed; it runs again on the next tick'))
+      .finally(() => (pruning = undefined));
+  };
+  const retentionTimer = setInterval(prune, config.retention.jobIntervalMs);
+  retentionTimer.unref();
+
   return {
     migrated() {
       runPayments();
       resync();
+      prune();
     },
     async stop() {
       stopping = true;
       clearInterval(resyncTimer);
+      clearInterval(retentionTimer);
       clearInterval(jobTimer);
-      await jobRun;
+      await Promise.all([jobRun, pruning]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { RateLimit } from '../cache/rate-limit.js';
 import type { RedisHandle } from '../cache/redis.js';
 import { CacheGenerations } from '../cache/response-cache.js';
 import { UserLimits } from '../cache/user-limits.js';
+import { RetentionRepository } from '../domain/retention/retention.repository.js';
 import { SessionAllowlist } from '../cache/session-allowlist.js';
 import { WalletCache } from '../cache/wallet-cache.js';
 import type { Config } from '../config/config.js';
@@ -56,6 +57,8 @@ export interface Wiring {
   paymentWebhooks: PaymentWebhookService;
   /** The job of rule 8 (app/jobs.ts). */
   paymentRecovery: PaymentRecovery;
+  /** Deletes what has stopped mattering (RETENTION_*): run by app/jobs.ts. */
+  retention: RetentionRepository;
   cardWebhooks: CardWebhookService;
   bus: PlatformEvents;
   generations: CacheGenerations;
@@ -158,5 +161,18 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
           .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
       }),
   };
-  return { services, passwords, provider, issuer, paymentWebhooks, paymentRecovery, cardWebhooks, bus, generations, walletCache };
+  const retention = new RetentionRepository();
+  return {
+    services,
+    passwords,
+    provider,
+    issuer,
+    paymentWebhooks,
+    paymentRecovery,
+    retention,
+    cardWebhooks,
+    bus,
+    generations,
+    walletCache,
+  };
 }

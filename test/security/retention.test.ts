@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { DepositDocument, CreateWalletDocument, LogOutDocument, SignUpDocument } from '../generated/graphql.js';
+import { sql, waitFor } from '../support/helpers.js';
+import { startTestServer, useTestServer } from '../support/server.js';
+
+/**
+ * Retention: idempotency keys, ended sessions with their refresh tokens, and webhook events are
+ * deleted once past their time (RETENTION_*, 30 days by default) by a job on every replica; the
+ * audit log is kept. Rows are aged here by moving their timestamps back.
+ */
+// The job also runs at start and hourly: nothing it does can overlap these tests' own pass.
+const server = useTestServer();
+
+let n = 0;
+async function user() {
+  n += 1;
+  const res = await server.gql(SignUpDocument, { input: { email: `old${n}@example.com`, password: 'k3#Lp9!q', fullName: 'Old' } });
+  return res.data!.signUp;
+}
+
+const count = async (table: string, where = 'true', params: unknown[] = []) =>
+  (await sql<{ n: number }>(server, `select count(*)::int as n from ${table} where ${where}`, params))[0].n;
+
+describe('retention', () => {
+  it('deletes what is past its time, keeps what is not, and keeps the audit log', async () => {
+    // An old user: a key, a logged-out session and a webhook event, all 31 days old.
+    const old = await user();
+    const walletId = (await server.gql(CreateWalletDocument, { input: { currency: 'NGN' } }, { token: old.accessToken })).data!.createWallet.wallet.id;
+    await server.gql(DepositDocument, { input: { walletId, amount: '1000', idempotencyKey: 'old-key' } }, { token: old.accessToken });
+    await server.gql(LogOutDocument, {}, { token: old.accessToken });
+    await sql(server, `insert into webhook_events (event_key, provider, type, reference, outcome, received_at) values ('old-event', 'sandbox', 'x', 'r', 'IGNORED', now() - interval '31 days')`);
+    await sql(server, `update idempotency_keys set created_at = now() - interval '31 days' where user_id = ?`, [old.user.id]);
+    await sql(server, `update auth_sessions set created_at = now() - interval '40 days', revoked_at = now() - interval '31 days' where user_id = ?`, [old.user.id]);
+    // A live user whose session is as old but whose refresh token is still good, and a fresh key and event.
+    const live = await user();
+    await sql(server, `update auth_sessions set created_at = now() - interval '40 days' where user_id = ?`, [live.user.id]);
+    const liveWallet = (await server.gql(CreateWalletDocument, { input: { currency: 'NGN' } }, { token: live.accessToken })).data!.createWallet.wallet.id;
+    await server.gql(DepositDocument, { input: { walletId: liveWallet, amount: '1000', idempotencyKey: 'new-key' } }, { token: live.accessToken });
+    await sql(server, `insert into webhook_events (event_key, provider, type, reference, outcome, received_at) values ('new-event', 'sandbox', 'x', 'r', 'IGNORED', now() - interval '29 days')`);
+    const audit = await count('audit_log');
+
+    const pruned = await server.app.services.track(() =>
+      import('../../src/domain/retention/retention.repository.js').then(({ RetentionRepository }) =>
+        new RetentionRepository().prune(server.app.orm.em.fork(), server.app.config.retention),
+      ),
+    );
+    expect(pruned).toMatchObject({ idempotencyKeys: 1, sessions: 1, webhookEvents: 1 });
+    expect(await count('idempotency_keys', 'user_id = ?', [old.user.id])).toBe(0);
+    expect(await count('auth_sessions', 'user_id = ?', [old.user.id])).toBe(0);
+    expect(await count('refresh_tokens t join auth_sessions s on s.id = t.session_id', 's.user_id = ?', [old.user.id])).toBe(0);
+    expect(await count('webhook_events', `event_key = 'old-event'`)).toBe(0);
+    // What is not past its time stays, and nothing of the money or the audit log goes.
+    expect(await count('idempotency_keys', 'user_id = ?', [live.user.id])).toBe(1);
+    expect(await count('auth_sessions', 'user_id = ?', [live.user.id])).toBe(1);
+    expect(await count('webhook_events', `event_key = 'new-event'`)).toBe(1);
+    expect(await count('transactions', 'user_id = ?', [old.user.id])).toBe(1);
+    expect(await count('audit_log')).toBeGreaterThanOrEqual(audit);
+    // The live user is still signed in.
+    expect((await server.raw('{ me { id } }', {}, { token: live.accessToken })).data).toEqual({ me: { id: live.user.id } });
+  });
+
+  it('runs by itself on every replica, on RETENTION_JOB_INTERVAL_MS', async () => {
+    const other = await startTestServer({ RETENTION_JOB_INTERVAL_MS: '200' });
+    try {
+      await sql(other, `insert into webhook_events (event_key, provider, type, reference, outcome, received_at) values ('stale', 'sandbox', 'x', 'r', 'IGNORED', now() - interval '90 days')`);
+      const left = () => sql<{ n: number }>(other, `select count(*)::int as n from webhook_events where event_key = 'stale'`);
+      await waitFor(left, (rows) => rows[0].n === 0, 5_000);
+      expect(other.logs.some((l) => l.includes('retention: old rows deleted'))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -98,9 +98,9 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
   // No field returns ErrorCode, so it is added by hand: clients' generated types then know every code.
   const config = schema.toConfig();
   const api = new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeType] });
-  if (services) trackMutations(api, (work) => services.track(work));
-  // Outermost but one: a refused request runs nothing, not even tracking.
+  // Inside tracking (a refused mutation is tracked work that moved nothing), before the resolver.
   if (services) limitPerUser(api, services.userLimits);
+  if (services) trackMutations(api, (work) => services.track(work));
   refuseUnstorableText(api);
   return api;
 }

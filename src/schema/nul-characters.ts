@@ -25,12 +25,12 @@ export function refuseUnstorableText(schema: GraphQLSchema): void {
   }
 }
 
-/** A NUL character, or a surrogate not in a pair (a `u` pattern sees a pair as one code point). */
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
+/** A surrogate not in a pair (a `u` pattern sees a pair as one code point). */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** Where in the arguments a string holds an unstorable character, as a dotted path; null when none does. */
 export function unstorablePath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
+  if (typeof value === 'string') return value.includes('\u0000') || UNPAIRED_SURROGATE.test(value) ? path : null;
   if (value === null || typeof value !== 'object' || value instanceof Date) return null;
   for (const [key, item] of Object.entries(value)) {
     const found = unstorablePath(item, Array.isArray(value) ? path : path ? `${path}.${key}` : key);

@@ -48,7 +48,7 @@ export type CardStatus =
 export type ChangePasswordInput = {
   /** The password in use now; a wrong one is INVALID_CREDENTIALS. */
   currentPassword: string;
-  /** At least 8 characters (at most 256). */
+  /** At least 8 characters, at most 256 bytes, and not one of the most common passwords. */
   newPassword: string;
 };
 
@@ -150,7 +150,7 @@ export type SignUpInput = {
   email: string;
   /** 1 to 200 characters. */
   fullName: string;
-  /** At least 8 characters (at most 256). */
+  /** At least 8 characters, at most 256 bytes, and not one of the most common passwords. */
   password: string;
 };
 

@@ -92,7 +92,7 @@ describe('the built server with no DATABASE_URL and no REDIS_URL', () => {
   it('starts an embedded PostgreSQL and the Redis stand-in, and reports ready', async () => {
     const child = start();
     const ready = await waitForHttp(url('/readyz'), child, { timeoutMs: START_TIMEOUT_MS });
-    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up', redisEviction: 'noeviction' } });
 
     // Warned once, clearly, at warn level.
     const warnings = child.logs.filter((l) => STAND_IN_WARNING.test(String(l.msg)));
@@ -141,7 +141,7 @@ describe('the built server with no DATABASE_URL and no REDIS_URL', () => {
     const keyBefore = await readFile(path.join(dataDir, 'jwt', 'private.pem'), 'utf8');
     const child = start();
     const ready = await waitForHttp(url('/readyz'), child, { timeoutMs: START_TIMEOUT_MS });
-    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up', redisEviction: 'noeviction' } });
     expect(child.logs.filter((l) => STAND_IN_WARNING.test(String(l.msg)))).toHaveLength(1);
     expect(child.logs.some((l) => /Initialising the embedded PostgreSQL/.test(String(l.msg)))).toBe(false);
     expect(child.logs.some((l) => /Generated a JWT signing key pair/.test(String(l.msg)))).toBe(false);

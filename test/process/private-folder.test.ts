@@ -97,7 +97,7 @@ describe.runIf(asRoot)('as root, from a folder the postgres user cannot enter', 
   it('without DATABASE_URL or EMBEDDED_PG_DIR: keeps the data under its own folder and reports ready', async () => {
     const child = start();
     const ready = await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, child, { timeoutMs: START_TIMEOUT_MS });
-    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up', redisEviction: 'noeviction' } });
     expect(messages(child).some((m) => m.includes(`cannot enter ${home}`) && m.includes(`kept in ${fallback}`))).toBe(true);
     expect(messages(child)).toContain(`Initialising the embedded PostgreSQL in ${fallback}`);
     expect(existsSync(path.join(fallback, 'PG_VERSION'))).toBe(true);

@@ -42,6 +42,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The log lines of every server this test file started (scanned for secrets by setup.ts). */
+export const serverLogs: string[][] = [];
+
 /**
  * A suite's usual server: started before its tests, closed after them, and (unless
  * `reset: false`) its tables and Redis keys emptied before each test. The answer stands for the
@@ -91,6 +94,7 @@ export async function startTestServer(
     ...env,
   });
   const logs: string[] = [];
+  serverLogs.push(logs);
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));

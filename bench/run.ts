@@ -5,6 +5,7 @@
  * process (bench/load.ts); pgbench is the PostgreSQL baseline. Each group of rows lives in
  * its own module and receives a BenchContext; BENCH_ONLY=B1,B6 runs only some of them.
  */
+import { GENEROUS_LIMITS } from '../test/support/limits.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,12 +157,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_LOGIN_PER_IP: '1000000',
     RATE_LIMIT_SIGNUP_PER_IP: '1000000',
     RATE_LIMIT_SIGNUP_PER_EMAIL: '1000000',
-    RATE_LIMIT_MUTATIONS_PER_USER: '1000000',
-    RATE_LIMIT_EXPENSIVE_PER_USER: '1000000',
-    RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER: '1000000',
-    WS_MAX_CONNECTIONS_PER_IP: '1000000',
-    WS_MAX_CONNECTIONS_PER_USER: '1000000',
-    WS_MAX_SUBSCRIPTIONS_PER_USER: '1000000',
+    ...GENEROUS_LIMITS,
     MONITORING_BURST_COUNT: '1000000000',
     MONITORING_DAILY_OUTFLOW: 'NGN=900000000000000',
   };

@@ -37,13 +37,10 @@ export class SessionAllowlist {
 
   private async apply(sessionIds: string[], command: (pipeline: ReturnType<Redis['pipeline']>, key: string) => unknown): Promise<boolean> {
     if (sessionIds.length === 0) return true;
-    try {
-      const pipeline = this.redis.pipeline();
-      for (const id of sessionIds) command(pipeline, this.key(id));
-      const results = await pipeline.exec();
-      return (results ?? []).every(([err]) => !err);
-    } catch {
-      return false;
-    }
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) command(pipeline, this.key(id));
+    // Each command answers for itself (an error when Redis is away or refuses it).
+    const results = await pipeline.exec().catch(() => null);
+    return results !== null && results.every(([err]) => !err);
   }
 }

@@ -6,7 +6,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cleanEnv, ensureBuilt, freePort, MAIN, spawnNode, waitForHttp, type Child } from '../process/child.js';
 import { workerDatabaseUrl } from '../support/db.js';
-import { GENEROUS_LIMITS, REDIS_URL, workerId } from '../support/env.js';
+import { REDIS_URL, workerId } from '../support/env.js';
+import { GENEROUS_LIMITS } from '../support/limits.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChangePasswordDocument, LogInDocument, SignUpDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
 
@@ -30,6 +30,34 @@ describe('passwords', () => {
     expect((await signUp('é'.repeat(127) + 'xy')).errors).toBeUndefined();
     const long = await signUp('é'.repeat(129));
     expect(long.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.password' });
+  });
+
+  it('refuses seven characters that are not common as too short', async () => {
+    const res = await signUp('k3#Lp9!');
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.password' });
+    expect(res.errors?.[0].message).toMatch(/at least 8 characters/);
+  });
+
+  it('never gives argon2 more than 256 bytes: an overlong password at sign-in or as the current one is refused unhashed', async () => {
+    const res = await signUp('k3#Lp9!q-overlong');
+    const { accessToken, user } = res.data!.signUp;
+    const verify = vi.spyOn(server.app.passwords, 'verify');
+    try {
+      const logIn = await server.gql(LogInDocument, { input: { email: user.email, password: 'é'.repeat(129) } });
+      expect(logIn.errors?.[0].extensions?.code).toBe('INVALID_CREDENTIALS');
+      const change = await server.gql(
+        ChangePasswordDocument,
+        { input: { currentPassword: 'é'.repeat(129), newPassword: 'another horse battery' } },
+        { token: accessToken },
+      );
+      expect(change.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDENTIALS', field: 'input.currentPassword' });
+      expect(verify).not.toHaveBeenCalled();
+      // 256 bytes are hashed and compared as usual.
+      await server.gql(LogInDocument, { input: { email: user.email, password: 'é'.repeat(128) } });
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('refuses a common new password on change, and never hashes an overlong one at sign-in', async () => {

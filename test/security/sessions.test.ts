@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LogOutDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
-import { waitFor } from '../support/helpers.js';
+import { statementsDuring, waitFor } from '../support/helpers.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -151,6 +151,40 @@ describe('sessions fail closed', () => {
     await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
     expect(await listed(sid)).toBe(0);
     expect(await me(accessToken)).toBeNull();
+  });
+});
+
+describe('the allowlist, as the server uses it', () => {
+  it('answers a listed session from Redis alone: no PostgreSQL query about sessions', async () => {
+    const { accessToken } = await signUp();
+    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
+    expect(await me(accessToken)).not.toBeNull();
+    const statements = await statementsDuring(server.app, () => me(accessToken));
+    expect(statements.filter((s) => s.includes('auth_sessions'))).toEqual([]);
+  });
+
+  it('is not believed between a distrust (a reconnect) and the next resync', async () => {
+    const { accessToken } = await signUp();
+    const sid = sessionOf(accessToken);
+    await server.gql(LogOutDocument, {}, { token: accessToken });
+    server.app.services.auth.distrustAllowlist();
+    await admin.set(`${server.redisPrefix}live-session:${sid}`, '1', 'EX', 600);
+    expect(await me(accessToken)).toBeNull();
+    await server.app.services.auth.resyncRevocations(server.app.orm.em.fork());
+    expect(await listed(sid)).toBe(0);
+    expect(await me(accessToken)).toBeNull();
+  });
+
+  it("ends nothing on logOut with a refresh token that is unknown or not the caller's", async () => {
+    const caller = await signUp();
+    const other = await signUp();
+    for (const refreshToken of ['not-a-refresh-token', other.refreshToken]) {
+      const out = await server.gql(LogOutDocument, { input: { refreshToken } }, { token: caller.accessToken });
+      expect(out.data!.logOut.revoked).toBe(false);
+    }
+    expect(await me(caller.accessToken)).toMatchObject({ id: caller.user.id });
+    expect(await me(other.accessToken)).toMatchObject({ id: other.user.id });
+    expect(await listed(sessionOf(caller.accessToken))).toBe(1);
   });
 });
 

@@ -29,20 +29,6 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/**
- * Per-user and per-address caps every test server starts with, out of the way of suites that
- * make hundreds of movements as one user or open hundreds of sockets from 127.0.0.1. The
- * suites that test the caps set their own.
- */
-export const GENEROUS_LIMITS: Record<string, string> = {
-  RATE_LIMIT_MUTATIONS_PER_USER: '1000000',
-  RATE_LIMIT_EXPENSIVE_PER_USER: '1000000',
-  RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER: '1000000',
-  WS_MAX_CONNECTIONS_PER_IP: '1000000',
-  WS_MAX_CONNECTIONS_PER_USER: '1000000',
-  WS_MAX_SUBSCRIPTIONS_PER_USER: '1000000',
-};
-
 /** 1-based, stable for the life of a vitest worker. */
 export function workerId(): string {
   return process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? '1';

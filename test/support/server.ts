@@ -13,7 +13,8 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type RawEnv } from '../../src/config/config.js';
 import { loggerOptions } from '../../src/http/server.js';
 import { truncateAll, workerDatabaseUrl } from './db.js';
-import { GENEROUS_LIMITS, REDIS_URL, workerId } from './env.js';
+import { REDIS_URL, workerId } from './env.js';
+import { GENEROUS_LIMITS } from './limits.js';
 
 export interface RequestOptions {
   token?: string;

@@ -142,7 +142,8 @@ export class AuthService {
       const lockMode = token.usedAt ? LockMode.PESSIMISTIC_WRITE : LockMode.PESSIMISTIC_READ;
       const session = await tx.findOneOrFail(AuthSession, token.session.id, { populate: ['user'], lockMode });
       if (token.usedAt) {
-        if (session.revokedAt) return { reused: { ids: [], delisted: true } };
+        // Already ended (a logout, an earlier reuse): refused, and it keeps its first reason.
+        if (session.revokedAt) return null;
         session.revokedAt = new Date();
         session.revokedReason = SessionRevokedReason.REFRESH_TOKEN_REUSE;
         await tx.flush();
@@ -153,7 +154,7 @@ export class AuthService {
       return { result: await this.issueTokens(tx, session.user, session) };
     });
     if (outcome?.result) return outcome.result;
-    if (outcome?.reused && outcome.reused.ids.length > 0) {
+    if (outcome?.reused) {
       this.log.warn({ sessionId: outcome.reused.ids[0], ip: client.ip }, 'refresh token reused: session revoked');
       await this.afterRevocation(outcome.reused);
     }

@@ -36,7 +36,7 @@ export type SignUpInput = {
   email: string;
   /** 1 to 200 characters. */
   fullName: string;
-  /** At least 8 characters (at most 256). */
+  /** At least 8 characters, at most 256 bytes, and not one of the most common passwords. */
   password: string;
 };
 

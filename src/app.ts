@@ -29,7 +29,7 @@ export interface App {
   generations: CacheGenerations;
   /** The wallet read cache (undefined with CACHE_ENABLED=false). */
   walletCache?: WalletCache<LedgerAccount>;
-  /** Resolves once migrations have been applied. */
+  /** Resolves once migrations have been applied (with MIGRATE_ON_START=false: once none is pending). */
   migrated: Promise<void>;
   /** The URL it listens on, once `listen` resolved. */
   listen(): Promise<string>;
@@ -38,6 +38,22 @@ export interface App {
 }
 
 const MIGRATION_RETRY_MS = 2_000;
+
+/**
+ * The migrations of this build that the database has not recorded (MIGRATE_ON_START=false),
+ * read with SELECTs only: unlike MikroORM's `getPendingMigrations`, nothing is created (the
+ * server's role may lack DDL rights; an empty database stays empty until the release step).
+ */
+async function pendingMigrations(orm: MikroORM): Promise<string[]> {
+  const { tableName = 'mikro_orm_migrations', migrationsList = [] } = orm.config.get('migrations');
+  const connection = orm.em.getConnection();
+  const [{ present }] = await connection.execute<{ present: boolean }[]>('select to_regclass(cast(? as text)) is not null as present', [
+    tableName,
+  ]);
+  const recorded = present ? await connection.execute<{ name: string }[]>(`select name from "${tableName}"`) : [];
+  const applied = new Set(recorded.map((row) => row.name));
+  return migrationsList.map((m) => m.name).filter((name) => !applied.has(name));
+}
 
 /**
  * Wires the whole service from its configuration: the connections, the services

@@ -1,5 +1,4 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import RedisMock from 'ioredis-mock';
 
 /**
  * The Redis connection. With REDIS_URL it is a real Redis; without it, an in-process
@@ -41,6 +40,11 @@ export async function connectRedis(settings: RedisSettings, log: Log): Promise<R
       'REDIS_URL is not set: using an in-process stand-in for Redis. Rate limits, revocations and ' +
         'events then live in this one process only: fine for local use, wrong for several replicas.',
     );
+    // Loaded only here: the stand-in is for the quick start, and the Docker image leaves it out.
+    const { default: RedisMock } = await import('ioredis-mock').catch((err: Error) => {
+      const message = 'REDIS_URL is not set and the in-process stand-in (ioredis-mock) is not installed here (a production image?)';
+      throw new Error(`${message}: set REDIS_URL`, { cause: err });
+    });
     const client = new RedisMock({ keyPrefix: settings.keyPrefix }) as unknown as Redis;
     return {
       client,

@@ -59,6 +59,8 @@ function toConfig(e: Env, cwd: string) {
       /** True when EMBEDDED_PG_DIR named embeddedDir: it is then used as is, also as root. */
       embeddedDirChosen: e.EMBEDDED_PG_DIR !== undefined,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      /** MIGRATE_ON_START: apply migrations at start-up (under the advisory lock), or only check that none is pending. */
+      migrateOnStart: e.MIGRATE_ON_START,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
     /** false: no wallet read cache and no response cache, every read goes to PostgreSQL (benchmarks, debugging). */

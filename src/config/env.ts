@@ -64,7 +64,36 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: optionalUrl(/^https?:$/),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: boolish.default(false),
+  /**
+   * Whose X-Forwarded-For is believed (Fastify's `trustProxy`): `false`; `true` (anyone's, so
+   * any client can claim any address unless only the proxy can reach the server); or the
+   * trusted proxies as a comma-separated list of addresses, CIDRs and the names `loopback`,
+   * `linklocal`, `uniquelocal` (`10.0.0.5,172.18.0.0/16`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v, ctx): boolean | string[] => {
+      const word = v.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(word)) return true;
+      if (['false', '0', 'no', ''].includes(word)) return false;
+      const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+      const ipv4 = new RegExp(`^${octet}(\\.${octet}){3}$`);
+      const valid = (entry: string) => {
+        if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+        const [address, prefix, ...rest] = entry.split('/');
+        const max = ipv4.test(address) ? 32 : address.includes(':') && URL.canParse(`http://[${address}]/`) ? 128 : 0;
+        return max > 0 && rest.length === 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && +prefix >= 1 && +prefix <= max));
+      };
+      const list = splitList(v);
+      const invalid = list.filter((entry) => !valid(entry));
+      if (invalid.length === 0) return list;
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false or a comma-separated list of proxy addresses/CIDRs (loopback, linklocal, uniquelocal); not ${invalid.join(', ')}`,
+      });
+      return z.NEVER;
+    })
+    .default(false),
   /** Bearer token for GET /metrics; without it production serves no metrics (they name every operation). */
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   CORS_ORIGINS: z
@@ -86,6 +115,8 @@ export const envSchema = z.object({
   DATABASE_SSL_CA: optionalString,
   EMBEDDED_PG_DIR: optionalString,
   EMBEDDED_PG_PORT: port.default(54329),
+  /** false: migrations are a release step (`migrate` CLI); the server only waits, not ready, until none is pending. */
+  MIGRATE_ON_START: boolish.default(true),
 
   REDIS_URL: optionalUrl(/^rediss?:$/),
   REDIS_KEY_PREFIX: z.string().default('wallet:'),

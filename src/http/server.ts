@@ -11,6 +11,7 @@ import helmet from '@fastify/helmet';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import type { RedisHandle } from '../cache/redis.js';
@@ -69,7 +70,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   const { config, orm, services, schema } = deps;
   const fastify = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
-    trustProxy: config.http.trustProxy,
+    // The same trust function clientIpOf uses, so WebSocket upgrades see the address request.ip does.
+    trustProxy: proxyTrust(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -263,14 +265,37 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   };
 }
 
+type ProxyTrust = (address: string, hop: number) => boolean;
+const trustEveryone: ProxyTrust = () => true;
+const proxyTrusts = new WeakMap<string[], ProxyTrust>();
+
 /**
- * The address of a raw request (a WebSocket upgrade), as Fastify gives `request.ip`: with
- * TRUST_PROXY, the first address in X-Forwarded-For.
+ * TRUST_PROXY as Fastify's `trustProxy` option: `false`, or the function deciding whether an
+ * address is a proxy whose X-Forwarded-For is believed (`true`: every address; a list: the
+ * addresses and CIDRs named, compiled by @fastify/proxy-addr as Fastify compiles them). One
+ * function per setting, shared by Fastify and clientIpOf.
  */
-function clientIpOf(request: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = request.headers['x-forwarded-for'];
-  const first = typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : undefined;
-  return (trustProxy && first) || request.socket.remoteAddress || 'unknown';
+function proxyTrust(trustProxy: Config['http']['trustProxy']): false | ProxyTrust {
+  if (trustProxy === true) return trustEveryone;
+  if (trustProxy === false || trustProxy.length === 0) return false;
+  let trust = proxyTrusts.get(trustProxy);
+  if (!trust) {
+    trust = proxyAddr.compile(trustProxy);
+    proxyTrusts.set(trustProxy, trust);
+  }
+  return trust;
+}
+
+/**
+ * The address of a raw request (a WebSocket upgrade), as Fastify gives `request.ip`: the socket's
+ * address, or, while that address is a trusted proxy, the next address from the right of
+ * X-Forwarded-For (@fastify/proxy-addr's rule, the one Fastify applies).
+ */
+export function clientIpOf(request: IncomingMessage, trustProxy: Config['http']['trustProxy']): string {
+  const trust = proxyTrust(trustProxy);
+  if (!trust) return request.socket.remoteAddress ?? 'unknown';
+  const addresses = proxyAddr.all(request, trust);
+  return addresses[addresses.length - 1] ?? 'unknown';
 }
 
 function clientInfo(request: FastifyRequest): ClientInfo {

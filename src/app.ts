@@ -85,25 +85,64 @@ export async function createApp(
   const { services, generations } = wiring;
 
   const schema = await buildApiSchema(services);
-  const http = await buildHttpServer({ config, orm, redis, schema, services, readiness, logger: log, generations });
+  const http = await buildHttpServer({
+    config,
+    orm,
+    redis,
+    schema,
+    services,
+    readiness,
+    logger: log,
+    generations,
+    metrics: wiring.metrics,
+  });
   await registerRoutes(http, orm, wiring);
   const jobs = startJobs(config, orm, redis, services, wiring.paymentRecovery, wiring.retention, readiness, log);
 
   let closing = false;
+  // MIGRATE_ON_START (default): apply the migrations under the advisory lock. Off: migrating is
+  // a release step (the migrate CLI); the server only checks, and stays not ready until none is
+  // pending. Either way `migrated` resolves once the schema fits this build.
+  let lastPending = '';
+  const schemaReady = async (check: number): Promise<boolean> => {
+    if (config.database.migrateOnStart) {
+      const applied = await migrate(orm, databaseUrl);
+      if (applied.length > 0) log.info({ applied }, 'migrations applied');
+      return true;
+    }
+    const pending = await pendingMigrations(orm);
+    if (pending.length === 0) {
+      log.info('MIGRATE_ON_START=false: no migration is pending; the schema is up to date');
+      return true;
+    }
+    // Said when the list changes, and once a minute while it stays.
+    if (pending.join() !== lastPending || check % Math.ceil(60_000 / MIGRATION_RETRY_MS) === 0) {
+      log.warn(
+        { pending },
+        `MIGRATE_ON_START=false and the database lacks ${pending.length} migration(s) of this build: not ready (503 on /readyz) ` +
+          'until they are applied (run `node dist/src/cli/migrate.js`, `npm run migrate:built`, or the release job); checking again every ' +
+          `${MIGRATION_RETRY_MS} ms`,
+      );
+      lastPending = pending.join();
+    }
+    return false;
+  };
   const migrated = (async () => {
-    for (;;) {
+    for (let check = 0; ; check++) {
       try {
-        const applied = await migrate(orm, databaseUrl);
-        if (applied.length > 0) log.info({ applied }, 'migrations applied');
-        readiness.migrated = true;
-        jobs.migrated();
-        return;
+        if (await schemaReady(check)) {
+          readiness.migrated = true;
+          jobs.migrated();
+          return;
+        }
       } catch (err) {
         if (closing) return;
-        log.error({ err: (err as Error).message }, `migrations could not run; retrying in ${MIGRATION_RETRY_MS} ms`);
-        await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_MS));
-        if (closing) return;
+        const what = config.database.migrateOnStart ? 'migrations could not run' : 'pending migrations could not be checked';
+        log.error({ err: (err as Error).message }, `${what}; retrying in ${MIGRATION_RETRY_MS} ms`);
       }
+      if (closing) return;
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_RETRY_MS));
+      if (closing) return;
     }
   })();
 

@@ -1,8 +1,14 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config/config.js';
-import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { loggerOptions } from './http/logger.js';
+import { startTelemetryIfConfigured, type Telemetry } from './telemetry/bootstrap.js';
+
+// Start-up order: OpenTelemetry (when OTEL_* asks for it) starts before anything it instruments
+// is imported. With ESM a module is instrumented only if the loader hook was in place when it
+// loaded, and static imports all load before this file runs: so this file imports nothing that
+// talks to PostgreSQL, Redis or HTTP, and brings the rest in with import() once tracing is up
+// (src/telemetry/bootstrap.ts). Without OTEL_* nothing of OpenTelemetry is loaded.
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +22,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = pino(loggerOptions(config));
+  let telemetry: Telemetry | undefined;
+  try {
+    telemetry = await startTelemetryIfConfigured();
+    if (telemetry) log.info(telemetry.description);
+  } catch (err) {
+    log.error({ err }, 'OpenTelemetry could not start: running without tracing');
+  }
+  const { startEmbeddedPostgres } = await import('./db/embedded-postgres.js');
   // The embedded PostgreSQL (initdb on a first run) starts while the server's modules load:
   // both take seconds, and one is another process.
   const embedded = config.database.url
@@ -47,8 +61,10 @@ async function main(): Promise<void> {
     }, config.http.shutdownTimeoutMs);
     force.unref();
     app.close().then(
-      () => {
+      async () => {
         app.log.info('stopped');
+        // The spans still buffered are sent before the process goes.
+        await telemetry?.shutdown().catch((err: Error) => app.log.warn({ err: err.message }, 'spans not sent'));
         process.exit(0);
       },
       (err: Error) => {

@@ -32,7 +32,21 @@ export async function registerRoutes(http: HttpServer, orm: MikroORM, wiring: Wi
         services.track(() => cardWebhooks.handle(orm.em.fork(), issuer, body, request.headers, { requestId: request.id, ip: request.ip })),
     });
   }
-  await registerWebhookRoutes(http.fastify, webhookRoutes);
+  // Each webhook counted by provider and the status answered (webhooks_total; a failure is a 500).
+  const counted = webhookRoutes.map((route): WebhookRoute => ({
+    name: route.name,
+    handle: async (body, request) => {
+      try {
+        const result = await route.handle(body, request);
+        wiring.metrics.observeWebhook(route.name, result.status);
+        return result;
+      } catch (err) {
+        wiring.metrics.observeWebhook(route.name, 500);
+        throw err;
+      }
+    },
+  }));
+  await registerWebhookRoutes(http.fastify, counted);
   if (provider instanceof SandboxProvider)
     registerSandboxCheckout(http.fastify, { orm, sandbox: provider, services, webhooks: paymentWebhooks });
   if (issuer instanceof SandboxIssuer) registerSandboxCardPage(http.fastify, { issuer });

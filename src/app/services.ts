@@ -9,6 +9,8 @@ import { RetentionRepository } from '../domain/retention/retention.repository.js
 import { SessionAllowlist } from '../cache/session-allowlist.js';
 import { WalletCache } from '../cache/wallet-cache.js';
 import type { Config } from '../config/config.js';
+import { Metrics } from '../http/metrics.js';
+import { observeCardIssuer, observePaymentProvider } from '../telemetry/provider-calls.js';
 import { loadCursorSecret } from '../config/cursor-secret.js';
 import { loadSigningKeys } from '../config/jwt-keys.js';
 import { AuditService } from '../domain/audit/audit.service.js';
@@ -64,11 +66,14 @@ export interface Wiring {
   generations: CacheGenerations;
   /** The wallet read cache (undefined with CACHE_ENABLED=false). */
   walletCache?: WalletCache<LedgerAccount>;
+  /** GET /metrics: process, HTTP, GraphQL and business metrics (provider calls, webhooks, ...). */
+  metrics: Metrics;
 }
 
 /** Builds every service once, at boot, from the configuration and the connections. */
 export async function buildServices(config: Config, orm: MikroORM, redis: RedisHandle, log: Logger): Promise<Wiring> {
   const passwords = new PasswordHasher();
+  const metrics = new Metrics();
   const tokens = new TokenService(await loadSigningKeys(config, log), config.jwt);
   const rl = config.rateLimits;
   const auth = new AuthService(
@@ -98,7 +103,8 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const idempotency = new IdempotencyService();
   const monitoring = new MonitoringService(config.monitoring);
   const audit = new AuditService();
-  const provider = createPaymentProvider(config, orm);
+  // Every call to the provider and the issuer is counted and timed (provider_calls_total).
+  const provider = observePaymentProvider(createPaymentProvider(config, orm), metrics);
   const transfers = new TransferService(idempotency, monitoring, audit, transactionRepo, wallets);
   const bankAccounts = new BankAccounts(provider);
   const deposits = new DepositService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
@@ -116,7 +122,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   );
   const paymentWebhooks = new PaymentWebhookService(deposits, withdrawals, audit, log);
   const paymentRecovery = new PaymentRecovery(provider, deposits, withdrawals, config.payments, log);
-  const issuer = await createCardIssuer(config, orm, log);
+  const issuer = observeCardIssuer(await createCardIssuer(config, orm, log), metrics);
   const cardRepo = new CardRepository();
   const cardFunding = new CardFundingService(issuer, cardRepo, ledger, transactionRepo, idempotency, audit);
   const cards = new CardService(issuer, cardRepo, cardFunding, ledger, transactionRepo, wallets, idempotency, users, audit);
@@ -174,5 +180,6 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     bus,
     generations,
     walletCache,
+    metrics,
   };
 }

@@ -84,7 +84,11 @@ export interface ViewerContext {
  * Apollo's response cache: public answers (currencies, banks) are shared by everyone;
  * a signed-in viewer's answers are private, kept per user and generation.
  */
-export function responseCache<C extends ViewerContext>(generations: CacheGenerations): ApolloServerPlugin<C> {
+export function responseCache<C extends ViewerContext>(
+  generations: CacheGenerations,
+  /** Told of each look-up (a query the cache was asked to answer): hit or miss (GET /metrics). */
+  observe?: (hit: boolean) => void,
+): ApolloServerPlugin<C> {
   // One look-up per request, shared by the three hooks below.
   const seen = new WeakMap<C, Promise<string | null>>();
   const generationOf = (ctx: C): Promise<string | null> => {
@@ -97,15 +101,38 @@ export function responseCache<C extends ViewerContext>(generations: CacheGenerat
   };
   // Without a way to tell generations (Redis away), private answers are neither read nor kept.
   const usable = async ({ contextValue }: { contextValue: C }) => (await generationOf(contextValue)) !== null;
-  return responseCachePlugin<C>({
+  // Requests whose answer the plugin went to look up (it asks shouldReadFromCache just before).
+  const lookedUp = new WeakSet<object>();
+  const plugin = responseCachePlugin<C>({
     sessionId: async ({ contextValue }) => {
       if (!contextValue.viewer) return null;
       const generation = await generationOf(contextValue);
       return generation === null ? null : `${contextValue.viewer.userId}:${generation}`;
     },
-    shouldReadFromCache: usable,
+    shouldReadFromCache: async (requestContext) => {
+      const read = await usable(requestContext);
+      if (read && observe) lookedUp.add(requestContext);
+      return read;
+    },
     shouldWriteToCache: usable,
   });
+  if (!observe) return plugin;
+  return {
+    ...plugin,
+    async requestDidStart(requestContext) {
+      const listener = await plugin.requestDidStart!(requestContext);
+      const answer = listener?.responseForOperation;
+      if (!listener || !answer) return listener;
+      return {
+        ...listener,
+        async responseForOperation(rc) {
+          const response = await answer.call(listener, rc);
+          if (lookedUp.has(rc)) observe(response !== null);
+          return response;
+        },
+      };
+    },
+  };
 }
 
 /** Everything a signed-in viewer asks is private to them, whatever its fields' hints say. */

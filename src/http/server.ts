@@ -22,12 +22,14 @@ import { formatError, domainErrorOf, isExpectedError } from '../schema/errors.js
 import type { Services } from '../schema/build-schema.js';
 import { documentTooLarge, limitRules } from './graphql-limits.js';
 import { registerHealthRoutes, type Readiness } from './health.js';
-import { Metrics } from './metrics.js';
+import { knexPoolStats, Metrics } from './metrics.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
 import { registerGraphiQL } from './graphiql.js';
 import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
 import { loggerOptions } from './logger.js';
+import { requestLogFields } from '../telemetry/request-log-fields.js';
+import { tagRequestSpan, tagRequestUser, telemetryHooks } from '../telemetry/hooks.js';
 
 export interface HttpServer {
   fastify: FastifyInstance;
@@ -45,6 +47,8 @@ export interface HttpServerDeps {
   readiness: Readiness;
   logger?: FastifyBaseLogger;
   generations: CacheGenerations;
+  /** GET /metrics (app/services.ts makes it, so provider calls count in it too); a new one if not given. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -81,6 +85,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    tagRequestSpan(request); // tracing on: the HTTP span gets the request id (no-op otherwise)
   });
   // Outside GraphQL too (checkout pages, webhooks): a bug reaches the client masked, never
   // with its message (Fastify's default puts SQL there); the log keeps it with the request id.
@@ -123,7 +128,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
   await fastify.register(formbody);
 
-  const metrics = new Metrics();
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.watchPool(() => knexPoolStats(orm));
   // Whole requests, as a client sees them minus the network: GraphQL's own histogram starts
   // only after authentication and body parsing.
   fastify.addHook('onResponse', async (request, reply) => {
@@ -195,12 +201,14 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
       fastifyApolloDrainPlugin(fastify),
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       metrics.plugin(),
+      requestLogFields(),
+      ...(telemetryHooks() ? [telemetryHooks()!.apolloPlugin()] : []),
       logUnexpectedErrors(),
       // Answers may be cached for 30 s unless a field says less; a viewer's are private to them.
       ApolloServerPluginCacheControl({ defaultMaxAge: CACHE_MAX_AGE_SECONDS }),
       privateForViewers(),
       // CACHE_ENABLED=false: every request executes (the Cache-Control hints are still sent).
-      ...(config.cache.enabled ? [responseCache(deps.generations)] : []),
+      ...(config.cache.enabled ? [responseCache(deps.generations, (hit) => metrics.observeCacheLookup(hit))] : []),
     ],
   });
 
@@ -224,6 +232,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     caps: config.websocket,
     clientIp: (request) => clientIpOf(request, config.http.trustProxy),
   });
+  metrics.watchWebSockets(() => ws.stats());
   apollo.addPlugin({
     async serverWillStart() {
       return { drainServer: () => ws.dispose() };
@@ -249,9 +258,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
     },
     handler: fastifyApolloHandler(apollo, {
       context: async (request: FastifyRequest) =>
-        buildContext({ id: request.id, log: () => request.log }, clientInfo(request), (em) =>
-          authenticate(em(), request.headers.authorization),
-        ),
+        buildContext({ id: request.id, log: () => request.log }, clientInfo(request), async (em) => {
+          const viewer = await authenticate(em(), request.headers.authorization);
+          tagRequestUser(request, viewer?.userId);
+          return viewer;
+        }),
     }),
   });
 

@@ -107,7 +107,11 @@ const REFUSALS = {
 } as const;
 
 /** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
-export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise<void> } {
+export function attachWebSocketServer(deps: WebSocketDeps): {
+  dispose(): Promise<void>;
+  /** Open connections (signed in or not yet) and operations in progress over them (GET /metrics). */
+  stats(): { connections: number; subscriptions: number };
+} {
   const wss = new WebSocketServer({
     server: deps.server,
     path: '/graphql',
@@ -271,6 +275,11 @@ export function attachWebSocketServer(deps: WebSocketDeps): { dispose(): Promise
     wss,
   );
   return {
+    stats: () => {
+      let subscriptions = 0;
+      for (const contexts of byUser.values()) for (const c of contexts) subscriptions += Object.keys(c.subscriptions).length;
+      return { connections: wss.clients.size, subscriptions };
+    },
     dispose: async () => {
       // Not awaited: with Redis away the unsubscribe would wait for it (closing the bus ends it).
       void revocations.return?.()?.catch(() => undefined);

@@ -191,9 +191,10 @@ export class Metrics {
       requestDidStart: async () => {
         const started = process.hrtime.bigint();
         return {
-          // Mutations only: queries pay nothing per field.
+          // Mutations only: queries pay nothing per field. No operation (an operationName the
+          // document lacks): graphql-js answers that BAD_REQUEST, nothing to count.
           executionDidStart: async ({ operation }) => {
-            if (operation.operation !== 'mutation') return;
+            if (operation?.operation !== 'mutation') return;
             return {
               willResolveField: ({ info }) => {
                 if (info.path.prev !== undefined) return;

@@ -19,14 +19,16 @@ function outcomeOf(err: unknown): ProviderOutcome {
  * methods run with the adapter itself as `this`.
  */
 function observed<T extends object>(adapter: T, provider: string, calls: readonly string[], metrics: Metrics): T {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // By the function itself, not its name: a method replaced on the adapter later (as tests do)
+  // is wrapped afresh rather than answered by the wrapper of the one it replaced.
+  const wrapped = new WeakMap<object, unknown>();
   return new Proxy(adapter, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
-      let fn = wrapped.get(key);
-      if (fn) return fn;
       const method = value as (...args: unknown[]) => unknown;
+      let fn = wrapped.get(method);
+      if (fn) return fn;
       if (typeof key === 'string' && calls.includes(key)) {
         fn = async (...args: unknown[]) => {
           const started = process.hrtime.bigint();
@@ -43,7 +45,7 @@ function observed<T extends object>(adapter: T, provider: string, calls: readonl
       } else {
         fn = method.bind(target);
       }
-      wrapped.set(key, fn);
+      wrapped.set(method, fn);
       return fn;
     },
   });

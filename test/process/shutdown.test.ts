@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogInDocument, MeDocument, SignUpDocument } from '../generated/graphql.js';
-import { workerDatabaseUrl } from '../support/db.js';
-import { REDIS_URL, workerId } from '../support/env.js';
 import { cleanEnv, ensureBuilt, freePort, gql, MAIN, spawnNode, tryConnect, waitForHttp, type Child, type HttpResult } from './child.js';
+import { childServerEnv } from '../support/child-env.js';
 
 /**
  * Graceful shutdown of the built server on real PostgreSQL and Redis: requests in flight
@@ -28,13 +26,7 @@ beforeAll(async () => {
     MAIN,
     [],
     cleanEnv({
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      DATA_DIR: dataDir,
-      DATABASE_URL: await workerDatabaseUrl(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `test:w${workerId()}:shutdown:${randomUUID().slice(0, 8)}:`,
+      ...(await childServerEnv('shutdown', port, dataDir)),
       // Twenty sign-ins from one address for one email are this test's load, not an attack.
       RATE_LIMIT_LOGIN_PER_EMAIL: '1000',
       RATE_LIMIT_LOGIN_PER_IP: '1000',

@@ -11,9 +11,8 @@ import { tracingWanted } from '../../src/telemetry/settings.js';
 import { withoutLiterals } from '../../src/telemetry/sql.js';
 import { FakePaystack } from '../fakes/paystack-server.js';
 import { MeDocument, ResolveBankAccountDocument, SignUpDocument } from '../generated/graphql.js';
-import { workerDatabaseUrl } from '../support/db.js';
-import { REDIS_URL, workerId } from '../support/env.js';
 import { cleanEnv, ensureBuilt, freePort, MAIN, spawnNode, waitForHttp, type Child } from '../process/child.js';
+import { childServerEnv } from '../support/child-env.js';
 
 /**
  * OpenTelemetry tracing of the BUILT server, run as a child process (as `npm start` and the
@@ -139,15 +138,7 @@ async function startServer(env: Record<string, string>, opts: { preload?: string
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wallet-otel-'));
   const port = await freePort();
   const base = withoutOtel(
-    cleanEnv({
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      DATA_DIR: dataDir,
-      DATABASE_URL: await workerDatabaseUrl(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `test:w${workerId()}:otel:${randomUUID().slice(0, 8)}:`,
-    }),
+    cleanEnv(await childServerEnv('otel', port, dataDir)),
   );
   if (opts.preload) base.NODE_OPTIONS = `${base.NODE_OPTIONS ?? ''} --import ${pathToFileURL(opts.preload).href}`.trim();
   const child = spawnNode(MAIN, [], { ...base, ...env });

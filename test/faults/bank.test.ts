@@ -17,6 +17,7 @@ import { errorCode, httpClient, pool, prng, waitFor, type Client, type Reply } f
 import { ensureBuilt } from '../process/child.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { ApiProcess, OwnedPostgres } from './cluster.js';
+import { GENEROUS_LIMITS } from '../support/limits.js';
 
 /**
  * A bank test with faults (Jepsen's bank test, on machinery this file owns): its own
@@ -120,6 +121,7 @@ beforeAll(async () => {
     PAYMENTS_JOB_INTERVAL_MS: '200',
     PAYMENTS_RECHECK_AFTER_SECONDS: '1',
     // This load is the test's, not an attack or a fraud: only the balance refuses.
+    ...GENEROUS_LIMITS,
     RATE_LIMIT_SIGNUP_PER_IP: '1000',
     MONITORING_MAX_TRANSACTION: `NGN=${TOO_LARGE * 10n}`,
     MONITORING_DAILY_OUTFLOW: `NGN=${TOO_LARGE * 10n}`,

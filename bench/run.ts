@@ -160,6 +160,9 @@ async function main(): Promise<void> {
     ...GENEROUS_LIMITS,
     MONITORING_BURST_COUNT: '1000000000',
     MONITORING_DAILY_OUTFLOW: 'NGN=900000000000000',
+    // The seed deposits each user's whole balance at once.
+    LIMIT_DEPOSIT_MAX: 'NGN=900000000000000',
+    LIMIT_BALANCE_MAX: 'NGN=900000000000000',
   };
   // NODE_ENV stays development: production refuses the sandbox payment provider and card
   // issuer. The JWT pair is generated into DATA_DIR by the seeding process and shared.

@@ -35,6 +35,8 @@ export default defineConfig({
       'test/platform/error-fields.test.ts',
       // A provider failure's cause, kept for the log.
       'test/platform/error-causes.test.ts',
+      // The deposit and balance caps (issue 14).
+      'test/security/amount-caps.test.ts',
       // Unit tests beside the code (lockOrder, the webhook parsers' causes).
       'src/**/*.test.ts',
     ],

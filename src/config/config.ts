@@ -99,6 +99,8 @@ function toConfig(e: Env, cwd: string) {
       maxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
       maxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
+      maxAnonymousConnectionsPerIp: e.WS_MAX_ANONYMOUS_CONNECTIONS_PER_IP,
+      anonymousIdleMs: e.WS_ANONYMOUS_IDLE_MS,
     },
     payments: {
       provider: e.PAYMENT_PROVIDER,

@@ -158,6 +158,10 @@ export const envSchema = z.object({
   WS_MAX_CONNECTIONS_PER_IP: positiveInt.default(50),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(10),
   WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(100),
+  /** Connections acknowledged without credentials (Apollo Sandbox opens one), per address. */
+  WS_MAX_ANONYMOUS_CONNECTIONS_PER_IP: positiveInt.default(5),
+  /** An anonymous connection with no operation in progress this long is closed. */
+  WS_ANONYMOUS_IDLE_MS: positiveInt.default(30_000),
   BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
 
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),

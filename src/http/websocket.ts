@@ -13,11 +13,15 @@ import { Topic, type PlatformEvents } from '../domain/events/topics.js';
 import type { OriginRule } from './origins.js';
 import { documentTooLarge } from './graphql-limits.js';
 import { ErrorCode } from '../domain/shared/error-codes.js';
+import { credentialsOf } from './ws-credentials.js';
 
 interface Extra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Set once a connection_init with a live access token is acknowledged. */
   viewer?: Viewer;
+  /** A connection acknowledged without credentials: public operations only. */
+  anonymous?: { lastActivity: number };
 }
 
 /** What one user or one address may hold open (WS_* settings). */
@@ -26,8 +30,12 @@ export interface WebSocketCaps {
   initTimeoutMs: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerUser: number;
-  /** Operations in progress over all of a user's connections, subscriptions included. */
+  /** Operations in progress over all of a user's connections, subscriptions included (and over one anonymous connection). */
   maxSubscriptionsPerUser: number;
+  /** Connections acknowledged without credentials, per address (4429 beyond). */
+  maxAnonymousConnectionsPerIp: number;
+  /** An anonymous connection with no operation in progress for this long is closed (1000). */
+  anonymousIdleMs: number;
 }
 
 /** Closed with this when a user already holds as many connections as allowed. */
@@ -40,7 +48,7 @@ export interface WebSocketDeps {
   authenticate(em: EntityManager, authorization: string | undefined): Promise<Viewer | null>;
   isSessionRevoked(em: EntityManager, sessionId: string): Promise<boolean>;
   refusal(em: EntityManager, authorization: string | undefined): Promise<'missing' | 'invalid' | 'expired' | 'revoked'>;
-  buildContext(requestId: string, client: ClientInfo, viewer: Viewer): Promise<GraphQLContext>;
+  buildContext(requestId: string, client: ClientInfo, viewer: Viewer | null): Promise<GraphQLContext>;
   fork(): EntityManager;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The same parser limits (maxTokens) and extra validation rules (depth, aliases, cost, ...) as HTTP. */
@@ -100,13 +108,22 @@ function refusedStream(error: GraphQLError): AsyncIterableIterator<never> {
 const DOCUMENT_CACHE_SIZE = 500;
 
 const REFUSALS = {
-  missing: 'Unauthorized: an access token is required (connectionParams.authorization)',
+  // Credentials were sent, but not as `Bearer <token>`.
+  missing: 'Unauthorized: a valid access token is required ("Bearer <token>")',
   invalid: 'Unauthorized: a valid access token is required',
   expired: 'Unauthorized: token expired',
   revoked: 'Unauthorized: session ended',
 } as const;
 
-/** graphql-ws on the same path as HTTP. Every connection must carry a live access token. */
+/**
+ * graphql-ws on the same path as HTTP. A `connection_init` with credentials (`authorization` in
+ * any letter case, at the top level or in `headers`: see ws-credentials.ts) must carry a live
+ * access token, or the connection is closed with 4401. One without credentials is acknowledged,
+ * as Apollo Sandbox needs (it opens a bare connection before the one with its headers): public
+ * operations run there, and everything that needs a viewer, subscriptions included, fails with
+ * UNAUTHENTICATED on that operation while the connection stays open. Such connections are few
+ * per address and closed when idle.
+ */
 export function attachWebSocketServer(deps: WebSocketDeps): {
   dispose(): Promise<void>;
   /** Open connections (signed in or not yet) and operations in progress over them (GET /metrics). */
@@ -144,6 +161,8 @@ export function attachWebSocketServer(deps: WebSocketDeps): {
   });
   // Each user's connections (their graphql-ws contexts), for the per-user caps.
   const byUser = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  // Connections without credentials, by address.
+  const anonymousByIp = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   const documents = new Map<string, DocumentNode>();
   // Open connections by session, so a logout (on any replica) closes them at once.
   const bySession = new Map<string, Set<WebSocket>>();
@@ -155,12 +174,52 @@ export function attachWebSocketServer(deps: WebSocketDeps): {
       }
     }
   })().catch((err: Error) => deps.log.warn({ err: err.message }, 'session revocation listener stopped'));
+  /**
+   * A connection without credentials: acknowledged unless its address holds as many already,
+   * and closed once it has had no operation in progress for WS_ANONYMOUS_IDLE_MS.
+   */
+  function acceptAnonymous(ctx: { extra: Extra; subscriptions: Record<string, unknown> }): boolean {
+    const socket = ctx.extra.socket;
+    const ip = deps.clientIp(ctx.extra.request);
+    const mine = anonymousByIp.get(ip) ?? new Set();
+    if (mine.size >= deps.caps.maxAnonymousConnectionsPerIp) {
+      const limit = deps.caps.maxAnonymousConnectionsPerIp;
+      socket.close(
+        TOO_MANY_CONNECTIONS,
+        `Too many connections without credentials from this address (WS_MAX_ANONYMOUS_CONNECTIONS_PER_IP=${limit})`,
+      );
+      return false;
+    }
+    mine.add(ctx);
+    anonymousByIp.set(ip, mine);
+    const anonymous = { lastActivity: Date.now() };
+    ctx.extra.anonymous = anonymous;
+    const idleMs = deps.caps.anonymousIdleMs;
+    let idle: NodeJS.Timeout;
+    const check = () => {
+      const quietFor = Date.now() - anonymous.lastActivity;
+      if (Object.keys(ctx.subscriptions).length === 0 && quietFor >= idleMs) {
+        socket.close(1000, `Idle connection without credentials closed (WS_ANONYMOUS_IDLE_MS=${idleMs})`);
+        return;
+      }
+      idle = setTimeout(check, Object.keys(ctx.subscriptions).length > 0 ? idleMs : idleMs - quietFor);
+      idle.unref();
+    };
+    idle = setTimeout(check, idleMs);
+    idle.unref();
+    socket.once('close', () => {
+      clearTimeout(idle);
+      mine.delete(ctx);
+      if (mine.size === 0) anonymousByIp.delete(ip);
+    });
+    return true;
+  }
   const cleanup = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: deps.schema,
       connectionInitWaitTimeout: deps.caps.initTimeoutMs,
       context: async (ctx) => {
-        const viewer = ctx.extra.viewer as Viewer;
+        const viewer = ctx.extra.viewer ?? null;
         const ua = ctx.extra.request.headers['user-agent'];
         return deps.buildContext(
           randomUUID(),
@@ -169,10 +228,15 @@ export function attachWebSocketServer(deps: WebSocketDeps): {
         );
       },
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        const viewer = await deps.authenticate(deps.fork(), typeof authorization === 'string' ? authorization : undefined);
+        const credentials = credentialsOf(ctx.connectionParams);
+        if (credentials.kind === 'invalid') {
+          ctx.extra.socket.close(CloseCode.Unauthorized, `Unauthorized: ${credentials.reason}`);
+          return false;
+        }
+        if (credentials.kind === 'none') return acceptAnonymous(ctx);
+        const viewer = await deps.authenticate(deps.fork(), credentials.authorization);
         if (!viewer) {
-          const why = await deps.refusal(deps.fork(), typeof authorization === 'string' ? authorization : undefined);
+          const why = await deps.refusal(deps.fork(), credentials.authorization);
           ctx.extra.socket.close(CloseCode.Unauthorized, REFUSALS[why]);
           return false;
         }
@@ -209,18 +273,25 @@ export function attachWebSocketServer(deps: WebSocketDeps): {
       // The token is checked again for every operation: logging out or expiry ends the connection.
       onSubscribe: async (ctx, _id, payload) => {
         const viewer = ctx.extra.viewer;
-        const expired = !viewer || viewer.expiresAt.getTime() <= Date.now();
-        if (expired || (await deps.isSessionRevoked(deps.fork(), viewer.sessionId))) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, expired ? 'Unauthorized: token expired' : 'Unauthorized: session ended');
-          return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
+        const anonymous = ctx.extra.anonymous;
         // The operation being started is already counted in its connection's subscriptions.
         let running = 0;
-        for (const c of byUser.get(viewer.userId) ?? []) running += Object.keys(c.subscriptions).length;
+        if (anonymous) {
+          anonymous.lastActivity = Date.now();
+          running = Object.keys(ctx.subscriptions).length;
+        } else {
+          const expired = !viewer || viewer.expiresAt.getTime() <= Date.now();
+          if (expired || (await deps.isSessionRevoked(deps.fork(), viewer.sessionId))) {
+            ctx.extra.socket.close(CloseCode.Unauthorized, expired ? 'Unauthorized: token expired' : 'Unauthorized: session ended');
+            return [new GraphQLError('Sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
+          for (const c of byUser.get(viewer.userId) ?? []) running += Object.keys(c.subscriptions).length;
+        }
         if (running > deps.caps.maxSubscriptionsPerUser) {
           const limit = deps.caps.maxSubscriptionsPerUser;
+          const whose = anonymous ? 'this connection' : 'this user';
           return [
-            new GraphQLError(`Too many operations in progress for this user (WS_MAX_SUBSCRIPTIONS_PER_USER=${limit}); complete one first`, {
+            new GraphQLError(`Too many operations in progress for ${whose} (WS_MAX_SUBSCRIPTIONS_PER_USER=${limit}); complete one first`, {
               extensions: { code: ErrorCode.RATE_LIMITED, limit },
             }),
           ];
@@ -277,7 +348,9 @@ export function attachWebSocketServer(deps: WebSocketDeps): {
   return {
     stats: () => {
       let subscriptions = 0;
-      for (const contexts of byUser.values()) for (const c of contexts) subscriptions += Object.keys(c.subscriptions).length;
+      for (const contexts of [...byUser.values(), ...anonymousByIp.values()]) {
+        for (const c of contexts) subscriptions += Object.keys(c.subscriptions).length;
+      }
       return { connections: wss.clients.size, subscriptions };
     },
     dispose: async () => {

@@ -201,6 +201,16 @@ if (!haveChromium && !process.env.CI) {
       await page.close();
     });
 
+    it('a subscription without a token answers UNAUTHENTICATED in the result pane (the socket is acknowledged)', async () => {
+      const page = await openGraphiQL();
+      await setEditor(page, HEADERS, '{}');
+      await setQuery(page, 'subscription { balanceUpdated { id } }');
+      const result = await run(page, /UNAUTHENTICATED/);
+      expect(result).toMatch(/"code":\s*"UNAUTHENTICATED"/);
+      expect(result).not.toMatch(/4401/);
+      await page.close();
+    });
+
     it('is linked from the Sandbox page, which stays usable offline', async () => {
       const page = await context.newPage();
       await page.goto(server.graphqlUrl);

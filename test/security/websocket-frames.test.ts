@@ -33,10 +33,16 @@ describe('WebSocket frames', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('within the limit are read as usual (an init without a token is refused as unauthorized, not as too large)', async () => {
+  it('within the limit are read as usual (an init with a bad token is refused as unauthorized, not as too large)', async () => {
     const ws = await open();
     const end = closed(ws);
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(LIMIT / 2) } }));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer bad', padding: 'x'.repeat(LIMIT / 2) } }));
     expect(await end).toBe(4401);
+    // Without credentials the same frame is acknowledged.
+    const bare = await open();
+    const first = new Promise<string>((resolve) => bare.once('message', (data: Buffer) => resolve(data.toString())));
+    bare.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(LIMIT / 2) } }));
+    expect(JSON.parse(await first)).toEqual({ type: 'connection_ack' });
+    bare.close();
   });
 });

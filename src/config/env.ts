@@ -108,6 +108,8 @@ export const envSchema = z.object({
       }
     }),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** The built web app served at / (`npm run build:web` writes it). */
+  WEB_APP_DIR: z.string().min(1).default('dist/web'),
 
   DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
   DATABASE_POOL_MAX: positiveInt.default(16),

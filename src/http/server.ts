@@ -25,6 +25,7 @@ import { registerHealthRoutes, type Readiness } from './health.js';
 import { knexPoolStats, Metrics } from './metrics.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
 import { registerGraphiQL } from './graphiql.js';
+import { registerWebApp } from './web-app.js';
 import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
 import { loggerOptions } from './logger.js';
@@ -137,6 +138,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
   registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics, access: config.http.metrics });
   if (!config.isProduction) registerGraphiQL(fastify);
+  registerWebApp(fastify, config.http.webAppDir);
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>
     services.auth.authenticate(em, authorization);

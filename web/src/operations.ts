@@ -1,0 +1,64 @@
+import { graphql } from './gql';
+
+/**
+ * The documents every screen shares. Screens keep their own operations next to them; all are
+ * typed by GraphQL Code Generator from schema.graphql (`npm run codegen`, into src/gql).
+ */
+
+export const MoneyFields = graphql(`
+  fragment MoneyFields on Money {
+    amount
+    currency
+  }
+`);
+
+export const WalletFields = graphql(`
+  fragment WalletFields on Wallet {
+    id
+    currency
+    version
+    updatedAt
+    balance {
+      ...MoneyFields
+    }
+    availableBalance {
+      ...MoneyFields
+    }
+    pendingDebits {
+      ...MoneyFields
+    }
+  }
+`);
+
+export const Currencies = graphql(`
+  query Currencies {
+    currencies {
+      code
+      exponent
+      name
+      symbol
+    }
+  }
+`);
+
+export const Wallets = graphql(`
+  query Wallets {
+    me {
+      id
+      email
+      fullName
+      wallets {
+        ...WalletFields
+      }
+    }
+  }
+`);
+
+/** Every change of the viewer's balances, as it commits; merged into the cache by version. */
+export const BalanceUpdated = graphql(`
+  subscription BalanceUpdated {
+    balanceUpdated {
+      ...WalletFields
+    }
+  }
+`);

@@ -1,0 +1,1 @@
+export function SendScreen(_props: { id?: string }) { return <p>Not built yet</p>; }

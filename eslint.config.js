@@ -29,7 +29,16 @@ function layer(files, message, folders) {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'reports/**', 'coverage/**', '.stryker-tmp/**', '.data/**', '**/generated/**', 'examples/*/src/gql/**'],
+    ignores: [
+      'dist/**',
+      'reports/**',
+      'coverage/**',
+      '.stryker-tmp/**',
+      '.data/**',
+      '**/generated/**',
+      'examples/*/src/gql/**',
+      'web/src/gql/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -41,6 +50,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The web app's service worker runs in the browser, as a worker.
+  { files: ['web/public/sw.js'], languageOptions: { globals: globals.serviceworker } },
   // Plain JavaScript run by Node (scripts, configs).
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], languageOptions: { globals: globals.node } },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },

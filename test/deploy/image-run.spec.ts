@@ -415,7 +415,10 @@ describe('the image, built by following the Dockerfile', () => {
   it('holds the compiled server and its production dependencies only', () => {
     const dir = image.final.dir;
     expect(readdirSync(dir).sort()).toEqual(['.data', 'dist', 'node_modules', 'package.json']);
-    expect(readdirSync(path.join(dir, 'dist')).sort()).toEqual(['mikro-orm.config.js', 'mikro-orm.config.js.map', 'src']);
+    expect(readdirSync(path.join(dir, 'dist')).sort()).toEqual(['mikro-orm.config.js', 'mikro-orm.config.js.map', 'src', 'web']);
+    // The web app as Vite built it: its page, hashed scripts, the PWA's manifest and worker.
+    for (const file of ['index.html', 'sw.js', 'manifest.webmanifest', 'icon-192.png']) expect(existsSync(path.join(dir, 'dist/web', file)), file).toBe(true);
+    expect(readdirSync(path.join(dir, 'dist/web/assets')).some((f) => /^index-[\w-]+\.js$/.test(f))).toBe(true);
     for (const file of ['main.js', 'cli/migrate.js', 'cli/user-role.js', 'cli/jwt-keys.js']) {
       expect(existsSync(path.join(dir, 'dist/src', file)), file).toBe(true);
     }
@@ -503,6 +506,11 @@ describe('the image, built by following the Dockerfile', () => {
     });
     expect(((await introspection.json()) as { errors?: unknown[] }).errors?.length).toBeGreaterThan(0);
     expect((await fetch(`${url}/graphiql`)).status).toBe(404);
+    // The web app from dist/web at / (and at its own paths), under production's CSP.
+    const app = await fetch(`${url}/wallets`, { headers: { accept: 'text/html' } });
+    expect(app.status).toBe(200);
+    expect(await app.text()).toMatch(/<div id="root"><\/div>/);
+    expect(app.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
 
     const role = await runToEnd(['npm', 'run', 'user:role:built', '--', 'ada@example.com', 'ADMIN'], env);
     expect(role.code, role.stdout + role.stderr).toBe(0);

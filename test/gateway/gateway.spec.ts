@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
@@ -34,6 +34,7 @@ const suffix = randomUUID().slice(0, 8);
 const database = `wallet_gateway_${suffix}`;
 const redisPrefix = `test:gateway:${suffix}:`;
 let dataDir: string;
+let webDir: string;
 let prefix: string;
 let replicas: Replica[] = [];
 let nginx: Nginx | undefined;
@@ -73,6 +74,8 @@ async function startReplica(name: 'A' | 'B'): Promise<Replica> {
       REDIS_KEY_PREFIX: redisPrefix,
       DATA_DIR: dataDir,
       TRUST_PROXY: '127.0.0.1',
+      // A stand-in for the built web app: the gateway must pass its pages through.
+      WEB_APP_DIR: webDir,
     }),
   );
   const url = `http://127.0.0.1:${port}`;
@@ -125,6 +128,8 @@ beforeAll(async () => {
   ensureNginx();
   ensureBuilt();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'wallet-gateway-data-'));
+  webDir = await mkdtemp(path.join(os.tmpdir(), 'wallet-gateway-web-'));
+  await writeFile(path.join(webDir, 'index.html'), '<!doctype html><title>Wallet</title><p>the web app</p>');
   prefix = await mkdtemp(path.join(os.tmpdir(), 'wallet-gateway-nginx-'));
   await admin((db) => db.query(`create database "${database}"`));
   // One after the other: the first writes the JWT key pair into DATA_DIR for both.
@@ -153,6 +158,7 @@ afterAll(async () => {
     redis.disconnect();
   }
   await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  if (webDir) await rm(webDir, { recursive: true, force: true }).catch(() => undefined);
   await rm(prefix, { recursive: true, force: true }).catch(() => undefined);
   console.log(`gateway: ${nginxVersion()} in front of 2 replicas; ${summary.join('; ')}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
@@ -195,7 +201,16 @@ describe('deploy/nginx.conf in front of two replicas', () => {
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toMatchObject({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
     expect(ready.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
-    for (const p of ['/metrics', '/graphiql', '/nope']) expect((await request(`${nginx!.url}${p}`)).status, p).toBe(404);
+    for (const p of ['/metrics', '/graphiql', '/graphiql/assets/graphiql.min.js', '/nope']) expect((await request(`${nginx!.url}${p}`)).status, p).toBe(404);
+  });
+
+  it('passes the web app through: its page at / and at its own paths, reads only', async () => {
+    for (const p of ['/', '/cards/123']) {
+      const page = await request(`${nginx!.url}${p}`, { headers: { accept: 'text/html' } });
+      expect(page.status, p).toBe(200);
+      expect(page.body, p).toMatch(/the web app/);
+    }
+    expect((await request(`${nginx!.url}/`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(403);
   });
 
   it('a subscription through nginx receives events of deposits sent to each replica directly', async () => {

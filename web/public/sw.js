@@ -22,8 +22,7 @@ self.addEventListener('activate', (event) => {
 });
 
 const isShellAsset = (url) =>
-  url.origin === self.location.origin &&
-  (url.pathname.startsWith('/assets/') || PRECACHE.includes(url.pathname));
+  url.origin === self.location.origin && (url.pathname.startsWith('/assets/') || PRECACHE.includes(url.pathname));
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

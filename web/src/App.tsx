@@ -58,7 +58,9 @@ function SignedIn({ path }: { path: string }) {
       break;
     }
   }
-  const section = NAV.filter(([to]) => to === '/' ? path === '/' || ['/deposit', '/send', '/withdraw'].includes(path) : path.startsWith(to)).at(-1)?.[0];
+  const section = NAV.filter(([to]) =>
+    to === '/' ? path === '/' || ['/deposit', '/send', '/withdraw'].includes(path) : path.startsWith(to),
+  ).at(-1)?.[0];
   return (
     <div className="shell">
       <a href="#main" className="skip-link">

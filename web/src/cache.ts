@@ -37,7 +37,9 @@ export class VersionedCache extends InMemoryCache {
     super({ ...config, typePolicies: { ...typePolicies, ...config.typePolicies } });
   }
 
-  override write<TData = unknown, TVariables extends OperationVariables = OperationVariables>(options: Cache.WriteOptions<TData, TVariables>) {
+  override write<TData = unknown, TVariables extends OperationVariables = OperationVariables>(
+    options: Cache.WriteOptions<TData, TVariables>,
+  ) {
     if (options.result && typeof options.result === 'object') {
       let held: Record<string, StoreObject> | undefined;
       // What the cache holds, read once per write and only when a versioned object comes.

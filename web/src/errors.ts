@@ -37,6 +37,12 @@ const FIELD_WORDS: Record<string, string> = {
   bankCode: 'Choose a bank.',
   label: 'Use a shorter label.',
   note: 'Use a shorter note.',
+  merchantName: 'Enter the name of a shop.',
+  billingAddress: 'This card issuer needs the cardholder’s billing address.',
+  line1: 'Enter the street and number.',
+  city: 'Enter the city or town.',
+  postalCode: 'Enter the postal code.',
+  country: 'Enter the two-letter country code, e.g. NG.',
 };
 
 /**
@@ -46,7 +52,12 @@ const FIELD_WORDS: Record<string, string> = {
 export function problems(error: unknown): Problem[] {
   if (!CombinedGraphQLErrors.is(error)) {
     const offline = typeof navigator !== 'undefined' && !navigator.onLine;
-    return [{ field: null, message: offline ? 'You are offline. Check your connection and try again.' : 'We could not reach the server. Try again.' }];
+    return [
+      {
+        field: null,
+        message: offline ? 'You are offline. Check your connection and try again.' : 'We could not reach the server. Try again.',
+      },
+    ];
   }
   return error.errors.map((e) => {
     const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');

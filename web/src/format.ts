@@ -14,6 +14,7 @@ function formatter(currency: CurrencyInfo): Intl.NumberFormat {
     f = new Intl.NumberFormat(undefined, {
       style: 'currency',
       currency: currency.code,
+      currencyDisplay: 'narrowSymbol',
       minimumFractionDigits: currency.exponent,
       maximumFractionDigits: currency.exponent,
     });
@@ -37,9 +38,7 @@ export function formatMoney(minor: string, currency: CurrencyInfo): string {
   const parts = f.formatToParts(negative ? -1.5 : 1.5);
   const group = f.formatToParts(1000).find((p) => p.type === 'group')?.value ?? ',';
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, group);
-  return parts
-    .map((p) => (p.type === 'integer' ? grouped : p.type === 'fraction' ? fraction : p.value))
-    .join('');
+  return parts.map((p) => (p.type === 'integer' ? grouped : p.type === 'fraction' ? fraction : p.value)).join('');
 }
 
 /**

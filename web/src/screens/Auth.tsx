@@ -6,7 +6,8 @@ import { problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 
-const SessionFields = graphql(`
+/** Read by the two mutations below (fragments are spread by name in their documents). */
+export const SessionFields = graphql(`
   fragment SessionFields on AuthPayload {
     accessToken
     refreshToken
@@ -68,7 +69,9 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
       </div>
       <h1>{signingUp ? 'Create your account' : 'Sign in'}</h1>
       <form onSubmit={submit} noValidate>
-        {signingUp ? <Field label="Full name" name="fullName" autoComplete="name" required problem={problemFor(problems, 'fullName')} /> : null}
+        {signingUp ? (
+          <Field label="Full name" name="fullName" autoComplete="name" required problem={problemFor(problems, 'fullName')} />
+        ) : null}
         <Field label="Email" name="email" type="email" autoComplete="email" required problem={problemFor(problems, 'email')} />
         <Field
           label="Password"

@@ -58,7 +58,14 @@ export function SettingsScreen() {
       <section className="card-surface" aria-labelledby="password-heading">
         <h2 id="password-heading">Change your password</h2>
         <form onSubmit={submit} noValidate>
-          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required problem={problemFor(problems, 'currentPassword')} />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            problem={problemFor(problems, 'currentPassword')}
+          />
           <Field
             label="New password"
             name="newPassword"
@@ -69,7 +76,14 @@ export function SettingsScreen() {
             hint="At least 8 characters, not a common password."
             problem={problemFor(problems, 'newPassword')}
           />
-          <Field label="New password again" name="confirm" type="password" autoComplete="new-password" required problem={problemFor(problems, 'confirm')} />
+          <Field
+            label="New password again"
+            name="confirm"
+            type="password"
+            autoComplete="new-password"
+            required
+            problem={problemFor(problems, 'confirm')}
+          />
           <FormProblems problems={problems} fields={['currentPassword', 'newPassword', 'confirm']} />
           <button type="submit" className="primary" disabled={loading}>
             {loading ? 'Changing…' : 'Change password'}

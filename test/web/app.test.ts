@@ -41,6 +41,33 @@ describe('the web app', () => {
     });
   }
 
+  it('changes the password: a wrong current one is refused in words, the new one signs in, the old one no longer', async () => {
+    const person = await newPerson(web.server, 'Password Changer');
+    const page = await openSignedIn(await web.newContext(), person, '/settings');
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
+    await page.getByLabel('New password again').fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // Said beside the input it is about.
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('That is not your current password.');
+    expect(await page.getByLabel('Current password').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Current password').fill(person.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+    for (const [password, ok] of [[person.password, false], ['a brand new passphrase', true]] as const) {
+      await page.getByLabel('Email').fill(person.email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      if (ok) await page.getByRole('heading', { name: 'Hello, Password' }).waitFor();
+      else await expect.poll(() => page.getByRole('alert').innerText()).toBe('That email and password do not match.');
+    }
+  });
+
   it('refuses a wrong password in plain words, beside nothing the server wrote', async () => {
     const person = await newPerson(web.server, 'Wrong Password');
     const page = await (await web.newContext()).newPage();

@@ -66,7 +66,12 @@ export function problems(error: unknown): Problem[] {
     if (code === 'BAD_USER_INPUT') {
       return { field, message: (field && FIELD_WORDS[field]) ?? 'Check this value.' };
     }
-    return { field: code === 'INVALID_CREDENTIALS' ? null : field, message: WORDS[code] ?? 'Something went wrong on our side. Try again.' };
+    // A wrong current password (changePassword) is INVALID_CREDENTIALS about that input; a
+    // wrong sign-in is about the pair, never saying which of the two was wrong.
+    if (code === 'INVALID_CREDENTIALS') {
+      return field === 'currentPassword' ? { field, message: FIELD_WORDS.currentPassword } : { field: null, message: WORDS[code] };
+    }
+    return { field, message: WORDS[code] ?? 'Something went wrong on our side. Try again.' };
   });
 }
 

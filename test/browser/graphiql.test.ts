@@ -11,23 +11,13 @@ import { withGraphiQLLink } from '../../src/http/sandbox-landing.js';
 import { SignUpDocument, TransferLeanDocument } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { startTestServer, type TestServer, useTestServer } from '../support/server.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../web/support.js';
 
 /**
  * The bundled GraphiQL at /graphiql, driven in a real Chromium (Debian's package, no browser
  * download) as a developer would: run a query, put a token in the headers editor, subscribe.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const haveChromium = existsSync(CHROMIUM);
 
 /** What the page scripts below use of the browser's globals (this project compiles without the DOM types). */

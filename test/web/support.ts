@@ -18,7 +18,8 @@ import { useTestServer, type TestServer } from '../support/server.js';
  */
 
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
+/** Headless, and quiet on a closed network (no background connections to Google's hosts). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -80,7 +81,7 @@ export function useWebApp(env: Record<string, string> = {}): WebApp {
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     if (!ensureChromium()) throw new Error(`${CHROMIUM} is missing and could not be installed (apt-get install -y chromium)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 600_000);
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));

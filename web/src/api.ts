@@ -10,14 +10,7 @@ import { sessionStore, type Session } from './session';
 const Refresh = graphql(`
   mutation Refresh($refreshToken: String!) {
     refreshToken(input: { refreshToken: $refreshToken }) {
-      accessToken
-      refreshToken
-      expiresAt
-      user {
-        id
-        email
-        fullName
-      }
+      ...SessionFields
     }
   }
 `);

@@ -62,3 +62,17 @@ export const BalanceUpdated = graphql(`
     }
   }
 `);
+
+/** A session as signUp, logIn and refreshToken give it (kept by session.ts). */
+export const SessionFields = graphql(`
+  fragment SessionFields on AuthPayload {
+    accessToken
+    refreshToken
+    expiresAt
+    user {
+      id
+      email
+      fullName
+    }
+  }
+`);

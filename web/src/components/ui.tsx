@@ -88,6 +88,20 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' 
   );
 }
 
+/** What could not be loaded, why in words when known, and a way to try again (whose failure shows again here). */
+export function LoadFailed({ what, why, retry }: { what: string; why?: string | null; retry: () => unknown }) {
+  return (
+    <Notice kind="error">
+      <p>
+        We could not load {what}.{why ? ` ${why}` : ''}
+      </p>
+      <button type="button" onClick={() => void Promise.resolve(retry()).catch(() => undefined)}>
+        Try again
+      </button>
+    </Notice>
+  );
+}
+
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
     <p className="loading" role="status" aria-live="polite">

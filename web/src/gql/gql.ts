@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      accessToken\n      refreshToken\n      expiresAt\n      user {\n        id\n        email\n        fullName\n      }\n    }\n  }\n": typeof types.RefreshDocument,
+    "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      ...SessionFields\n    }\n  }\n": typeof types.RefreshDocument,
     "\n  mutation LogOut {\n    logOut {\n      revoked\n    }\n  }\n": typeof types.LogOutDocument,
     "\n  fragment MoneyFields on Money {\n    amount\n    currency\n  }\n": typeof types.MoneyFieldsFragmentDoc,
     "\n  fragment WalletFields on Wallet {\n    id\n    currency\n    version\n    updatedAt\n    balance {\n      ...MoneyFields\n    }\n    availableBalance {\n      ...MoneyFields\n    }\n    pendingDebits {\n      ...MoneyFields\n    }\n  }\n": typeof types.WalletFieldsFragmentDoc,
@@ -28,8 +28,9 @@ type Documents = {
     "\n  subscription CardsUpdated($cardId: ID!) {\n    cardUpdated(cardId: $cardId) {\n      ...CardsCardFields\n    }\n  }\n": typeof types.CardsUpdatedDocument,
     "\n  query CardsActivity($id: ID!) {\n    card(id: $id) {\n      id\n      transactions(first: 10) {\n        edges {\n          node {\n            id\n            type\n            direction\n            status\n            description\n            failureReason\n            createdAt\n            amount {\n              ...MoneyFields\n            }\n            merchant {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.CardsActivityDocument,
     "\n  subscription CardsTransactionUpdated {\n    transactionUpdated {\n      id\n      status\n      card {\n        id\n      }\n    }\n  }\n": typeof types.CardsTransactionUpdatedDocument,
-    "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n": typeof types.CardsFundDocument,
-    "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n": typeof types.CardsUnloadDocument,
+    "\n  fragment CardsMoneyMoved on CardMoneyPayload {\n    card {\n      ...CardsCardFields\n    }\n    wallet {\n      ...WalletFields\n    }\n    transaction {\n      id\n    }\n  }\n": typeof types.CardsMoneyMovedFragmentDoc,
+    "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n": typeof types.CardsFundDocument,
+    "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n": typeof types.CardsUnloadDocument,
     "\n  mutation CardsFreeze($cardId: ID!) {\n    freezeCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n    }\n  }\n": typeof types.CardsFreezeDocument,
     "\n  mutation CardsUnfreeze($cardId: ID!) {\n    unfreezeCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n    }\n  }\n": typeof types.CardsUnfreezeDocument,
     "\n  mutation CardsTerminate($cardId: ID!) {\n    terminateCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n      viewer {\n        id\n        wallets {\n          ...WalletFields\n        }\n      }\n    }\n  }\n": typeof types.CardsTerminateDocument,
@@ -54,7 +55,7 @@ type Documents = {
     "\n  mutation WithdrawScreenWithdraw($input: WithdrawInput!) {\n    withdraw(input: $input) {\n      transaction {\n        id\n        status\n        amount {\n          ...MoneyFields\n        }\n      }\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.WithdrawScreenWithdrawDocument,
 };
 const documents: Documents = {
-    "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      accessToken\n      refreshToken\n      expiresAt\n      user {\n        id\n        email\n        fullName\n      }\n    }\n  }\n": types.RefreshDocument,
+    "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      ...SessionFields\n    }\n  }\n": types.RefreshDocument,
     "\n  mutation LogOut {\n    logOut {\n      revoked\n    }\n  }\n": types.LogOutDocument,
     "\n  fragment MoneyFields on Money {\n    amount\n    currency\n  }\n": types.MoneyFieldsFragmentDoc,
     "\n  fragment WalletFields on Wallet {\n    id\n    currency\n    version\n    updatedAt\n    balance {\n      ...MoneyFields\n    }\n    availableBalance {\n      ...MoneyFields\n    }\n    pendingDebits {\n      ...MoneyFields\n    }\n  }\n": types.WalletFieldsFragmentDoc,
@@ -68,8 +69,9 @@ const documents: Documents = {
     "\n  subscription CardsUpdated($cardId: ID!) {\n    cardUpdated(cardId: $cardId) {\n      ...CardsCardFields\n    }\n  }\n": types.CardsUpdatedDocument,
     "\n  query CardsActivity($id: ID!) {\n    card(id: $id) {\n      id\n      transactions(first: 10) {\n        edges {\n          node {\n            id\n            type\n            direction\n            status\n            description\n            failureReason\n            createdAt\n            amount {\n              ...MoneyFields\n            }\n            merchant {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.CardsActivityDocument,
     "\n  subscription CardsTransactionUpdated {\n    transactionUpdated {\n      id\n      status\n      card {\n        id\n      }\n    }\n  }\n": types.CardsTransactionUpdatedDocument,
-    "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n": types.CardsFundDocument,
-    "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n": types.CardsUnloadDocument,
+    "\n  fragment CardsMoneyMoved on CardMoneyPayload {\n    card {\n      ...CardsCardFields\n    }\n    wallet {\n      ...WalletFields\n    }\n    transaction {\n      id\n    }\n  }\n": types.CardsMoneyMovedFragmentDoc,
+    "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n": types.CardsFundDocument,
+    "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n": types.CardsUnloadDocument,
     "\n  mutation CardsFreeze($cardId: ID!) {\n    freezeCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n    }\n  }\n": types.CardsFreezeDocument,
     "\n  mutation CardsUnfreeze($cardId: ID!) {\n    unfreezeCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n    }\n  }\n": types.CardsUnfreezeDocument,
     "\n  mutation CardsTerminate($cardId: ID!) {\n    terminateCard(input: { cardId: $cardId }) {\n      card {\n        ...CardsCardFields\n      }\n      viewer {\n        id\n        wallets {\n          ...WalletFields\n        }\n      }\n    }\n  }\n": types.CardsTerminateDocument,
@@ -111,7 +113,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      accessToken\n      refreshToken\n      expiresAt\n      user {\n        id\n        email\n        fullName\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      accessToken\n      refreshToken\n      expiresAt\n      user {\n        id\n        email\n        fullName\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      ...SessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation Refresh($refreshToken: String!) {\n    refreshToken(input: { refreshToken: $refreshToken }) {\n      ...SessionFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -167,11 +169,15 @@ export function graphql(source: "\n  subscription CardsTransactionUpdated {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment CardsMoneyMoved on CardMoneyPayload {\n    card {\n      ...CardsCardFields\n    }\n    wallet {\n      ...WalletFields\n    }\n    transaction {\n      id\n    }\n  }\n"): (typeof documents)["\n  fragment CardsMoneyMoved on CardMoneyPayload {\n    card {\n      ...CardsCardFields\n    }\n    wallet {\n      ...WalletFields\n    }\n    transaction {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      card {\n        ...CardsCardFields\n      }\n      wallet {\n        ...WalletFields\n      }\n      transaction {\n        id\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n"): (typeof documents)["\n  mutation CardsFund($input: CardAmountInput!) {\n    fundCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n"): (typeof documents)["\n  mutation CardsUnload($input: CardAmountInput!) {\n    withdrawFromCard(input: $input) {\n      ...CardsMoneyMoved\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -6,20 +6,6 @@ import { problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 
-/** Read by the two mutations below (fragments are spread by name in their documents). */
-export const SessionFields = graphql(`
-  fragment SessionFields on AuthPayload {
-    accessToken
-    refreshToken
-    expiresAt
-    user {
-      id
-      email
-      fullName
-    }
-  }
-`);
-
 const LogIn = graphql(`
   mutation LogIn($input: LogInInput!) {
     logIn(input: $input) {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useCurrency } from '../app-context';
-import { Empty, Field, FormProblems, Loading, Money, Notice, problemFor, SelectField } from '../components/ui';
+import { Empty, Field, FormProblems, LoadFailed, Loading, Money, Notice, problemFor, SelectField } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { formatDate, parseAmount } from '../format';
 import { graphql } from '../gql';
@@ -70,18 +70,25 @@ const CardsTransactionUpdated = graphql(`
   }
 `);
 
+/** What loading or unloading a card answers: the card and its wallet as they are now. */
+export const CardsMoneyMoved = graphql(`
+  fragment CardsMoneyMoved on CardMoneyPayload {
+    card {
+      ...CardsCardFields
+    }
+    wallet {
+      ...WalletFields
+    }
+    transaction {
+      id
+    }
+  }
+`);
+
 const CardsFund = graphql(`
   mutation CardsFund($input: CardAmountInput!) {
     fundCard(input: $input) {
-      card {
-        ...CardsCardFields
-      }
-      wallet {
-        ...WalletFields
-      }
-      transaction {
-        id
-      }
+      ...CardsMoneyMoved
     }
   }
 `);
@@ -89,15 +96,7 @@ const CardsFund = graphql(`
 const CardsUnload = graphql(`
   mutation CardsUnload($input: CardAmountInput!) {
     withdrawFromCard(input: $input) {
-      card {
-        ...CardsCardFields
-      }
-      wallet {
-        ...WalletFields
-      }
-      transaction {
-        id
-      }
+      ...CardsMoneyMoved
     }
   }
 `);
@@ -193,12 +192,7 @@ export function CardDetailScreen({ id }: { id: string }) {
     return (
       <div className="cards-screen">
         <BackLink />
-        <Notice kind="error">
-          <p>We could not load this card.</p>
-          <button type="button" onClick={() => void refetch()}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed what="this card" retry={() => refetch()} />
       </div>
     );
   }
@@ -753,12 +747,7 @@ function Activity({ cardId }: { cardId: string }) {
       {loading && !data ? (
         <Loading what="Loading the card’s activity" />
       ) : error && !data ? (
-        <Notice kind="error">
-          <p>We could not load this card’s activity.</p>
-          <button type="button" onClick={() => void refetch()}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed what="this card’s activity" retry={() => refetch()} />
       ) : rows.length === 0 ? (
         <Empty>
           <p>Nothing yet. Loads, purchases and refunds of this card appear here.</p>

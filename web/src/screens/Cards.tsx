@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { useCurrency } from '../app-context';
-import { Empty, Field, FormProblems, Loading, Money, Notice, problemFor, SelectField } from '../components/ui';
+import { Empty, Field, FormProblems, LoadFailed, Loading, Money, Notice, problemFor, SelectField } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { parseAmount } from '../format';
 import { graphql } from '../gql';
@@ -52,14 +52,7 @@ export function CardsScreen() {
   const { data, loading, error, refetch } = useQuery(CardsList);
   if (loading && !data) return <Loading what="Loading your cards" />;
   if (error && !data) {
-    return (
-      <Notice kind="error">
-        <p>We could not load your cards.</p>
-        <button type="button" onClick={() => void refetch()}>
-          Try again
-        </button>
-      </Notice>
-    );
+    return <LoadFailed what="your cards" retry={() => refetch()} />;
   }
   const me = data?.me;
   if (!me) return null;

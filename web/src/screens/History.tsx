@@ -1,6 +1,6 @@
 import { useQuery, useSubscription } from '@apollo/client/react';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Empty, Field, FormProblems, Loading, Notice, problemFor, SelectField } from '../components/ui';
+import { Empty, Field, FormProblems, LoadFailed, Loading, problemFor, SelectField } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { formatDate } from '../format';
 import { graphql } from '../gql';
@@ -329,14 +329,7 @@ function HistoryList({ filter, filtered, onClear }: { filter: TransactionFilter 
   if (loading && !data) {
     body = <Loading what="Loading your history" />;
   } else if (error && !data) {
-    body = (
-      <Notice kind="error">
-        <p>We could not load your history. {problemsOf(error)[0]?.message}</p>
-        <button type="button" onClick={() => void refetch().catch(() => undefined)}>
-          Try again
-        </button>
-      </Notice>
-    );
+    body = <LoadFailed what="your history" why={problemsOf(error)[0]?.message} retry={() => refetch()} />;
   } else if (rows.length === 0 && !hasNextPage) {
     body = filtered ? (
       <Empty>
@@ -390,14 +383,7 @@ function HistoryList({ filter, filtered, onClear }: { filter: TransactionFilter 
             </p>
           )}
         </div>
-        {moreProblems.length ? (
-          <Notice kind="error">
-            <p>We could not load more. {moreProblems[0].message}</p>
-            <button type="button" onClick={() => void loadMore()}>
-              Try again
-            </button>
-          </Notice>
-        ) : null}
+        {moreProblems.length ? <LoadFailed what="more" why={moreProblems[0].message} retry={() => loadMore()} /> : null}
       </>
     );
   }

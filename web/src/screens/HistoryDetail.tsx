@@ -1,6 +1,6 @@
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useQuery, useSubscription } from '@apollo/client/react';
-import { Loading, Notice } from '../components/ui';
+import { LoadFailed, Loading, Notice } from '../components/ui';
 import { problems as problemsOf } from '../errors';
 import { formatDate } from '../format';
 import { graphql } from '../gql';
@@ -92,12 +92,7 @@ export function TransactionScreen({ id }: { id: string }) {
     return (
       <>
         {back}
-        <Notice kind="error">
-          <p>We could not load this transaction. {problems[0]?.message}</p>
-          <button type="button" onClick={() => void refetch().catch(() => undefined)}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed what="this transaction" why={problems[0]?.message} retry={() => refetch()} />
       </>
     );
   }

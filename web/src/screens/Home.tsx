@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { useCurrencies } from '../app-context';
-import { Empty, FormProblems, Loading, Money, Notice, SelectField } from '../components/ui';
+import { Empty, FormProblems, LoadFailed, Loading, Money, Notice, SelectField } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
 import { Wallets } from '../operations';
@@ -28,14 +28,7 @@ export function HomeScreen() {
   const { data, loading, error, refetch } = useQuery(Wallets);
   if (loading && !data) return <Loading what="Loading your wallets" />;
   if (error && !data) {
-    return (
-      <Notice kind="error">
-        <p>We could not load your wallets.</p>
-        <button type="button" onClick={() => void refetch()}>
-          Try again
-        </button>
-      </Notice>
-    );
+    return <LoadFailed what="your wallets" retry={() => refetch()} />;
   }
   const me = data?.me;
   if (!me) return null;

@@ -2,7 +2,7 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useQuery } from '@apollo/client/react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useCurrencies } from '../app-context';
-import { Empty, Loading, Money, Notice, SelectField, useIdempotencyKey } from '../components/ui';
+import { Empty, LoadFailed, Loading, Money, SelectField, useIdempotencyKey } from '../components/ui';
 import { problems, type Problem } from '../errors';
 import { formatMoney, type CurrencyInfo } from '../format';
 import type { WalletFieldsFragment } from '../gql/graphql';
@@ -29,14 +29,7 @@ export function WithWallet({ title, children }: { title: string; children: (wall
   let body: ReactNode;
   if (loading && !data) body = <Loading what="Loading your wallets" />;
   else if (error && !data) {
-    body = (
-      <Notice kind="error">
-        <p>We could not load your wallets.</p>
-        <button type="button" onClick={() => void refetch()}>
-          Try again
-        </button>
-      </Notice>
-    );
+    body = <LoadFailed what="your wallets" retry={() => refetch()} />;
   } else {
     const wallets = data?.me?.wallets ?? [];
     const wallet = wallets.find((w) => w.id === wanted) ?? wallets[0];
@@ -179,4 +172,28 @@ export function useFocusOn<T extends HTMLElement>(when: unknown) {
 export function amountProblem(currency: CurrencyInfo): Problem {
   const example = formatMoney('1500' + '0'.repeat(currency.exponent), currency);
   return { field: 'amount', message: `Enter an amount in ${currency.code} greater than zero, like ${example}.` };
+}
+
+/** The buttons under a confirmation: do it (again, after a failure), change the details, or cancel. */
+export function ConfirmActions(props: {
+  busy: boolean;
+  failedOnce: boolean;
+  /** "Send now", and "Sending…" while it runs. */
+  action: string;
+  doing: string;
+  onConfirm: () => void;
+  onChange: () => void;
+  cancel: ReactNode;
+}) {
+  return (
+    <div className="actions">
+      <button type="button" className="primary" onClick={props.onConfirm} disabled={props.busy}>
+        {props.busy ? props.doing : props.failedOnce ? 'Try again' : props.action}
+      </button>
+      <button type="button" disabled={props.busy} onClick={props.onChange}>
+        Change
+      </button>
+      {props.cancel}
+    </div>
+  );
 }

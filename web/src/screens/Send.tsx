@@ -6,7 +6,17 @@ import { problems as problemsOf, type Problem } from '../errors';
 import { parseAmount } from '../format';
 import { graphql } from '../gql';
 import { Link } from '../router';
-import { amountProblem, mayRetry, moneyProblems, useAttemptKey, useFocusOn, WalletPicker, WithWallet, type MoneyWallet } from './MoneyKit';
+import {
+  amountProblem,
+  ConfirmActions,
+  mayRetry,
+  moneyProblems,
+  useAttemptKey,
+  useFocusOn,
+  WalletPicker,
+  WithWallet,
+  type MoneyWallet,
+} from './MoneyKit';
 
 const SendScreenRecipient = graphql(`
   query SendScreenRecipient($email: String!) {
@@ -229,22 +239,18 @@ function SendFlow({ wallet, wallets }: { wallet: MoneyWallet; wallets: MoneyWall
         </dl>
         <p className="hint">Check the name: money sent cannot be called back.</p>
         <FormProblems problems={problems} />
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => void send()} disabled={busy}>
-            {busy ? 'Sending…' : failedOnce ? 'Try again' : 'Send now'}
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => {
-              setProblems([]);
-              go('details');
-            }}
-          >
-            Change
-          </button>
-          {cancel}
-        </div>
+        <ConfirmActions
+          busy={busy}
+          failedOnce={failedOnce}
+          action="Send now"
+          doing="Sending…"
+          onConfirm={() => void send()}
+          onChange={() => {
+            setProblems([]);
+            go('details');
+          }}
+          cancel={cancel}
+        />
       </section>
     );
   }

@@ -7,7 +7,17 @@ import { problems as problemsOf, type Problem } from '../errors';
 import { parseAmount } from '../format';
 import { graphql } from '../gql';
 import { Link } from '../router';
-import { amountProblem, mayRetry, moneyProblems, useAttemptKey, useFocusOn, WalletPicker, WithWallet, type MoneyWallet } from './MoneyKit';
+import {
+  amountProblem,
+  ConfirmActions,
+  mayRetry,
+  moneyProblems,
+  useAttemptKey,
+  useFocusOn,
+  WalletPicker,
+  WithWallet,
+  type MoneyWallet,
+} from './MoneyKit';
 
 const WithdrawScreenBanks = graphql(`
   query WithdrawScreenBanks($currency: Currency!) {
@@ -236,22 +246,18 @@ function WithdrawFlow({ wallet, wallets }: { wallet: MoneyWallet; wallets: Money
           </dd>
         </dl>
         <FormProblems problems={problems} />
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => void send()} disabled={busy}>
-            {busy ? 'Withdrawing…' : failedOnce ? 'Try again' : 'Withdraw now'}
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => {
-              setProblems([]);
-              go('details');
-            }}
-          >
-            Change
-          </button>
-          {cancel}
-        </div>
+        <ConfirmActions
+          busy={busy}
+          failedOnce={failedOnce}
+          action="Withdraw now"
+          doing="Withdrawing…"
+          onConfirm={() => void send()}
+          onChange={() => {
+            setProblems([]);
+            go('details');
+          }}
+          cancel={cancel}
+        />
       </section>
     );
   }

@@ -4,6 +4,7 @@ import { useCurrencies } from '../app-context';
 import { Empty, FormProblems, LoadFailed, Loading, Money, Notice, SelectField } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
+import type { Currency } from '../gql/graphql';
 import { Wallets } from '../operations';
 import { Link } from '../router';
 
@@ -95,7 +96,7 @@ function NewWallet({ held }: { held: string[] }) {
     setProblems([]);
     setCreated(null);
     try {
-      await create({ variables: { currency: currency as never } });
+      await create({ variables: { currency: currency as Currency } });
       setCreated(currency);
     } catch (err) {
       setProblems(problemsOf(err));

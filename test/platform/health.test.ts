@@ -70,7 +70,8 @@ describe('with PostgreSQL and Redis up', () => {
     expect(sample('graphql_request_duration_seconds_bucket', { operation: op, le: '+Inf' })).toBe(3);
     // Whole HTTP requests (authentication included), by route pattern, method and status.
     expect(sample('http_request_duration_seconds_count', { route: '/graphql', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(4);
-    expect(sample('http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
+    // Any other path is the web app's (its page or a 404), under its one route pattern.
+    expect(sample('http_request_duration_seconds_count', { route: '/*', status: '404' })).toBe(1);
     // Label values are bounded: an over-long operation name is not a label of its own, nor a raw URL.
     expect(text).not.toContain(longName);
     expect(text).not.toContain('no-such-page-4711');

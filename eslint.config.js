@@ -50,6 +50,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The web app talks to the API over the network only: it never imports the server's code.
+  {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+src/', message: 'The web app uses the API over HTTP and WebSocket, never the server code.' }] },
+      ],
+    },
+  },
   // The web app's service worker runs in the browser, as a worker.
   { files: ['web/public/sw.js'], languageOptions: { globals: globals.serviceworker } },
   // Plain JavaScript run by Node (scripts, configs).

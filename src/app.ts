@@ -97,7 +97,7 @@ export async function createApp(
     metrics: wiring.metrics,
   });
   await registerRoutes(http, orm, wiring);
-  const jobs = startJobs(config, orm, redis, services, wiring.paymentRecovery, wiring.retention, readiness, log);
+  const jobs = startJobs(config, orm, redis, services, wiring.paymentRecovery, wiring.retention, wiring.mailWorker, readiness, log);
 
   let closing = false;
   // MIGRATE_ON_START (default): apply the migrations under the advisory lock. Off: migrating is

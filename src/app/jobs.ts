@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RedisHandle } from '../cache/redis.js';
 import type { Config } from '../config/config.js';
 import type { Readiness } from '../http/health.js';
+import type { MailWorker } from '../domain/mail/mail-worker.js';
 import type { PaymentRecovery } from '../domain/payments/payment-recovery.js';
 import type { RetentionRepository } from '../domain/retention/retention.repository.js';
 import type { Services } from '../schema/services.js';
@@ -24,7 +25,9 @@ export interface Jobs {
  *   (it is not believed until then: a restored snapshot may list sessions revoked since) and
  *   on an interval (a removal another replica could not make);
  * - retention: idempotency keys, ended sessions and webhook events past their time are deleted
- *   (RETENTION_*), at start and on an interval; every replica may run it, deleting is idempotent.
+ *   (RETENTION_*), at start and on an interval; every replica may run it, deleting is idempotent;
+ * - mail: the outbox is sent on an interval (MAIL_WORKER_INTERVAL_MS, 1 s); leases on the rows
+ *   keep replicas from taking one at the same time.
  */
 export function startJobs(
   config: Config,
@@ -33,6 +36,7 @@ export function startJobs(
   services: Services,
   recovery: PaymentRecovery,
   retention: RetentionRepository,
+  mailWorker: MailWorker,
   readiness: Readiness,
   log: Logger,
 ): Jobs {
@@ -78,18 +82,29 @@ export function startJobs(
   const retentionTimer = setInterval(prune, config.retention.jobIntervalMs);
   retentionTimer.unref();
 
+  let mailRun: Promise<void> | undefined;
+  const sendMail = () => {
+    if (!readiness.migrated || stopping) return;
+    mailRun = mailWorker.run();
+  };
+  const mailTimer = setInterval(sendMail, config.mail.workerIntervalMs);
+  mailTimer.unref();
+
   return {
     migrated() {
       runPayments();
       resync();
       prune();
+      sendMail();
     },
     async stop() {
       stopping = true;
       clearInterval(resyncTimer);
       clearInterval(retentionTimer);
       clearInterval(jobTimer);
-      await Promise.all([jobRun, pruning]);
+      clearInterval(mailTimer);
+      await Promise.all([jobRun, pruning, mailRun]);
+      mailWorker.close();
     },
   };
 }

@@ -14,7 +14,11 @@ import { observeCardIssuer, observePaymentProvider } from '../telemetry/provider
 import { loadCursorSecret } from '../config/cursor-secret.js';
 import { loadSigningKeys } from '../config/jwt-keys.js';
 import { AuditService } from '../domain/audit/audit.service.js';
+import { AccountService } from '../domain/auth/account.service.js';
 import { ALLOWLIST_MARGIN_SECONDS, AuthService } from '../domain/auth/auth.service.js';
+import { MailWorker } from '../domain/mail/mail-worker.js';
+import { MailOutbox } from '../domain/mail/mail-outbox.repository.js';
+import { DevMailbox, SmtpTransport } from '../domain/mail/transport.js';
 import { PasswordHasher } from '../domain/auth/password.js';
 import { TokenService } from '../domain/auth/tokens.js';
 import { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
@@ -68,6 +72,8 @@ export interface Wiring {
   walletCache?: WalletCache<LedgerAccount>;
   /** GET /metrics: process, HTTP, GraphQL and business metrics (provider calls, webhooks, ...). */
   metrics: Metrics;
+  /** Sends what the mail outbox holds: run by app/jobs.ts. */
+  mailWorker: MailWorker;
 }
 
 /** Builds every service once, at boot, from the configuration and the connections. */
@@ -76,6 +82,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const metrics = new Metrics();
   const tokens = new TokenService(await loadSigningKeys(config, log), config.jwt);
   const rl = config.rateLimits;
+  const outbox = new MailOutbox();
   const auth = new AuthService(
     tokens,
     passwords,
@@ -91,6 +98,38 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     },
     new SessionAllowlist(redis.client, config.jwt.accessTtlSeconds + ALLOWLIST_MARGIN_SECONDS),
     config.jwt,
+    log,
+    outbox,
+  );
+  const limit = (name: string, points: number, windowSeconds: number) => new RateLimit(redis.client, { name, points, windowSeconds });
+  const accounts = new AccountService(
+    auth,
+    passwords,
+    outbox,
+    {
+      resetPerEmail: limit('reset-email', rl.passwordResetPerEmail, rl.passwordResetWindowSeconds),
+      resetPerIp: limit('reset-ip', rl.passwordResetPerIp, rl.passwordResetWindowSeconds),
+      mailsPerUser: limit('account-mails', rl.accountMailsPerUser, rl.accountMailsWindowSeconds),
+      tokenAttemptsPerIp: limit('token-attempts-ip', rl.tokenAttemptsPerIp, rl.tokenAttemptsWindowSeconds),
+    },
+    config.accounts,
+  );
+  const mail = config.mail;
+  const mailWorker = new MailWorker(
+    outbox,
+    () => orm.em.fork(),
+    mail.smtpUrl
+      ? new SmtpTransport(mail.smtpUrl, mail.sendTimeoutSeconds * 1000)
+      : new DevMailbox(log, `${config.http.publicUrl}/dev/mailbox`),
+    (tx, row) => accounts.prepareMail(tx, row),
+    {
+      from: mail.from,
+      messageIdHost: new URL(config.http.publicUrl).hostname,
+      leaseSeconds: mail.sendTimeoutSeconds * 2 + 10,
+      maxAttempts: mail.maxAttempts,
+      retryBaseSeconds: mail.retryBaseSeconds,
+      batch: 20,
+    },
     log,
   );
   const users = new UserService();
@@ -144,6 +183,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const services: Services = {
     userLimits,
     auth,
+    accounts,
     users,
     currencies: new CurrencyService(),
     ledger,
@@ -181,5 +221,6 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     generations,
     walletCache,
     metrics,
+    mailWorker,
   };
 }

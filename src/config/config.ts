@@ -88,6 +88,28 @@ function toConfig(e: Env, cwd: string) {
       userWindowSeconds: e.RATE_LIMIT_USER_WINDOW_SECONDS,
       recipientLookupsPerUser: e.RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER,
       recipientWindowSeconds: e.RATE_LIMIT_RECIPIENT_WINDOW_SECONDS,
+      passwordResetPerEmail: e.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL,
+      passwordResetPerIp: e.RATE_LIMIT_PASSWORD_RESET_PER_IP,
+      passwordResetWindowSeconds: e.RATE_LIMIT_PASSWORD_RESET_WINDOW_SECONDS,
+      accountMailsPerUser: e.RATE_LIMIT_ACCOUNT_MAILS_PER_USER,
+      accountMailsWindowSeconds: e.RATE_LIMIT_ACCOUNT_MAILS_WINDOW_SECONDS,
+      tokenAttemptsPerIp: e.RATE_LIMIT_TOKEN_ATTEMPTS_PER_IP,
+      tokenAttemptsWindowSeconds: e.RATE_LIMIT_TOKEN_ATTEMPTS_WINDOW_SECONDS,
+    },
+    mail: {
+      /** Unset: the development mailbox (/dev/mailbox); production requires it. */
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      sendTimeoutSeconds: e.MAIL_SEND_TIMEOUT_SECONDS,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,
+      workerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
+    },
+    accounts: {
+      webAppUrl: (e.WEB_APP_URL ?? e.PUBLIC_URL ?? `http://${localHost}:${e.PORT}`).replace(/\/$/, ''),
+      verificationRequired: e.EMAIL_VERIFICATION_REQUIRED ?? e.NODE_ENV === 'production',
+      verifyTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      resetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
     },
     retention: {
       idempotencyDays: e.RETENTION_IDEMPOTENCY_DAYS,

@@ -146,6 +146,32 @@ export const envSchema = z.object({
   RATE_LIMIT_USER_WINDOW_SECONDS: positiveInt.default(60),
   RATE_LIMIT_RECIPIENT_LOOKUPS_PER_USER: positiveInt.default(30),
   RATE_LIMIT_RECIPIENT_WINDOW_SECONDS: positiveInt.default(60 * 60),
+  RATE_LIMIT_PASSWORD_RESET_PER_EMAIL: positiveInt.default(3),
+  RATE_LIMIT_PASSWORD_RESET_PER_IP: positiveInt.default(20),
+  RATE_LIMIT_PASSWORD_RESET_WINDOW_SECONDS: positiveInt.default(60 * 60),
+  /** Verification and email-change mails one user may ask for per window (sign-up's first one is free). */
+  RATE_LIMIT_ACCOUNT_MAILS_PER_USER: positiveInt.default(5),
+  RATE_LIMIT_ACCOUNT_MAILS_WINDOW_SECONDS: positiveInt.default(60 * 60),
+  /** verifyEmail and resetPassword attempts per IP; a success gives its attempt back. */
+  RATE_LIMIT_TOKEN_ATTEMPTS_PER_IP: positiveInt.default(30),
+  RATE_LIMIT_TOKEN_ATTEMPTS_WINDOW_SECONDS: positiveInt.default(15 * 60),
+
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. Unset: mail goes to the development mailbox (never in production). */
+  SMTP_URL: optionalUrl(/^smtps?:$/),
+  MAIL_FROM: z.string().min(3).default('Wallet <no-reply@wallet.localhost>'),
+  /** Where links in mail lead (the web app's /verify-email and /reset-password); default PUBLIC_URL. */
+  WEB_APP_URL: optionalUrl(/^https?:$/),
+  /** An unverified user may not send or withdraw; default on in production, off elsewhere. */
+  EMAIL_VERIFICATION_REQUIRED: boolish.optional(),
+  EMAIL_VERIFICATION_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
+  PASSWORD_RESET_TTL_SECONDS: positiveInt.default(30 * 60),
+  /** Bounds each SMTP step; a claimed outbox row is this worker's for twice as long plus 10 s. */
+  MAIL_SEND_TIMEOUT_SECONDS: positiveInt.default(20),
+  /** Attempts before a mail is given up (backoff 10 s, 20 s, … at most an hour between them). */
+  MAIL_MAX_ATTEMPTS: positiveInt.default(15),
+  /** The first retry's delay; each next one doubles, at most an hour. */
+  MAIL_RETRY_BASE_SECONDS: positiveInt.default(10),
+  MAIL_WORKER_INTERVAL_MS: positiveInt.default(1000),
 
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_ALIASES: positiveInt.default(15),
@@ -219,6 +245,7 @@ export function crossChecks(env: RawEnv): string[] {
     }
     if (!isSet('DATABASE_URL')) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
     if (!isSet('REDIS_URL')) problems.push('REDIS_URL: required in production (the in-process stand-in is for one local process)');
+    if (!isSet('SMTP_URL')) problems.push('SMTP_URL: required in production (without it mail only reaches the development mailbox)');
   }
   if (isProduction && (env.PAYMENT_PROVIDER ?? 'sandbox') === 'sandbox') {
     problems.push('PAYMENT_PROVIDER: the sandbox provider refuses to run in production');

@@ -26,6 +26,7 @@ import { knexPoolStats, Metrics } from './metrics.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originRule } from './origins.js';
 import { registerGraphiQL } from './graphiql.js';
 import { registerWebApp } from './web-app.js';
+import { registerDevMailbox } from './dev-mailbox.js';
 import { sandboxLandingPage } from './sandbox-landing.js';
 import { attachWebSocketServer } from './websocket.js';
 import { loggerOptions } from './logger.js';
@@ -138,6 +139,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<HttpServer>
   });
   registerHealthRoutes(fastify, { orm, redis: deps.redis, readiness: deps.readiness, metrics, access: config.http.metrics });
   if (!config.isProduction) registerGraphiQL(fastify);
+  if (!config.isProduction && !config.mail.smtpUrl) registerDevMailbox(fastify, orm);
   registerWebApp(fastify, config.http.webAppDir);
 
   const authenticate = (em: GraphQLContext['em'], authorization: string | undefined): Promise<Viewer | null> =>

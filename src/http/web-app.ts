@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ACCOUNT_PAGES, sendAccountPage, type AccountPage } from './account-pages.js';
 
 /** Content types of what `vite build` writes. */
 const TYPES: Record<string, string> = {
@@ -20,13 +21,14 @@ const TYPES: Record<string, string> = {
 };
 
 /** The web app's own paths; everything else under them is the app's to route (index.html). */
-const RESERVED = /^\/(graphql|graphiql|healthz|readyz|metrics|sandbox|webhooks)(\/|$)/;
+const RESERVED = /^\/(graphql|graphiql|healthz|readyz|metrics|sandbox|webhooks|dev)(\/|$)/;
 
 /**
  * The built web app (web/, `npm run build:web` into dist/web) at `/`: files as they are,
  * hashed assets cached for a year, index.html and the service worker never cached, and
  * index.html for any other page a browser asks for (the app routes on the client). Paths of the
- * API (/graphql, /sandbox, …) are never the app's. Without a build, `/` says how to make one.
+ * API (/graphql, /sandbox, …) are never the app's. Without a build, `/` says how to make one,
+ * and the pages links in mail lead to (/verify-email, /reset-password) are the API's own.
  */
 export function registerWebApp(fastify: FastifyInstance, dir: string): void {
   const root = path.resolve(dir);
@@ -37,11 +39,15 @@ export function registerWebApp(fastify: FastifyInstance, dir: string): void {
     return reply.header('cache-control', cache).header('x-content-type-options', 'nosniff').type(type).send(createReadStream(file));
   };
 
-  const sendIndex = async (reply: FastifyReply) => {
+  const sendIndex = async (reply: FastifyReply, pathname: string) => {
+    const accountPage = (ACCOUNT_PAGES as readonly string[]).includes(pathname);
     try {
       const html = await readFile(index, 'utf8');
+      // A page that reads a token from its address sends no Referer anywhere.
+      if (accountPage) reply.header('referrer-policy', 'no-referrer');
       return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
     } catch {
+      if (accountPage) return sendAccountPage(reply, pathname as AccountPage);
       return reply
         .code(404)
         .type('text/html; charset=utf-8')
@@ -79,6 +85,6 @@ export function registerWebApp(fastify: FastifyInstance, dir: string): void {
         return reply.code(404).send({ error: 'Not Found' });
       }
     }
-    return sendIndex(reply);
+    return sendIndex(reply, pathname);
   });
 }

@@ -16,7 +16,7 @@ import {
 } from '../schema/payment.type.js';
 import { TransactionConnectionType, TransactionType, toConnection } from '../schema/transaction.type.js';
 import { WalletType } from '../schema/wallet.type.js';
-import { requireViewer, uncached } from './viewer.js';
+import { requireVerifiedViewer, requireViewer, uncached } from './viewer.js';
 
 @Resolver()
 export class PaymentResolver {
@@ -42,13 +42,13 @@ export class PaymentResolver {
 
   @Mutation(() => WithdrawPayload, {
     description:
-      'Holds the amount at once; PENDING until the provider settles or fails the payout. INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, UNSUPPORTED_CURRENCY, BAD_USER_INPUT (bank or account), PROVIDER_UNAVAILABLE (nothing held).',
+      'Holds the amount at once; PENDING until the provider settles or fails the payout. INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, UNSUPPORTED_CURRENCY, BAD_USER_INPUT (bank or account), PROVIDER_UNAVAILABLE (nothing held); FORBIDDEN (extensions.reason EMAIL_NOT_VERIFIED) while the address is unverified and EMAIL_VERIFICATION_REQUIRED is on.',
   })
   async withdraw(
     @Arg('input', () => WithdrawInput, { description: 'The wallet, amount, bank account and idempotency key.' }) input: WithdrawInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<WithdrawPayload> {
-    const viewer = requireViewer(ctx);
+    const viewer = await requireVerifiedViewer(ctx, this.services.accounts);
     const { transaction, wallet } = await this.services.withdrawals.withdraw(
       ctx.em,
       { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },

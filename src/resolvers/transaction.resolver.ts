@@ -13,7 +13,7 @@ import {
 } from '../schema/transaction.type.js';
 import { TransferInput, TransferPayload } from '../schema/transfer.type.js';
 import { WalletType } from '../schema/wallet.type.js';
-import { requireViewer } from './viewer.js';
+import { requireVerifiedViewer, requireViewer } from './viewer.js';
 import { PAGE_FILTER } from '../schema/descriptions.js';
 
 @Resolver(() => TransactionType)
@@ -48,13 +48,13 @@ export class TransactionResolver {
 
   @Mutation(() => TransferPayload, {
     description:
-      "Sends money at once from one of the viewer's wallets to another user by email (COMPLETED for both). INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, NOT_FOUND (wallet), BAD_USER_INPUT (no such recipient, yourself, note too long).",
+      "Sends money at once from one of the viewer's wallets to another user by email (COMPLETED for both). INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, NOT_FOUND (wallet), BAD_USER_INPUT (no such recipient, yourself, note too long); FORBIDDEN (extensions.reason EMAIL_NOT_VERIFIED) while the sender's address is unverified and EMAIL_VERIFICATION_REQUIRED is on.",
   })
   async transfer(
     @Arg('input', () => TransferInput, { description: 'The wallet, recipient, amount and idempotency key.' }) input: TransferInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferPayload> {
-    const viewer = requireViewer(ctx);
+    const viewer = await requireVerifiedViewer(ctx, this.services.accounts);
     const { transaction, wallet } = await this.services.transfers.transfer(
       ctx.em,
       { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },

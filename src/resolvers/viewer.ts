@@ -1,3 +1,4 @@
+import type { AccountService } from '../domain/auth/account.service.js';
 import { AuthError, AuthException } from '../domain/auth/auth.errors.js';
 import type { Viewer } from '../domain/auth/auth.service.js';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -8,6 +9,16 @@ import { UserType } from '../schema/user.type.js';
 export function requireViewer(ctx: GraphQLContext): Viewer {
   if (!ctx.viewer) throw new AuthException(AuthError.NotAuthenticated);
   return ctx.viewer;
+}
+
+/**
+ * The signed-in viewer, for sending and withdrawing: FORBIDDEN (extensions.reason
+ * EMAIL_NOT_VERIFIED) while their address is unverified, where EMAIL_VERIFICATION_REQUIRED is on.
+ */
+export async function requireVerifiedViewer(ctx: GraphQLContext, accounts: AccountService): Promise<Viewer> {
+  const viewer = requireViewer(ctx);
+  await accounts.requireVerifiedEmail(viewer.userId, () => ctx.loaders.user.load(viewer.userId));
+  return viewer;
 }
 
 /** The signed-in user (through the request's loader), or null without a valid access token. */

@@ -7,6 +7,7 @@ import { PaymentResolver } from '../resolvers/payment.resolver.js';
 import { CardResolver, TransactionCardResolver, UserCardsResolver } from '../resolvers/card.resolver.js';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver.js';
 import { UserWalletsResolver, WalletResolver } from '../resolvers/wallet.resolver.js';
+import { AccountResolver } from '../resolvers/account.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 import { CurrencyResolver } from '../resolvers/currency.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
@@ -25,6 +26,7 @@ import { MinorUnitsScalar } from './scalars/minor-units.scalar.js';
 
 const resolvers = [
   AuthResolver,
+  AccountResolver,
   UserResolver,
   CurrencyResolver,
   WalletResolver,
@@ -51,6 +53,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
     services
       ? [
           [AuthResolver, new AuthResolver(services.auth)],
+          [AccountResolver, new AccountResolver(services.accounts)],
           [UserResolver, new UserResolver(services.users)],
           [CurrencyResolver, new CurrencyResolver(services.currencies)],
           [WalletResolver, new WalletResolver(services)],

@@ -1,6 +1,7 @@
 import type { UserLimits } from '../cache/user-limits.js';
 import type { LiveUpdates } from '../domain/events/live-updates.js';
 import type { PlatformEvents } from '../domain/events/topics.js';
+import type { AccountService } from '../domain/auth/account.service.js';
 import type { AuthService } from '../domain/auth/auth.service.js';
 import type { CardAuthorizationService } from '../domain/cards/card-authorization.service.js';
 import type { CardSettlementService } from '../domain/cards/card-settlement.service.js';
@@ -19,6 +20,8 @@ import type { WalletService } from '../domain/wallets/wallet.service.js';
 /** The domain services, built once at boot and shared by every request. */
 export interface Services {
   auth: AuthService;
+  /** Verified emails, password reset, email change (and the mail they cause). */
+  accounts: AccountService;
   users: UserService;
   currencies: CurrencyService;
   ledger: LedgerService;

@@ -25,6 +25,12 @@ export class UserType {
   @Field(() => String, { description: 'As given at sign-up.' })
   fullName!: string;
 
+  @Field(() => Boolean, {
+    description:
+      'Whether the address was proven (an emailed link or code, or a password reset). Where EMAIL_VERIFICATION_REQUIRED is on, an unverified user may not send or withdraw (FORBIDDEN, extensions.reason EMAIL_NOT_VERIFIED).',
+  })
+  emailVerified!: boolean;
+
   /** Resolved in UserResolver (never from the response cache). */
   role!: Role;
 
@@ -36,6 +42,7 @@ export class UserType {
       id: user.id,
       email: user.email,
       fullName: user.fullName,
+      emailVerified: user.emailVerifiedAt !== null,
       role: user.role,
       createdAt: user.createdAt,
     });

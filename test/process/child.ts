@@ -52,7 +52,7 @@ export function tryConnect(port: number, host = '127.0.0.1', timeoutMs = 2_000):
 
 /** Every variable the server reads (and vitest's own), so the child sees only what a test gives it. */
 const SERVER_VARIABLES =
-  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TRUST_PROXY|CORS_ORIGINS|DATA_DIR|DATABASE_.*|EMBEDDED_PG_.*|REDIS_.*|JWT_.*|RATE_LIMIT_.*|GRAPHQL_.*|BODY_LIMIT_.*|SHUTDOWN_.*|PAYMENT_.*|CARD_.*|PAYSTACK_.*|STRIPE_.*|FLUTTERWAVE_.*|SANDBOX_.*|VITEST.*)$/;
+  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TRUST_PROXY|CORS_ORIGINS|DATA_DIR|DATABASE_.*|EMBEDDED_PG_.*|REDIS_.*|JWT_.*|RATE_LIMIT_.*|GRAPHQL_.*|BODY_LIMIT_.*|SHUTDOWN_.*|PAYMENT_.*|CARD_.*|PAYSTACK_.*|STRIPE_.*|FLUTTERWAVE_.*|SANDBOX_.*|SMTP_.*|MAIL_.*|EMAIL_.*|WEB_APP_.*|PASSWORD_RESET_.*|VITEST.*)$/;
 
 export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};

@@ -13,6 +13,11 @@ export enum AuthError {
   NotAuthenticated = 'NotAuthenticated',
   NotAllowed = 'NotAllowed',
   RateLimited = 'RateLimited',
+  InvalidAccountToken = 'InvalidAccountToken',
+  CodeNeedsSignIn = 'CodeNeedsSignIn',
+  EmailAlreadyVerified = 'EmailAlreadyVerified',
+  SameEmail = 'SameEmail',
+  EmailNotVerified = 'EmailNotVerified',
 }
 
 const codes: { [key in AuthError]: ErrorCode } = {
@@ -28,6 +33,11 @@ const codes: { [key in AuthError]: ErrorCode } = {
   [AuthError.NotAuthenticated]: ErrorCode.UNAUTHENTICATED,
   [AuthError.NotAllowed]: ErrorCode.FORBIDDEN,
   [AuthError.RateLimited]: ErrorCode.RATE_LIMITED,
+  [AuthError.InvalidAccountToken]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.CodeNeedsSignIn]: ErrorCode.UNAUTHENTICATED,
+  [AuthError.EmailAlreadyVerified]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.SameEmail]: ErrorCode.BAD_USER_INPUT,
+  [AuthError.EmailNotVerified]: ErrorCode.FORBIDDEN,
 };
 
 /** The input each error is about (`password` becomes `newPassword` where the thrower says so). */
@@ -40,6 +50,9 @@ const fields: { [key in AuthError]?: string } = {
   [AuthError.InvalidFullName]: 'fullName',
   [AuthError.WrongCurrentPassword]: 'currentPassword',
   [AuthError.InvalidRefreshToken]: 'refreshToken',
+  [AuthError.InvalidAccountToken]: 'token',
+  [AuthError.CodeNeedsSignIn]: 'token',
+  [AuthError.SameEmail]: 'newEmail',
 };
 
 const messages: { [key in AuthError]: string } = {
@@ -55,6 +68,12 @@ const messages: { [key in AuthError]: string } = {
   [AuthError.NotAuthenticated]: 'Sign in to do this',
   [AuthError.NotAllowed]: 'You are not allowed to do this',
   [AuthError.RateLimited]: 'Too many attempts; try again later',
+  [AuthError.InvalidAccountToken]: 'This link or code is invalid, expired or already used; ask for a new email',
+  [AuthError.CodeNeedsSignIn]: 'Sign in to use the code, or open the link in the email',
+  [AuthError.EmailAlreadyVerified]: 'This email address is already verified',
+  [AuthError.SameEmail]: 'This is already the email address of your account',
+  [AuthError.EmailNotVerified]:
+    'Verify your email address before sending or withdrawing money: open the link we emailed you, or ask for a new one (resendVerificationEmail)',
 };
 
 export class AuthException extends DomainError<AuthError> {

@@ -4,6 +4,7 @@ import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
 import type { SessionAllowlist } from '../../cache/session-allowlist.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail } from '../users/user.service.js';
+import { MailKind, type MailOutbox } from '../mail/mail-outbox.repository.js';
 import { AuthError, AuthException } from './auth.errors.js';
 import { isCommonPassword } from './common-passwords.js';
 import type { PasswordHasher } from './password.js';
@@ -47,7 +48,7 @@ export interface AuthLimits {
 }
 
 /** Sessions a revocation ended, and whether Redis took them off the allowlist. */
-interface Revoked {
+export interface Revoked {
   ids: string[];
   delisted: boolean;
 }
@@ -80,6 +81,8 @@ export class AuthService {
     private readonly allowlist: SessionAllowlist,
     private readonly settings: { refreshTtlSeconds: number; accessTtlSeconds: number },
     private readonly log: Log,
+    /** Where sign-up's verification mail and the security notices go (in the change's transaction). */
+    private readonly outbox?: MailOutbox,
   ) {}
 
   async signUp(
@@ -100,7 +103,9 @@ export class AuthService {
     try {
       return await em.transactional(async (tx) => {
         const user = tx.create(User, { email, passwordHash, fullName });
-        return this.openSession(tx, user, client);
+        const result = await this.openSession(tx, user, client);
+        await this.outbox?.enqueue(tx, { kind: MailKind.VERIFY_EMAIL, to: email, userId: user.id });
+        return result;
       });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw new AuthException(AuthError.EmailTaken);
@@ -188,22 +193,40 @@ export class AuthService {
   ): Promise<{ user: User; revokedSessions: number }> {
     if (!viewer) throw new AuthException(AuthError.NotAuthenticated);
     const user = await em.findOneOrFail(User, viewer.userId);
-    // Guessing the current password with a stolen access token counts as failed sign-ins.
-    await this.limit(this.limits.loginPerEmail, user.email);
-    const tooLong = Buffer.byteLength(input.currentPassword) > MAX_PASSWORD_BYTES;
-    if (tooLong || !(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
-      throw new AuthException(AuthError.WrongCurrentPassword);
-    }
-    await this.limits.loginPerEmail.refund(user.email);
+    await this.verifyCurrentPassword(user, input.currentPassword);
     validateNewPassword(input.newPassword, 'newPassword');
     const passwordHash = await this.passwords.hash(input.newPassword);
     const revoked = await em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: user.id }, { passwordHash, updatedAt: new Date() });
+      await this.outbox?.enqueue(tx, { kind: MailKind.PASSWORD_CHANGED, to: user.email, userId: user.id });
       return this.revokeSessions(tx, { user: user.id, id: { $ne: viewer.sessionId } }, SessionRevokedReason.PASSWORD_CHANGED);
     });
     await this.afterRevocation(revoked);
     await em.refresh(user);
     return { user, revokedSessions: revoked.ids.length };
+  }
+
+  /**
+   * INVALID_CREDENTIALS unless `password` is the user's. Guessing it with a stolen access token
+   * counts as failed sign-ins of the account.
+   */
+  async verifyCurrentPassword(user: User, password: string): Promise<void> {
+    await this.limit(this.limits.loginPerEmail, user.email);
+    const tooLong = Buffer.byteLength(password) > MAX_PASSWORD_BYTES;
+    if (tooLong || !(await this.passwords.verify(user.passwordHash, password))) {
+      throw new AuthException(AuthError.WrongCurrentPassword);
+    }
+    await this.limits.loginPerEmail.refund(user.email);
+  }
+
+  /** Revokes every live session of the user within `tx`; pass the result to `finishRevocation` once committed. */
+  endAllSessions(tx: EntityManager, userId: string, reason: SessionRevokedReason): Promise<Revoked> {
+    return this.revokeSessions(tx, { user: userId }, reason);
+  }
+
+  /** After the revocation's commit: open subscriptions close, and Redis is told again if it missed it. */
+  finishRevocation(revoked: Revoked): Promise<void> {
+    return this.afterRevocation(revoked);
   }
 
   /**
@@ -326,7 +349,7 @@ export class AuthService {
  * try first (a published list of common ones, or one character repeated). At most 256 bytes:
  * what argon2 is given stays bounded.
  */
-function validateNewPassword(password: string, field = 'password'): void {
+export function validateNewPassword(password: string, field = 'password'): void {
   if ([...password].length < MIN_PASSWORD_LENGTH) throw new AuthException(AuthError.WeakPassword, { field });
   if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new AuthException(AuthError.PasswordTooLong, { field });
   if (isCommonPassword(password)) throw new AuthException(AuthError.CommonPassword, { field });

@@ -6,6 +6,7 @@ export enum SessionRevokedReason {
   LOGOUT = 'LOGOUT',
   REFRESH_TOKEN_REUSE = 'REFRESH_TOKEN_REUSE',
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  PASSWORD_RESET = 'PASSWORD_RESET',
 }
 
 /** One login: every access and refresh token descended from it shares its id. */

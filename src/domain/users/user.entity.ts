@@ -8,7 +8,7 @@ export enum Role {
 
 @Entity({ tableName: 'users' })
 export class User {
-  [OptionalProps]?: 'role' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'role' | 'createdAt' | 'updatedAt' | 'emailVerifiedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -22,6 +22,10 @@ export class User {
 
   @Property({ type: 'text' })
   fullName!: string;
+
+  /** When the address was proven (a verification link or code, a password reset); null until then. */
+  @Property({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null = null;
 
   @Enum({ items: () => Role, type: 'text' })
   role: Role = Role.USER;

@@ -21,6 +21,7 @@ export default defineConfig({
     ...base.test,
     include: only ?? [
       'test/auth/**/*.test.ts',
+      'test/mail/**/*.test.ts',
       'test/cards/**/*.test.ts',
       'test/db/ledger*.test.ts',
       'test/live/**/*.test.ts',

@@ -82,10 +82,8 @@ export function startJobs(
   const retentionTimer = setInterval(prune, config.retention.jobIntervalMs);
   retentionTimer.unref();
 
-  let mailRun: Promise<void> | undefined;
   const sendMail = () => {
-    if (!readiness.migrated || stopping) return;
-    mailRun = mailWorker.run();
+    if (readiness.migrated && !stopping) void mailWorker.run();
   };
   const mailTimer = setInterval(sendMail, config.mail.workerIntervalMs);
   mailTimer.unref();
@@ -103,8 +101,7 @@ export function startJobs(
       clearInterval(retentionTimer);
       clearInterval(jobTimer);
       clearInterval(mailTimer);
-      await Promise.all([jobRun, pruning, mailRun]);
-      mailWorker.close();
+      await Promise.all([jobRun, pruning, mailWorker.stop()]);
     },
   };
 }

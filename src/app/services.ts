@@ -125,7 +125,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     {
       from: mail.from,
       messageIdHost: new URL(config.http.publicUrl).hostname,
-      leaseSeconds: mail.sendTimeoutSeconds * 2 + 10,
+      leaseSeconds: mail.sendTimeoutSeconds * 3,
       maxAttempts: mail.maxAttempts,
       retryBaseSeconds: mail.retryBaseSeconds,
       batch: 20,

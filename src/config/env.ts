@@ -165,7 +165,7 @@ export const envSchema = z.object({
   EMAIL_VERIFICATION_REQUIRED: boolish.optional(),
   EMAIL_VERIFICATION_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
   PASSWORD_RESET_TTL_SECONDS: positiveInt.default(30 * 60),
-  /** Bounds each SMTP step; a claimed outbox row is this worker's for twice as long plus 10 s. */
+  /** Bounds each SMTP step; a claimed outbox row is this worker's for three times as long. */
   MAIL_SEND_TIMEOUT_SECONDS: positiveInt.default(20),
   /** Attempts before a mail is given up (backoff 10 s, 20 s, … at most an hour between them). */
   MAIL_MAX_ATTEMPTS: positiveInt.default(15),

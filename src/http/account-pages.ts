@@ -66,7 +66,7 @@ export function sendAccountPage(reply: FastifyReply, path: AccountPage): Fastify
       : page(
           'Choose a new password',
           `<form id="reset"><label for="password">New password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required>
+<input id="password" name="password" type="password" autocomplete="new-password" required>
 <label for="confirm">New password again</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
 <button type="submit">Set password</button></form>`,
           RESET,

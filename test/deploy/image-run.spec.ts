@@ -274,6 +274,8 @@ const productionFile = (): Record<string, string> => ({
   STRIPE_SECRET_KEY: stripe!.secretKey,
   STRIPE_WEBHOOK_SECRET: stripe!.webhookSecret,
   STRIPE_API_URL: stripe!.url,
+  // No relay listens there: mail waits in the outbox, retried with backoff.
+  SMTP_URL: 'smtp://127.0.0.1:9',
 });
 
 const cmd = () => image.final.cmd!;

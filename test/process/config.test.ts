@@ -16,6 +16,7 @@ const PRODUCTION: RawEnv = {
   CARD_ISSUER: 'stripe',
   STRIPE_SECRET_KEY: 'sk_live_example',
   STRIPE_WEBHOOK_SECRET: 'whsec_example',
+  SMTP_URL: 'smtp://mailer:secret@smtp.internal:587',
   ...KEY_PAIR,
 };
 
@@ -85,6 +86,23 @@ describe('loadConfig', () => {
     expect(config.database.embeddedDir).toBe(path.resolve('/srv/wallet', '.data', 'postgres'));
     expect(config.database.embeddedDirChosen).toBe(false);
     expect(config.database.embeddedPort).not.toBe(5432);
+    // Mail: the development mailbox, links to the API's own address, verification not required.
+    expect(config.mail.smtpUrl).toBeUndefined();
+    expect(config.accounts).toEqual({
+      webAppUrl: 'http://localhost:4000',
+      verificationRequired: false,
+      verifyTtlSeconds: 86_400,
+      resetTtlSeconds: 1800,
+    });
+  });
+
+  it('requires verified emails in production unless told otherwise, and takes WEB_APP_URL for links', () => {
+    expect(loadConfig(PRODUCTION).accounts.verificationRequired).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, EMAIL_VERIFICATION_REQUIRED: 'false' }).accounts.verificationRequired).toBe(false);
+    expect(loadConfig({ EMAIL_VERIFICATION_REQUIRED: 'true' }).accounts.verificationRequired).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, PUBLIC_URL: 'https://api.example.com' }).accounts.webAppUrl).toBe('https://api.example.com');
+    expect(loadConfig({ ...PRODUCTION, WEB_APP_URL: 'https://app.example.com/' }).accounts.webAppUrl).toBe('https://app.example.com');
+    expect(problemsOf({ SMTP_URL: 'http://smtp.example.com' }).join('\n')).toMatch(/SMTP_URL: must be a URL/);
   });
 
   it('reads the values it is given', () => {
@@ -147,13 +165,14 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe(PRODUCTION.REDIS_URL);
   });
 
-  it('requires DATABASE_URL, REDIS_URL and both JWT keys in production, each named', () => {
-    for (const missing of ['DATABASE_URL', 'REDIS_URL', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY']) {
+  it('requires DATABASE_URL, REDIS_URL, SMTP_URL and both JWT keys in production, each named', () => {
+    for (const missing of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY']) {
       const problems = problemsOf({ ...PRODUCTION, [missing]: undefined });
       expect(problems.join('\n'), `without ${missing}`).toMatch(new RegExp(`${missing}.*required in production`));
     }
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/SMTP_URL: required in production/);
     expect(problems.join('\n')).toMatch(/PAYMENT_PROVIDER: the sandbox provider refuses to run in production/);
     expect(problems.join('\n')).toMatch(/CARD_ISSUER: the sandbox issuer refuses to run in production/);
     expect(problems.join('\n')).toMatch(/JWT_PRIVATE_KEY and JWT_PUBLIC_KEY: required in production/);

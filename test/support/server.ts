@@ -153,7 +153,7 @@ export async function startTestServer(
 }
 
 /**
- * What a production server needs to start (NODE_ENV=production): JWT keys, and real providers
+ * What a production server needs to start (NODE_ENV=production): JWT keys, an SMTP relay, and real providers
  * in place of the sandbox ones, which refuse production. The providers are configured, never
  * called (Stripe makes no call when it starts).
  */
@@ -171,6 +171,8 @@ export function productionEnv(): RawEnv {
     STRIPE_WEBHOOK_SECRET: 'whsec_unused',
     JWT_PRIVATE_KEY: keys.privateKey,
     JWT_PUBLIC_KEY: keys.publicKey,
+    // Nothing listens there: mail waits in the outbox, retried, as it would with a relay down.
+    SMTP_URL: 'smtp://127.0.0.1:9',
   };
 }
 

@@ -5,6 +5,7 @@ import { useOnline } from './components/ui';
 import { BalanceUpdated, Wallets } from './operations';
 import { Link, match, navigate, useLocation } from './router';
 import { AuthScreen } from './screens/Auth';
+import { ForgotPasswordScreen, ResetPasswordScreen, VerifyEmailScreen } from './screens/AuthRecovery';
 import { CardDetailScreen, CardsScreen } from './screens/Cards';
 import { DepositScreen } from './screens/Deposit';
 import { HistoryScreen, TransactionScreen } from './screens/History';
@@ -33,23 +34,39 @@ const NAV = [
   ['/settings', 'Settings'],
 ] as const;
 
+/** Pages for someone signed out; signed in, they lead home. */
+const SIGNED_OUT_PAGES = ['/sign-in', '/sign-up', '/forgot-password'];
+
+/** The pages links in mail open (`#token=…`): the same page signed in or not, and whatever happens to the session meanwhile. */
+const LINK_PAGES: Record<string, () => ReactNode> = {
+  '/verify-email': () => <VerifyEmailScreen />,
+  '/reset-password': () => <ResetPasswordScreen />,
+};
+
 export function App() {
   const session = useSession();
   const { path } = useLocation();
-  const signedOutPage = path === '/sign-in' || path === '/sign-up';
+  const linkPage = LINK_PAGES[path];
+  const signedOutPage = SIGNED_OUT_PAGES.includes(path);
 
   useEffect(() => {
+    if (linkPage) return;
     if (!session && !signedOutPage) navigate('/sign-in', { replace: true });
     if (session && signedOutPage) navigate('/', { replace: true });
-  }, [session, signedOutPage]);
+  }, [session, signedOutPage, linkPage]);
 
-  if (!session) return signedOutPage ? <AuthScreen mode={path === '/sign-up' ? 'sign-up' : 'sign-in'} /> : null;
+  if (linkPage) return linkPage();
+  if (!session) {
+    if (path === '/forgot-password') return <ForgotPasswordScreen />;
+    return signedOutPage ? <AuthScreen mode={path === '/sign-up' ? 'sign-up' : 'sign-in'} /> : null;
+  }
   return <SignedIn path={path} />;
 }
 
 function SignedIn({ path }: { path: string }) {
   const online = useOnline();
   useLiveBalances();
+  useSessionEndedElsewhere();
   let page: ReactNode = <NotFound />;
   for (const [pattern, render] of ROUTES) {
     const params = match(pattern, path);
@@ -110,6 +127,20 @@ function useLiveBalances() {
     window.addEventListener('online', back);
     return () => window.removeEventListener('online', back);
   }, [api]);
+}
+
+/**
+ * A session ended on the server (a password reset, or signing out everywhere) still has an
+ * unexpired access token here, which the API now treats as no token: `me` comes back empty.
+ * The page then signs out, to the sign-in screen, rather than showing nothing.
+ */
+function useSessionEndedElsewhere() {
+  const api = useApi();
+  const { data } = useQuery(Wallets, { fetchPolicy: 'cache-only' });
+  const ended = data !== undefined && data.me === null;
+  useEffect(() => {
+    if (ended) void api.signOut({ ended: true });
+  }, [ended, api]);
 }
 
 function NotFound() {

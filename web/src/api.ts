@@ -32,7 +32,8 @@ export interface Api {
   /** An access token good for at least a minute, refreshed first when needed (once, however many ask). */
   freshToken(): Promise<string | null>;
   signIn(session: Session): void;
-  signOut(): Promise<void>;
+  /** Signs out here, and on the server unless `ended` says the server has ended the session already. */
+  signOut(options?: { ended?: boolean }): Promise<void>;
 }
 
 /**
@@ -95,7 +96,12 @@ export function createApi(origin = window.location.origin): Api {
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(1_000 * 2 ** retries, 15_000) + Math.random() * 500)),
     // 4401: the token expired or the session ended; retry (with a refreshed token) only while signed in.
     shouldRetry: (event) => (event as { code?: number }).code !== 4401 || sessionStore.load() !== null,
-    on: { connected: (_socket, _payload, wasRetry) => (wasRetry ? catchUpSoon() : undefined) },
+    on: {
+      connected: (_socket, _payload, wasRetry) => (wasRetry ? catchUpSoon() : undefined),
+      // The session may have ended elsewhere (a password reset): what is on screen asks again,
+      // and an answer without a viewer signs this page out (App.tsx).
+      closed: (event) => ((event as { code?: number }).code === 4401 ? catchUpSoon() : undefined),
+    },
   });
 
   const auth = new SetContextLink(async (prev) => {
@@ -122,12 +128,12 @@ export function createApi(origin = window.location.origin): Api {
       // A new connection carries the new token.
       ws.terminate();
     },
-    async signOut() {
+    async signOut({ ended = false } = {}) {
       const session = sessionStore.load();
       sessionStore.save(null);
       ws.terminate();
       await apollo.clearStore();
-      if (session) {
+      if (session && !ended) {
         // Ends the session on the server too; the page is signed out whatever it answers.
         await bare
           .mutate({ mutation: LogOut, context: { headers: { authorization: `Bearer ${session.accessToken}` } } })

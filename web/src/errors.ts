@@ -4,6 +4,8 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 export interface Problem {
   field: string | null;
   message: string;
+  /** Where to go to put it right, when that is another page (shown as a link after the words). */
+  link?: { to: string; label: string };
 }
 
 const WORDS: Record<string, string> = {
@@ -30,6 +32,8 @@ const FIELD_WORDS: Record<string, string> = {
   password: 'Choose a longer, less common password (at least 8 characters).',
   newPassword: 'Choose a longer, less common password (at least 8 characters).',
   currentPassword: 'That is not your current password.',
+  newEmail: 'Enter a valid email address, other than the one you use now.',
+  token: 'This link or code is wrong, has expired or was already used.',
   fullName: 'Enter your name.',
   amount: 'Enter an amount greater than zero.',
   initialAmount: 'Enter an amount, or leave it empty.',
@@ -71,8 +75,39 @@ export function problems(error: unknown): Problem[] {
     if (code === 'INVALID_CREDENTIALS') {
       return field === 'currentPassword' ? { field, message: FIELD_WORDS.currentPassword } : { field: null, message: WORDS[code] };
     }
+    // Taken at sign-up is a hint to sign in; taken as a new address (changeEmail, or meanwhile
+    // by the time it is confirmed) is not.
+    if (code === 'EMAIL_TAKEN' && field !== 'email') {
+      return { field: field === 'newEmail' ? field : null, message: 'Another account already uses this email address.' };
+    }
+    if (code === 'FORBIDDEN' && e.extensions?.reason === 'EMAIL_NOT_VERIFIED') {
+      return {
+        field: null,
+        message: 'Verify your email address before you send or withdraw money. It takes a minute, in Settings.',
+        link: { to: '/settings', label: 'Verify your email' },
+      };
+    }
+    if (code === 'RATE_LIMITED' && typeof e.extensions?.retryAfterSeconds === 'number') {
+      return { field: null, message: `Too many attempts. Try again ${waitWords(e.extensions.retryAfterSeconds)}.` };
+    }
     return { field, message: WORDS[code] ?? 'Something went wrong on our side. Try again.' };
   });
+}
+
+/** Whether the API refused an emailed link's token or code itself: wrong, used, expired or superseded. */
+export function isDeadToken(error: unknown): boolean {
+  return (
+    CombinedGraphQLErrors.is(error) &&
+    error.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT' && String(e.extensions.field ?? '').split('.').pop() === 'token')
+  );
+}
+
+/** "in a minute", "in 12 minutes", "in about 2 hours". */
+export function waitWords(seconds: number): string {
+  if (seconds <= 60) return 'in a minute';
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `in ${minutes} minutes`;
+  return `in about ${Math.round(minutes / 60)} hours`;
 }
 
 /** The first problem's words (for a toast or a banner). */

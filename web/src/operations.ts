@@ -47,6 +47,7 @@ export const Wallets = graphql(`
       id
       email
       fullName
+      emailVerified
       wallets {
         ...WalletFields
       }
@@ -73,6 +74,25 @@ export const SessionFields = graphql(`
       id
       email
       fullName
+    }
+  }
+`);
+
+/**
+ * Redeems an emailed link's token, or (signed in) the 6-digit code of the same email. Signed in
+ * as the account's owner, the account comes back and is written into the cache (emailVerified,
+ * and the new address after an email change).
+ */
+export const VerifyEmail = graphql(`
+  mutation VerifyEmail($token: String!) {
+    verifyEmail(input: { token: $token }) {
+      email
+      emailChanged
+      user {
+        id
+        email
+        emailVerified
+      }
     }
   }
 `);

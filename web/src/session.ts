@@ -28,6 +28,13 @@ export const sessionStore = {
     else localStorage.removeItem(KEY);
     for (const listener of listeners) listener(session);
   },
+  /** Keeps the signed-in user's address current after an email change (when it is this session's user). */
+  updateEmail(user: { id: string; email: string }): void {
+    const session = sessionStore.load();
+    if (session && session.user.id === user.id && session.user.email !== user.email) {
+      sessionStore.save({ ...session, user: { ...session.user, email: user.email } });
+    }
+  },
   subscribe(listener: (session: Session | null) => void): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);

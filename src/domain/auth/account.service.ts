@@ -1,12 +1,12 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
+import type { RateLimit } from '../../cache/rate-limit.js';
 import { MailKind, type MailOutbox, type OutboxRow } from '../mail/mail-outbox.repository.js';
 import type { MailVariables } from '../mail/templates.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { AccountTokens, TokenPurpose, type AccountToken } from './account-token.repository.js';
-import { AuthError, AuthException } from './auth.errors.js';
+import { AuthError, AuthException, consumeOrRefuse } from './auth.errors.js';
 import { validateNewPassword, type AuthService, type ClientInfo, type Viewer } from './auth.service.js';
 import type { PasswordHasher } from './password.js';
 import { SessionRevokedReason } from './session.entity.js';
@@ -68,7 +68,7 @@ export class AccountService {
     const token = rawToken.trim();
     const isCode = /^\d{6}$/.test(token);
     if (isCode && !viewer) throw new AuthException(AuthError.CodeNeedsSignIn);
-    await this.limit(this.limits.tokenAttemptsPerIp, client.ip);
+    await consumeOrRefuse(this.limits.tokenAttemptsPerIp, client.ip);
     const purposes = [TokenPurpose.VERIFY_EMAIL, TokenPurpose.CHANGE_EMAIL];
     let outcome: Redeemed;
     try {
@@ -96,7 +96,7 @@ export class AccountService {
     if (!viewer) throw new AuthException(AuthError.NotAuthenticated);
     const user = await em.findOneOrFail(User, viewer.userId);
     if (user.emailVerifiedAt) throw new AuthException(AuthError.EmailAlreadyVerified);
-    await this.limit(this.limits.mailsPerUser, user.id);
+    await consumeOrRefuse(this.limits.mailsPerUser, user.id);
     await em.transactional((tx) => this.outbox.enqueue(tx, { kind: MailKind.VERIFY_EMAIL, to: user.email, userId: user.id }));
     return { email: user.email };
   }
@@ -107,10 +107,10 @@ export class AccountService {
    * request's time.
    */
   async requestPasswordReset(em: EntityManager, rawEmail: string, client: ClientInfo): Promise<void> {
-    await this.limit(this.limits.resetPerIp, client.ip);
+    await consumeOrRefuse(this.limits.resetPerIp, client.ip);
     const email = normalizeEmail(rawEmail);
     if (!email) throw new AuthException(AuthError.InvalidEmail);
-    await this.limit(this.limits.resetPerEmail, email);
+    await consumeOrRefuse(this.limits.resetPerEmail, email);
     await em.transactional((tx) => this.outbox.enqueue(tx, { kind: MailKind.PASSWORD_RESET, to: email, userId: null }));
   }
 
@@ -123,7 +123,7 @@ export class AccountService {
     input: { token: string; newPassword: string },
     client: ClientInfo,
   ): Promise<{ user: User; revokedSessions: number }> {
-    await this.limit(this.limits.tokenAttemptsPerIp, client.ip);
+    await consumeOrRefuse(this.limits.tokenAttemptsPerIp, client.ip);
     const token = input.token.trim();
     const purposes = [TokenPurpose.RESET_PASSWORD];
     // Checked before the password, so a dead link is said first; checked again, locked, below.
@@ -164,7 +164,7 @@ export class AccountService {
     if (!email) throw new AuthException(AuthError.InvalidEmail, { field: 'newEmail' });
     if (email === user.email) throw new AuthException(AuthError.SameEmail);
     if (await em.findOne(User, { email })) throw new AuthException(AuthError.EmailTaken, { field: 'newEmail' });
-    await this.limit(this.limits.mailsPerUser, user.id);
+    await consumeOrRefuse(this.limits.mailsPerUser, user.id);
     await em.transactional((tx) =>
       this.outbox.enqueue(
         tx,
@@ -250,14 +250,4 @@ export class AccountService {
     this.verified.add(userId);
   }
 
-  private async limit(limit: RateLimit, key: string): Promise<void> {
-    try {
-      await limit.consume(key);
-    } catch (err) {
-      if (err instanceof RateLimitExceeded) {
-        throw new AuthException(AuthError.RateLimited, { retryAfterSeconds: err.retryAfterSeconds });
-      }
-      throw err;
-    }
-  }
 }

@@ -1,3 +1,4 @@
+import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
 import { DomainError, ErrorCode, withField } from '../shared/error-codes.js';
 
 export enum AuthError {
@@ -82,5 +83,15 @@ export class AuthException extends DomainError<AuthError> {
   constructor(error: AuthError, extensions?: Record<string, unknown>) {
     super(error, messages[error], withField(fields[error], extensions));
     this.code = codes[error];
+  }
+}
+
+/** Counts one attempt against `limit`; past it, RATE_LIMITED with extensions.retryAfterSeconds. */
+export async function consumeOrRefuse(limit: RateLimit, key: string): Promise<void> {
+  try {
+    await limit.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimitExceeded) throw new AuthException(AuthError.RateLimited, { retryAfterSeconds: err.retryAfterSeconds });
+    throw err;
   }
 }

@@ -1,11 +1,11 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RateLimitExceeded, type RateLimit } from '../../cache/rate-limit.js';
+import type { RateLimit } from '../../cache/rate-limit.js';
 import type { SessionAllowlist } from '../../cache/session-allowlist.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { MailKind, type MailOutbox } from '../mail/mail-outbox.repository.js';
-import { AuthError, AuthException } from './auth.errors.js';
+import { AuthError, AuthException, consumeOrRefuse } from './auth.errors.js';
 import { isCommonPassword } from './common-passwords.js';
 import type { PasswordHasher } from './password.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -91,9 +91,9 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<AuthResult> {
     const email = normalizeEmail(input.email);
-    await this.limit(this.limits.signupPerIp, client.ip);
+    await consumeOrRefuse(this.limits.signupPerIp, client.ip);
     if (!email) throw new AuthException(AuthError.InvalidEmail);
-    await this.limit(this.limits.signupPerEmail, email);
+    await consumeOrRefuse(this.limits.signupPerEmail, email);
     validateNewPassword(input.password);
     const fullName = input.fullName.trim();
     if (fullName.length < 1 || fullName.length > MAX_FULL_NAME_LENGTH) {
@@ -115,11 +115,11 @@ export class AuthService {
 
   async logIn(em: EntityManager, input: { email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
     // Every attempt counts until it succeeds; a success gives its attempt back.
-    await this.limit(this.limits.loginPerIp, client.ip);
+    await consumeOrRefuse(this.limits.loginPerIp, client.ip);
     // No account has an address that is not one: only the per-IP count applies to it.
     const email = normalizeEmail(input.email);
     if (!email) throw new AuthException(AuthError.InvalidCredentials);
-    await this.limit(this.limits.loginPerEmail, email);
+    await consumeOrRefuse(this.limits.loginPerEmail, email);
     // No password can be longer; argon2 is never given more.
     if (Buffer.byteLength(input.password) > MAX_PASSWORD_BYTES) throw new AuthException(AuthError.InvalidCredentials);
     const user = await em.findOne(User, { email });
@@ -211,7 +211,7 @@ export class AuthService {
    * counts as failed sign-ins of the account.
    */
   async verifyCurrentPassword(user: User, password: string): Promise<void> {
-    await this.limit(this.limits.loginPerEmail, user.email);
+    await consumeOrRefuse(this.limits.loginPerEmail, user.email);
     const tooLong = Buffer.byteLength(password) > MAX_PASSWORD_BYTES;
     if (tooLong || !(await this.passwords.verify(user.passwordHash, password))) {
       throw new AuthException(AuthError.WrongCurrentPassword);
@@ -332,16 +332,6 @@ export class AuthService {
     }
   }
 
-  private async limit(limit: RateLimit, key: string): Promise<void> {
-    try {
-      await limit.consume(key);
-    } catch (err) {
-      if (err instanceof RateLimitExceeded) {
-        throw new AuthException(AuthError.RateLimited, { retryAfterSeconds: err.retryAfterSeconds });
-      }
-      throw err;
-    }
-  }
 }
 
 /**

@@ -51,6 +51,7 @@ export class MailWorker {
   private readonly outbox: MailOutbox;
   private running: Promise<void> | undefined;
   private again = false;
+  private stopped = false;
 
   constructor(
     outbox: MailOutbox,
@@ -65,6 +66,7 @@ export class MailWorker {
 
   /** Runs rounds until nothing is due; a call while one runs makes it look once more. */
   run(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -73,8 +75,8 @@ export class MailWorker {
       try {
         do {
           this.again = false;
-          while ((await this.round()) > 0);
-        } while (this.again);
+          while (!this.stopped && (await this.round()) > 0);
+        } while (this.again && !this.stopped);
       } catch (err) {
         this.log.warn({ err }, 'mail worker round failed; it runs again on the next tick');
       } finally {
@@ -92,7 +94,10 @@ export class MailWorker {
     return rows.length;
   }
 
-  close(): void {
+  /** Takes no more rows, waits for the round in progress (its sends are bounded), and closes the transport. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
     this.transport.close();
   }
 

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode, t
 import { useCurrency } from '../app-context';
 import type { Problem } from '../errors';
 import { formatMoney } from '../format';
+import { Link } from '../router';
 
 /** An amount in minor units, formatted for its currency and the reader's locale. */
 export function Money({ amount, currency, className }: { amount: string; currency: string; className?: string }) {
@@ -69,7 +70,15 @@ export function FormProblems({ problems, fields = [] }: { problems: Problem[]; f
   return (
     <div className="notice error" role="alert">
       {general.map((p, i) => (
-        <p key={i}>{p.message}</p>
+        <p key={i}>
+          {p.message}
+          {p.link ? (
+            <>
+              {' '}
+              <Link to={p.link.to}>{p.link.label}</Link>
+            </>
+          ) : null}
+        </p>
       ))}
     </div>
   );

@@ -1,5 +1,5 @@
 import { useMutation } from '@apollo/client/react';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useApi } from '../app-context';
 import { FormProblems, Field, problemFor } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
@@ -49,11 +49,7 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   }
 
   return (
-    <main className="auth" id="main">
-      <div className="brand" aria-hidden="true">
-        <img src="/icon.svg" alt="" width="48" height="48" />
-      </div>
-      <h1>{signingUp ? 'Create your account' : 'Sign in'}</h1>
+    <AuthLayout title={signingUp ? 'Create your account' : 'Sign in'}>
       <form onSubmit={submit} noValidate>
         {signingUp ? (
           <Field label="Full name" name="fullName" autoComplete="name" required problem={problemFor(problems, 'fullName')} />
@@ -74,6 +70,11 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
           {busy ? 'Please wait…' : signingUp ? 'Create account' : 'Sign in'}
         </button>
       </form>
+      {signingUp ? null : (
+        <p className="switch">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
+      )}
       <p className="switch">
         {signingUp ? (
           <>
@@ -85,6 +86,19 @@ export function AuthScreen({ mode }: { mode: 'sign-in' | 'sign-up' }) {
           </>
         )}
       </p>
+    </AuthLayout>
+  );
+}
+
+/** The page around sign-in, sign-up and the pages links in mail open: the logo, a heading, the content. */
+export function AuthLayout({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <main className="auth" id="main">
+      <div className="brand" aria-hidden="true">
+        <img src="/icon.svg" alt="" width="48" height="48" />
+      </div>
+      <h1>{title}</h1>
+      {children}
     </main>
   );
 }

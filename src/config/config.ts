@@ -115,6 +115,7 @@ function toConfig(e: Env, cwd: string) {
       idempotencyDays: e.RETENTION_IDEMPOTENCY_DAYS,
       sessionDays: e.RETENTION_SESSION_DAYS,
       webhookDays: e.RETENTION_WEBHOOK_DAYS,
+      mailDays: e.RETENTION_MAIL_DAYS,
       jobIntervalMs: e.RETENTION_JOB_INTERVAL_MS,
     },
     websocket: {

@@ -225,6 +225,8 @@ export const envSchema = z.object({
   RETENTION_IDEMPOTENCY_DAYS: positiveInt.default(30),
   RETENTION_SESSION_DAYS: positiveInt.default(30),
   RETENTION_WEBHOOK_DAYS: positiveInt.default(30),
+  /** Days kept: mail the outbox is done with, the development mailbox, used or expired account tokens. */
+  RETENTION_MAIL_DAYS: positiveInt.default(30),
   RETENTION_JOB_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
 });
 

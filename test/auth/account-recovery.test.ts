@@ -339,7 +339,7 @@ describe('security notices and logs', () => {
 describe('the outbox', () => {
   it('retries with backoff after the SMTP server refuses, and sends once', async () => {
     const email = uniqueEmail('retry');
-    mail.refuseNext(2);
+    mail.refuse(email, 2);
     await signUp(server, { email });
     const message = await mail.waitFor(email, isKind('VERIFY_EMAIL'), 20_000);
     const rows = await outboxSettled();

@@ -60,7 +60,7 @@ describe('retries and giving up', () => {
   });
 
   it('tries again after a refusal and gives up after MAIL_MAX_ATTEMPTS, logging an error', async () => {
-    mail.refuseNext(3);
+    mail.refuse('refused000@example.com', 3);
     const [to] = await enqueueNotices(1, 'refused');
     const [row] = await settled();
     expect(row).toMatchObject({ to_address: to, status: 'FAILED', attempts: 3, message_id: null });

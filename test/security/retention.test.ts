@@ -59,6 +59,30 @@ describe('retention', () => {
     expect((await server.raw('{ me { id } }', {}, { token: live.accessToken })).data).toEqual({ me: { id: live.user.id } });
   });
 
+  it('deletes mail the outbox is done with and dead account tokens, never mail still to send', async () => {
+    const person = await user();
+    // Sign-up wrote a verification mail; it is sent (the development mailbox) within a moment.
+    await waitFor(() => count('mail_outbox', `status = 'SENT'`), (n) => n === 1, 5_000);
+    await sql(server, `insert into mail_outbox (id, kind, to_address, status, created_at) values
+      (gen_random_uuid(), 'PASSWORD_CHANGED', 'old-failed@example.com', 'FAILED', now() - interval '31 days'),
+      (gen_random_uuid(), 'PASSWORD_CHANGED', 'old-pending@example.com', 'PENDING', now() - interval '31 days')`);
+    await sql(server, `update mail_outbox set created_at = now() - interval '31 days' where status = 'SENT'`);
+    await sql(server, `update dev_mailbox set created_at = now() - interval '31 days'`);
+    await sql(server, `insert into account_tokens (id, user_id, purpose, email, token_hash, expires_at, used_at) values
+      (gen_random_uuid(), ?, 'RESET_PASSWORD', 'x@example.com', 'h1', now() - interval '31 days', null),
+      (gen_random_uuid(), ?, 'RESET_PASSWORD', 'x@example.com', 'h2', now() + interval '1 day', now() - interval '31 days'),
+      (gen_random_uuid(), ?, 'VERIFY_EMAIL', 'x@example.com', 'h3', now() - interval '1 day', null)`, [person.user.id, person.user.id, person.user.id]);
+
+    const { RetentionRepository } = await import('../../src/domain/retention/retention.repository.js');
+    const pruned = await new RetentionRepository().prune(server.app.orm.em.fork(), server.app.config.retention);
+    expect(pruned).toMatchObject({ mail: 3, accountTokens: 2 });
+    expect(await sql(server, 'select to_address, status from mail_outbox')).toEqual([{ to_address: 'old-pending@example.com', status: 'PENDING' }]);
+    expect(await count('dev_mailbox')).toBe(0);
+    // The sign-up's own live token stays too.
+    expect(await sql(server, `select token_hash from account_tokens where token_hash in ('h1', 'h2', 'h3')`)).toEqual([{ token_hash: 'h3' }]);
+    expect(await count('account_tokens')).toBe(2);
+  });
+
   it('runs by itself on every replica, on RETENTION_JOB_INTERVAL_MS', async () => {
     const other = await startTestServer({ RETENTION_JOB_INTERVAL_MS: '200' });
     try {

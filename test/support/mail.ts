@@ -21,13 +21,19 @@ export interface TestMailServer {
   received: ReceivedMail[];
   /** How many DATA transfers began (accepted or not). */
   dataStarted(): number;
+  /** Connections open now. */
+  openConnections(): number;
   /** Waits until a message matching `match` arrives (default: to `to`), and returns it. */
   waitFor(to: string, match?: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
-  /** From now on, DATA is read but never answered until `release()` (a server mid-send). */
+  /**
+   * From now on, DATA is read but not answered until `release()` (a server mid-send). A held
+   * message whose client hung up meanwhile is dropped, as a well-behaved server drops a message
+   * it never acknowledged.
+   */
   hold(): void;
   release(): void;
-  /** Answers the next `n` messages with 451 (a temporary failure). */
-  refuseNext(n: number): void;
+  /** Answers the next `n` messages to `to` with 451 (a temporary failure). */
+  refuse(to: string, n: number): void;
   close(): Promise<void>;
 }
 
@@ -40,28 +46,41 @@ export async function startMailServer(): Promise<TestMailServer> {
   const waiters: Array<() => void> = [];
   let started = 0;
   let holding = false;
-  let refusals = 0;
+  const refusals = new Map<string, number>();
   const held: Array<() => void> = [];
+  const closed = new Set<string>();
+  let open = 0;
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      open++;
+      callback();
+    },
+    onClose(session: SMTPServerSession) {
+      open--;
+      closed.add(session.id);
+    },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       started++;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const accept = async () => {
-          if (refusals > 0) {
-            refusals--;
+          if (closed.has(session.id)) return;
+          const to = session.envelope.rcptTo.map((r) => r.address).join(',');
+          const left = refusals.get(to) ?? 0;
+          if (left > 0) {
+            refusals.set(to, left - 1);
             const err = new Error('Try again later') as Error & { responseCode: number };
             err.responseCode = 451;
             return callback(err);
           }
           const parsed = await simpleParser(Buffer.concat(chunks));
           received.push({
-            to: session.envelope.rcptTo.map((r) => r.address).join(','),
+            to,
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
@@ -85,6 +104,7 @@ export async function startMailServer(): Promise<TestMailServer> {
     url: `smtp://127.0.0.1:${port}`,
     received,
     dataStarted: () => started,
+    openConnections: () => open,
     async waitFor(to, match = () => true, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -106,7 +126,7 @@ export async function startMailServer(): Promise<TestMailServer> {
       holding = false;
       for (const go of held.splice(0)) go();
     },
-    refuseNext: (n) => (refusals = n),
+    refuse: (to, n) => refusals.set(to, n),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

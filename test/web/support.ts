@@ -139,3 +139,47 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/** A message the server kept in its development mailbox (it runs without SMTP_URL here). */
+export interface DevMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: string;
+}
+
+/**
+ * The newest mail to `to` whose subject matches and that is none of `seen` (mail read before),
+ * from GET /dev/mailbox: polled, as the outbox worker sends within a second or so.
+ */
+export async function waitForMail(server: TestServer, to: string, subject: RegExp, seen: DevMail[] = [], timeoutMs = 15_000): Promise<DevMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${server.url}/dev/mailbox?format=json&to=${encodeURIComponent(to)}`);
+    if (!res.ok) throw new Error(`GET /dev/mailbox answered ${res.status}`);
+    const { messages } = (await res.json()) as { messages: DevMail[] };
+    const found = messages.find((m) => subject.test(m.subject) && !seen.some((s) => s.id === m.id));
+    if (found) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`no mail "${subject.source}" to ${to} within ${timeoutMs} ms (has: ${messages.map((m) => m.subject).join('; ') || 'nothing'})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The link in a mail as a path and fragment (`/verify-email#token=…`), to open on the test server's origin. */
+export function mailLinkPath(mail: { text: string }): string {
+  const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(mail.text);
+  if (!link) throw new Error(`no link with a token in: ${mail.text}`);
+  const url = new URL(link[0]);
+  return url.pathname + url.hash;
+}
+
+/** The 6-digit code of a verification or email-change mail. */
+export function mailCode(mail: { text: string }): string {
+  const code = /Code: (\d{6})/.exec(mail.text);
+  if (!code) throw new Error(`no code in: ${mail.text}`);
+  return code[1];
+}

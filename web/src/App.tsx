@@ -38,15 +38,15 @@ const NAV = [
 const SIGNED_OUT_PAGES = ['/sign-in', '/sign-up', '/forgot-password'];
 
 /** The pages links in mail open (`#token=…`): the same page signed in or not, and whatever happens to the session meanwhile. */
-const LINK_PAGES: Record<string, () => ReactNode> = {
-  '/verify-email': () => <VerifyEmailScreen />,
-  '/reset-password': () => <ResetPasswordScreen />,
-};
+const LINK_PAGES = new Map<string, () => ReactNode>([
+  ['/verify-email', () => <VerifyEmailScreen />],
+  ['/reset-password', () => <ResetPasswordScreen />],
+]);
 
 export function App() {
   const session = useSession();
   const { path } = useLocation();
-  const linkPage = LINK_PAGES[path];
+  const linkPage = LINK_PAGES.get(path);
   const signedOutPage = SIGNED_OUT_PAGES.includes(path);
 
   useEffect(() => {

@@ -98,7 +98,13 @@ export function problems(error: unknown): Problem[] {
 export function isDeadToken(error: unknown): boolean {
   return (
     CombinedGraphQLErrors.is(error) &&
-    error.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT' && String(e.extensions.field ?? '').split('.').pop() === 'token')
+    error.errors.some(
+      (e) =>
+        e.extensions?.code === 'BAD_USER_INPUT' &&
+        String(e.extensions.field ?? '')
+          .split('.')
+          .pop() === 'token',
+    )
   );
 }
 

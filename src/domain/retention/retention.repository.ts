@@ -5,6 +5,7 @@ export interface RetentionSettings {
   idempotencyDays: number;
   sessionDays: number;
   webhookDays: number;
+  mailDays: number;
 }
 
 /** Rows deleted by one pass, by kind. */
@@ -13,6 +14,8 @@ export interface Pruned {
   sessions: number;
   refreshTokens: number;
   webhookEvents: number;
+  mail: number;
+  accountTokens: number;
 }
 
 /** Rows per statement: short transactions, no long lock on a busy table. */
@@ -23,7 +26,9 @@ const BATCH = 5_000;
  * - idempotency keys older than `idempotencyDays` (a retry that late runs as a new request);
  * - sessions that ended (revoked, or every refresh token expired) `sessionDays` ago, with their
  *   refresh tokens, and used or expired refresh tokens of live sessions as old;
- * - webhook events received `webhookDays` ago (a payment settles once whatever arrives later).
+ * - webhook events received `webhookDays` ago (a payment settles once whatever arrives later);
+ * - mail the outbox is done with (sent, skipped or given up) and the development mailbox's
+ *   copies, `mailDays` after they were written, and account tokens used or expired as long ago.
  */
 export class RetentionRepository {
   async prune(em: EntityManager, days: RetentionSettings): Promise<Pruned> {
@@ -58,7 +63,28 @@ export class RetentionRepository {
          select event_key from webhook_events where received_at < now() - make_interval(days => ?) limit ${BATCH})`,
       [days.webhookDays],
     );
-    return { idempotencyKeys, sessions, refreshTokens, webhookEvents };
+    const mail =
+      (await this.inBatches(
+        em,
+        `delete from mail_outbox where id in (
+           select id from mail_outbox where status <> 'PENDING' and created_at < now() - make_interval(days => ?) limit ${BATCH})`,
+        [days.mailDays],
+      )) +
+      (await this.inBatches(
+        em,
+        `delete from dev_mailbox where id in (
+           select id from dev_mailbox where created_at < now() - make_interval(days => ?) limit ${BATCH})`,
+        [days.mailDays],
+      ));
+    const accountTokens = await this.inBatches(
+      em,
+      `delete from account_tokens where id in (
+         select id from account_tokens
+         where used_at < now() - make_interval(days => ?) or expires_at < now() - make_interval(days => ?)
+         limit ${BATCH})`,
+      [days.mailDays, days.mailDays],
+    );
+    return { idempotencyKeys, sessions, refreshTokens, webhookEvents, mail, accountTokens };
   }
 
   private async inBatches(em: EntityManager, sql: string, params: unknown[]): Promise<number> {

@@ -19,11 +19,14 @@ type Documents = {
     "\n  fragment MoneyFields on Money {\n    amount\n    currency\n  }\n": typeof types.MoneyFieldsFragmentDoc,
     "\n  fragment WalletFields on Wallet {\n    id\n    currency\n    version\n    updatedAt\n    balance {\n      ...MoneyFields\n    }\n    availableBalance {\n      ...MoneyFields\n    }\n    pendingDebits {\n      ...MoneyFields\n    }\n  }\n": typeof types.WalletFieldsFragmentDoc,
     "\n  query Currencies {\n    currencies {\n      code\n      exponent\n      name\n      symbol\n    }\n  }\n": typeof types.CurrenciesDocument,
-    "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.WalletsDocument,
+    "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.WalletsDocument,
     "\n  subscription BalanceUpdated {\n    balanceUpdated {\n      ...WalletFields\n    }\n  }\n": typeof types.BalanceUpdatedDocument,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    refreshToken\n    expiresAt\n    user {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.SessionFieldsFragmentDoc,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(input: { token: $token }) {\n      email\n      emailChanged\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.LogInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation ForgotPasswordScreenRequest($email: String!) {\n    requestPasswordReset(input: { email: $email }) {\n      accepted\n    }\n  }\n": typeof types.ForgotPasswordScreenRequestDocument,
+    "\n  mutation ResetPasswordScreenReset($token: String!, $newPassword: String!) {\n    resetPassword(input: { token: $token, newPassword: $newPassword }) {\n      revokedSessions\n    }\n  }\n": typeof types.ResetPasswordScreenResetDocument,
     "\n  query CardsDetail($id: ID!) {\n    card(id: $id) {\n      ...CardsCardFields\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.CardsDetailDocument,
     "\n  subscription CardsUpdated($cardId: ID!) {\n    cardUpdated(cardId: $cardId) {\n      ...CardsCardFields\n    }\n  }\n": typeof types.CardsUpdatedDocument,
     "\n  query CardsActivity($id: ID!) {\n    card(id: $id) {\n      id\n      transactions(first: 10) {\n        edges {\n          node {\n            id\n            type\n            direction\n            status\n            description\n            failureReason\n            createdAt\n            amount {\n              ...MoneyFields\n            }\n            merchant {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.CardsActivityDocument,
@@ -49,7 +52,10 @@ type Documents = {
     "\n  mutation CreateWallet($currency: Currency!) {\n    createWallet(input: { currency: $currency }) {\n      wallet {\n        id\n      }\n      viewer {\n        id\n        wallets {\n          ...WalletFields\n        }\n      }\n    }\n  }\n": typeof types.CreateWalletDocument,
     "\n  query SendScreenRecipient($email: String!) {\n    recipient(email: $email) {\n      id\n      fullName\n    }\n  }\n": typeof types.SendScreenRecipientDocument,
     "\n  mutation SendScreenTransfer($input: TransferInput!) {\n    transfer(input: $input) {\n      transaction {\n        id\n        status\n        amount {\n          ...MoneyFields\n        }\n        counterparty {\n          id\n          fullName\n        }\n      }\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.SendScreenTransferDocument,
+    "\n  query SettingsScreenAccount {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n    }\n  }\n": typeof types.SettingsScreenAccountDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      revokedSessions\n    }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation SettingsScreenResend {\n    resendVerificationEmail {\n      email\n    }\n  }\n": typeof types.SettingsScreenResendDocument,
+    "\n  mutation SettingsScreenChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      pendingEmail\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n": typeof types.SettingsScreenChangeEmailDocument,
     "\n  query WithdrawScreenBanks($currency: Currency!) {\n    banks(currency: $currency) {\n      code\n      name\n      currency\n    }\n  }\n": typeof types.WithdrawScreenBanksDocument,
     "\n  query WithdrawScreenAccount($bankCode: String!, $accountNumber: String!) {\n    resolveBankAccount(bankCode: $bankCode, accountNumber: $accountNumber) {\n      accountName\n      accountNumber\n      bankCode\n    }\n  }\n": typeof types.WithdrawScreenAccountDocument,
     "\n  mutation WithdrawScreenWithdraw($input: WithdrawInput!) {\n    withdraw(input: $input) {\n      transaction {\n        id\n        status\n        amount {\n          ...MoneyFields\n        }\n      }\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": typeof types.WithdrawScreenWithdrawDocument,
@@ -60,11 +66,14 @@ const documents: Documents = {
     "\n  fragment MoneyFields on Money {\n    amount\n    currency\n  }\n": types.MoneyFieldsFragmentDoc,
     "\n  fragment WalletFields on Wallet {\n    id\n    currency\n    version\n    updatedAt\n    balance {\n      ...MoneyFields\n    }\n    availableBalance {\n      ...MoneyFields\n    }\n    pendingDebits {\n      ...MoneyFields\n    }\n  }\n": types.WalletFieldsFragmentDoc,
     "\n  query Currencies {\n    currencies {\n      code\n      exponent\n      name\n      symbol\n    }\n  }\n": types.CurrenciesDocument,
-    "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n": types.WalletsDocument,
+    "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n": types.WalletsDocument,
     "\n  subscription BalanceUpdated {\n    balanceUpdated {\n      ...WalletFields\n    }\n  }\n": types.BalanceUpdatedDocument,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    refreshToken\n    expiresAt\n    user {\n      id\n      email\n      fullName\n    }\n  }\n": types.SessionFieldsFragmentDoc,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(input: { token: $token }) {\n      email\n      emailChanged\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.LogInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation ForgotPasswordScreenRequest($email: String!) {\n    requestPasswordReset(input: { email: $email }) {\n      accepted\n    }\n  }\n": types.ForgotPasswordScreenRequestDocument,
+    "\n  mutation ResetPasswordScreenReset($token: String!, $newPassword: String!) {\n    resetPassword(input: { token: $token, newPassword: $newPassword }) {\n      revokedSessions\n    }\n  }\n": types.ResetPasswordScreenResetDocument,
     "\n  query CardsDetail($id: ID!) {\n    card(id: $id) {\n      ...CardsCardFields\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": types.CardsDetailDocument,
     "\n  subscription CardsUpdated($cardId: ID!) {\n    cardUpdated(cardId: $cardId) {\n      ...CardsCardFields\n    }\n  }\n": types.CardsUpdatedDocument,
     "\n  query CardsActivity($id: ID!) {\n    card(id: $id) {\n      id\n      transactions(first: 10) {\n        edges {\n          node {\n            id\n            type\n            direction\n            status\n            description\n            failureReason\n            createdAt\n            amount {\n              ...MoneyFields\n            }\n            merchant {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.CardsActivityDocument,
@@ -90,7 +99,10 @@ const documents: Documents = {
     "\n  mutation CreateWallet($currency: Currency!) {\n    createWallet(input: { currency: $currency }) {\n      wallet {\n        id\n      }\n      viewer {\n        id\n        wallets {\n          ...WalletFields\n        }\n      }\n    }\n  }\n": types.CreateWalletDocument,
     "\n  query SendScreenRecipient($email: String!) {\n    recipient(email: $email) {\n      id\n      fullName\n    }\n  }\n": types.SendScreenRecipientDocument,
     "\n  mutation SendScreenTransfer($input: TransferInput!) {\n    transfer(input: $input) {\n      transaction {\n        id\n        status\n        amount {\n          ...MoneyFields\n        }\n        counterparty {\n          id\n          fullName\n        }\n      }\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": types.SendScreenTransferDocument,
+    "\n  query SettingsScreenAccount {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n    }\n  }\n": types.SettingsScreenAccountDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      revokedSessions\n    }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation SettingsScreenResend {\n    resendVerificationEmail {\n      email\n    }\n  }\n": types.SettingsScreenResendDocument,
+    "\n  mutation SettingsScreenChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      pendingEmail\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n": types.SettingsScreenChangeEmailDocument,
     "\n  query WithdrawScreenBanks($currency: Currency!) {\n    banks(currency: $currency) {\n      code\n      name\n      currency\n    }\n  }\n": types.WithdrawScreenBanksDocument,
     "\n  query WithdrawScreenAccount($bankCode: String!, $accountNumber: String!) {\n    resolveBankAccount(bankCode: $bankCode, accountNumber: $accountNumber) {\n      accountName\n      accountNumber\n      bankCode\n    }\n  }\n": types.WithdrawScreenAccountDocument,
     "\n  mutation WithdrawScreenWithdraw($input: WithdrawInput!) {\n    withdraw(input: $input) {\n      transaction {\n        id\n        status\n        amount {\n          ...MoneyFields\n        }\n      }\n      wallet {\n        ...WalletFields\n      }\n    }\n  }\n": types.WithdrawScreenWithdrawDocument,
@@ -133,7 +145,7 @@ export function graphql(source: "\n  query Currencies {\n    currencies {\n     
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Wallets {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n      wallets {\n        ...WalletFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -145,11 +157,23 @@ export function graphql(source: "\n  fragment SessionFields on AuthPayload {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(input: { token: $token }) {\n      email\n      emailChanged\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(input: { token: $token }) {\n      email\n      emailChanged\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      ...SessionFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ForgotPasswordScreenRequest($email: String!) {\n    requestPasswordReset(input: { email: $email }) {\n      accepted\n    }\n  }\n"): (typeof documents)["\n  mutation ForgotPasswordScreenRequest($email: String!) {\n    requestPasswordReset(input: { email: $email }) {\n      accepted\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPasswordScreenReset($token: String!, $newPassword: String!) {\n    resetPassword(input: { token: $token, newPassword: $newPassword }) {\n      revokedSessions\n    }\n  }\n"): (typeof documents)["\n  mutation ResetPasswordScreenReset($token: String!, $newPassword: String!) {\n    resetPassword(input: { token: $token, newPassword: $newPassword }) {\n      revokedSessions\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -253,7 +277,19 @@ export function graphql(source: "\n  mutation SendScreenTransfer($input: Transfe
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query SettingsScreenAccount {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  query SettingsScreenAccount {\n    me {\n      id\n      email\n      fullName\n      emailVerified\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      revokedSessions\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      revokedSessions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SettingsScreenResend {\n    resendVerificationEmail {\n      email\n    }\n  }\n"): (typeof documents)["\n  mutation SettingsScreenResend {\n    resendVerificationEmail {\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SettingsScreenChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      pendingEmail\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SettingsScreenChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      pendingEmail\n      user {\n        id\n        email\n        emailVerified\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -24,7 +24,7 @@ const CreateWallet = graphql(`
   }
 `);
 
-/** Every wallet with its balance, live; the actions that move money; a new wallet. */
+/** Every wallet with its balance, live; the actions that move money; a new wallet; a word when the email is not verified. */
 export function HomeScreen() {
   const { data, loading, error, refetch } = useQuery(Wallets);
   if (loading && !data) return <Loading what="Loading your wallets" />;
@@ -36,6 +36,13 @@ export function HomeScreen() {
   return (
     <>
       <h1>Hello, {me.fullName.split(' ')[0]}</h1>
+      {me.emailVerified ? null : (
+        <Notice kind="info">
+          <p>
+            Your email address {me.email} is not verified yet. <Link to="/settings">Verify your email</Link>
+          </p>
+        </Notice>
+      )}
       <section aria-labelledby="wallets-heading">
         <h2 id="wallets-heading">Your wallets</h2>
         {me.wallets.length === 0 ? (

@@ -161,8 +161,10 @@ export function ChangeEmailSection({
     const newEmail = String(data.get('newEmail') ?? '').trim();
     const currentPassword = String(data.get('currentPassword') ?? '');
     const found: Problem[] = [];
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(newEmail)) found.push({ field: 'newEmail', message: 'Enter the new email address, like name@example.com.' });
-    else if (newEmail.toLowerCase() === current.toLowerCase()) found.push({ field: 'newEmail', message: 'That is the email address you use now.' });
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(newEmail))
+      found.push({ field: 'newEmail', message: 'Enter the new email address, like name@example.com.' });
+    else if (newEmail.toLowerCase() === current.toLowerCase())
+      found.push({ field: 'newEmail', message: 'That is the email address you use now.' });
     if (!currentPassword) found.push({ field: 'currentPassword', message: 'Enter your password.' });
     setProblems(found);
     if (found.length > 0) return;

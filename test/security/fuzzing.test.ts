@@ -292,6 +292,12 @@ const MUTATIONS: Record<string, MutationCase> = {
   refreshToken: { as: 'anonymous', valid: () => ({ input: { refreshToken: { $session: 'refresh' } } }) },
   logOut: { as: 'session', valid: () => ({ input: { refreshToken: { $session: 'refresh' } } }) },
   changePassword: { as: 'session', valid: () => ({ input: { currentPassword: { $password: 'current' }, newPassword: 'another horse battery' } }) },
+  // Account recovery: a mailed token cannot be known here, so its runs fuzz around a dead one.
+  verifyEmail: { as: 'anonymous', valid: () => ({ input: { token: 'a-token-no-mail-carried' } }) },
+  resendVerificationEmail: { as: 'user', valid: () => ({}) },
+  requestPasswordReset: { as: 'anonymous', valid: () => ({ input: { email: { $email: 'self' } } }) },
+  resetPassword: { as: 'anonymous', valid: () => ({ input: { token: 'a-token-no-mail-carried', newPassword: 'another horse battery' } }) },
+  changeEmail: { as: 'session', valid: () => ({ input: { newEmail: { $email: 'fresh' }, currentPassword: { $password: 'current' } } }) },
   createWallet: { as: 'user', valid: () => ({ input: { currency: 'GHS' } }) },
   deposit: { as: 'user', valid: () => ({ input: { walletId: { $ref: 'wallet', n: 0 }, amount: '1000', idempotencyKey: KEY } }) },
   withdraw: {

@@ -64,12 +64,8 @@ describe('verifying the email address', () => {
     expect(web.server.logs.filter((line) => line.includes(token))).toEqual([]);
     expect(await accessibilityProblems(page)).toEqual([]);
 
-    page.on('response', async (r) => { if (r.url().includes('/graphql')) console.log('RESP', r.request().postData()?.slice(0, 80), (await r.text()).slice(0, 300)); });
     await page.getByRole('link', { name: 'Back to your wallets' }).click();
     await page.getByRole('heading', { name: 'Hello, Ada' }).waitFor();
-    console.log('COUNT1', await unverifiedNotice(page).count());
-    await page.waitForTimeout(2000);
-    console.log('COUNT2', await unverifiedNotice(page).count());
     expect(await unverifiedNotice(page).count()).toBe(0);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();

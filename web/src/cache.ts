@@ -15,7 +15,14 @@ export const typePolicies: InMemoryCacheConfig['typePolicies'] = {
   Wallet: { keyFields: ['id'] },
   Card: { keyFields: ['id'] },
   Transaction: { keyFields: ['id'] },
-  User: { keyFields: ['id'] },
+  User: {
+    keyFields: ['id'],
+    fields: {
+      // A verified address stays verified (an email change verifies the new one): an answer
+      // that says otherwise was read before the verification (a cached response) and is stale.
+      emailVerified: { merge: (held: boolean | undefined, incoming: boolean) => held === true || incoming },
+    },
+  },
   // Money, SpendingLimit, Merchant and the like have no identity: stored inside their owner.
 };
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ChangeEmailDocument,
   ChangePasswordDocument,
@@ -11,7 +11,7 @@ import {
   VerifyEmailDocument,
 } from '../generated/graphql.js';
 import { sql } from '../support/helpers.js';
-import { linkToken, mailCode, mailLink, startMailServer, type TestMailServer } from '../support/mail.js';
+import { linkToken, mailCode, mailLink, useMailServer } from '../support/mail.js';
 import { useTestServer } from '../support/server.js';
 import { fromIp, logIn, onlyError, PASSWORD, refresh, signUp, uniqueEmail, whoAmI } from './auth-helpers.js';
 
@@ -20,12 +20,7 @@ import { fromIp, logIn, onlyError, PASSWORD, refresh, signUp, uniqueEmail, whoAm
  * SMTP server (smtp-server) started here, and the tests read what it accepted.
  */
 
-let mail: TestMailServer;
-beforeAll(async () => {
-  mail = await startMailServer();
-});
-afterAll(() => mail?.close());
-
+const mail = useMailServer();
 const server = useTestServer(() => ({
   SMTP_URL: mail.url,
   MAIL_FROM: 'Wallet <no-reply@wallet.test>',

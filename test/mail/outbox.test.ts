@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeError, MailWorker, retryDelaySeconds } from '../../src/domain/mail/mail-worker.js';
 import { MailKind, MailOutbox } from '../../src/domain/mail/mail-outbox.repository.js';
 import { SmtpTransport } from '../../src/domain/mail/transport.js';
 import { sql, waitFor } from '../support/helpers.js';
-import { startMailServer, type TestMailServer } from '../support/mail.js';
+import { useMailServer } from '../support/mail.js';
 import { useTestServer } from '../support/server.js';
 
 /**
@@ -13,12 +13,7 @@ import { useTestServer } from '../support/server.js';
  * that keep concurrent workers from sending a row twice, and a claim left by a dead worker.
  */
 
-let mail: TestMailServer;
-beforeAll(async () => {
-  mail = await startMailServer();
-});
-afterAll(() => mail?.close());
-
+const mail = useMailServer();
 const server = useTestServer(() => ({
   SMTP_URL: mail.url,
   MAIL_WORKER_INTERVAL_MS: '100',

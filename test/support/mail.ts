@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { afterAll, beforeAll } from 'vitest';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 
 /** A message the test SMTP server accepted, parsed. */
@@ -150,4 +151,23 @@ export function mailLink(mail: { text: string }): string {
   const match = mail.text.match(/https?:\/\/\S+#token=[A-Za-z0-9_-]+/);
   if (!match) throw new Error(`no link in: ${mail.text}`);
   return match[0];
+}
+
+/**
+ * A suite's SMTP server: started before its tests (register it before `useTestServer`, whose
+ * env may then read `mail.url`), closed after them.
+ */
+export function useMailServer(): TestMailServer {
+  let mail: TestMailServer | undefined;
+  beforeAll(async () => {
+    mail = await startMailServer();
+  });
+  afterAll(() => mail?.close());
+  return new Proxy({} as TestMailServer, {
+    get(_, key: keyof TestMailServer) {
+      if (!mail) throw new Error(`the mail server is used (${String(key)}) before its beforeAll started it`);
+      const value = mail[key];
+      return typeof value === 'function' ? value.bind(mail) : value;
+    },
+  });
 }

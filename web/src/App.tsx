@@ -1,5 +1,5 @@
 import { useQuery, useSubscription } from '@apollo/client/react';
-import { useEffect, type ReactNode } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { useApi, useSession } from './app-context';
 import { useOnline } from './components/ui';
 import { BalanceUpdated, Wallets } from './operations';
@@ -48,6 +48,7 @@ export function App() {
   const { path } = useLocation();
   const linkPage = LINK_PAGES.get(path);
   const signedOutPage = SIGNED_OUT_PAGES.includes(path);
+  const linkVisits = useHashChanges();
 
   useEffect(() => {
     if (linkPage) return;
@@ -55,7 +56,7 @@ export function App() {
     if (session && signedOutPage) navigate('/', { replace: true });
   }, [session, signedOutPage, linkPage]);
 
-  if (linkPage) return linkPage();
+  if (linkPage) return <Fragment key={linkVisits}>{linkPage()}</Fragment>;
   if (!session) {
     if (path === '/forgot-password') return <ForgotPasswordScreen />;
     return signedOutPage ? <AuthScreen mode={path === '/sign-up' ? 'sign-up' : 'sign-in'} /> : null;
@@ -127,6 +128,20 @@ function useLiveBalances() {
     window.addEventListener('online', back);
     return () => window.removeEventListener('online', back);
   }, [api]);
+}
+
+/**
+ * How many times the fragment changed: a link pasted into the address bar of a link page
+ * changes only the fragment (no page load), and the page starts again with its token.
+ */
+function useHashChanges(): number {
+  const [changes, setChanges] = useState(0);
+  useEffect(() => {
+    const changed = () => setChanges((n) => n + 1);
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return changes;
 }
 
 /**

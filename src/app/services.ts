@@ -199,6 +199,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     cardSettlements,
     events: bus,
     live: new LiveUpdates(bus, wallets, cards, () => orm.em.fork()),
+    accountChanged: (userId) => generations.bump([userId]),
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
         await walletCache?.invalidate(changes);

@@ -12,12 +12,16 @@ import {
   VerifyEmailPayload,
 } from '../schema/account.type.js';
 import type { GraphQLContext } from '../schema/context.js';
+import type { Services } from '../schema/services.js';
 import { UserType } from '../schema/user.type.js';
 
 /** Verified emails, password reset and email change (src/domain/auth/account.service.ts). */
 @Resolver()
 export class AccountResolver {
-  constructor(private readonly accounts: AccountService) {}
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly services: Pick<Services, 'accountChanged'>,
+  ) {}
 
   @Mutation(() => VerifyEmailPayload, {
     description:
@@ -28,6 +32,8 @@ export class AccountResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<VerifyEmailPayload> {
     const { user, changed } = await this.accounts.verifyEmail(ctx.em, ctx.viewer, input.token, ctx.client);
+    // `me` as cached (with its wallets) would still say unverified, or show the old address.
+    await this.services.accountChanged(user.id);
     return { email: user.email, emailChanged: changed, user: ctx.viewer?.userId === user.id ? UserType.from(user) : null };
   }
 
@@ -59,7 +65,8 @@ export class AccountResolver {
     @Arg('input', () => ResetPasswordInput, { description: 'The token and the new password.' }) input: ResetPasswordInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ResetPasswordPayload> {
-    const { revokedSessions } = await this.accounts.resetPassword(ctx.em, input, ctx.client);
+    const { user, revokedSessions } = await this.accounts.resetPassword(ctx.em, input, ctx.client);
+    await this.services.accountChanged(user.id);
     return { revokedSessions };
   }
 

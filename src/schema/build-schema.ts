@@ -53,7 +53,7 @@ export async function buildApiSchema(services?: Services): Promise<GraphQLSchema
     services
       ? [
           [AuthResolver, new AuthResolver(services.auth)],
-          [AccountResolver, new AccountResolver(services.accounts)],
+          [AccountResolver, new AccountResolver(services.accounts, services)],
           [UserResolver, new UserResolver(services.users)],
           [CurrencyResolver, new CurrencyResolver(services.currencies)],
           [WalletResolver, new WalletResolver(services)],

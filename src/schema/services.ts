@@ -45,4 +45,6 @@ export interface Services {
    * history pages it changed unreachable (before the mutation returns).
    */
   track<T>(work: () => Promise<T>): Promise<T>;
+  /** The user's account changed (an address verified or changed, a password reset): their cached answers are not served again. */
+  accountChanged(userId: string): Promise<void>;
 }

@@ -84,6 +84,18 @@ describe('email verification', () => {
     expect(again.extensions.field).toBe('input.token');
   });
 
+  it('is seen at once in answers the response cache held (me with its wallets)', async () => {
+    const email = uniqueEmail('cached');
+    const session = await signUp(server, { email });
+    await server.raw('mutation { createWallet(input: { currency: NGN }) { wallet { id } } }', {}, { token: session.accessToken });
+    const read = async () => ((await server.raw('{ me { id emailVerified wallets { id } } }', {}, { token: session.accessToken })).data as { me: { emailVerified: boolean } }).me.emailVerified;
+    expect(await read()).toBe(false);
+    expect(await read()).toBe(false);
+    const res = await verifyEmail(linkToken(await mail.waitFor(email, isKind('VERIFY_EMAIL'))));
+    expect(res.errors).toBeUndefined();
+    expect(await read()).toBe(true);
+  });
+
   it('takes the 6-digit code from the signed-in owner only; five wrong codes end the code but not the link', async () => {
     const email = uniqueEmail('code');
     const session = await signUp(server, { email });

@@ -84,6 +84,43 @@ describe('email verification', () => {
     expect(again.extensions.field).toBe('input.token');
   });
 
+  it('trims what is pasted, and takes only exactly six digits as a code', async () => {
+    const email = uniqueEmail('paste');
+    const session = await signUp(server, { email });
+    const message = await mail.waitFor(email, isKind('VERIFY_EMAIL'));
+    // Seven digits, or six with something before: not a code, so not a sign-in matter.
+    expect(onlyError(await verifyEmail('1234567')).code).toBe('BAD_USER_INPUT');
+    expect(onlyError(await verifyEmail('x123456')).code).toBe('BAD_USER_INPUT');
+    expect(onlyError(await verifyEmail('123456x')).code).toBe('BAD_USER_INPUT');
+    const res = await verifyEmail(`  ${mailCode(message)}\n`, session.accessToken);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+
+    const other = uniqueEmail('paste-link');
+    await signUp(server, { email: other });
+    const link = await verifyEmail(` ${linkToken(await mail.waitFor(other, isKind('VERIFY_EMAIL')))} `);
+    expect(link.errors, JSON.stringify(link.errors)).toBeUndefined();
+  });
+
+  it('counts a wrong code against every live code of the user (a pending change and the sign-up one)', async () => {
+    const email = uniqueEmail('two-codes');
+    const session = await signUp(server, { email });
+    const newEmail = uniqueEmail('two-codes-new');
+    await server.gql(ChangeEmailDocument, { input: { newEmail, currentPassword: PASSWORD } }, { token: session.accessToken });
+    const signUpCode = mailCode(await mail.waitFor(email, isKind('VERIFY_EMAIL')));
+    const changeCode = mailCode(await mail.waitFor(newEmail, isKind('CONFIRM_EMAIL_CHANGE')));
+    const wrong = ['000000', '111111', '222222'].find((c) => c !== signUpCode && c !== changeCode)!;
+    expect(onlyError(await verifyEmail(wrong, session.accessToken)).code).toBe('BAD_USER_INPUT');
+    const attempts = await sql<{ purpose: string; code_attempts: number }>(
+      server,
+      'select purpose, code_attempts from account_tokens where user_id = ? and used_at is null order by purpose',
+      [session.user.id],
+    );
+    expect(attempts).toEqual([
+      { purpose: 'CHANGE_EMAIL', code_attempts: 1 },
+      { purpose: 'VERIFY_EMAIL', code_attempts: 1 },
+    ]);
+  });
+
   it('is seen at once in answers the response cache held (me with its wallets)', async () => {
     const email = uniqueEmail('cached');
     const session = await signUp(server, { email });
@@ -177,6 +214,10 @@ describe('password reset', () => {
       [nobody, 'SKIPPED'],
     ]);
     expect(mail.received.filter((m) => m.to === nobody)).toHaveLength(0);
+    const [skipped] = await sql<{ last_error: string }>(server, 'select last_error from mail_outbox where to_address = ?', [nobody]);
+    expect(skipped.last_error).toBe('no account has this address');
+    // A reset mail carries a link and no code.
+    expect(message.text).not.toMatch(/Code:/);
   });
 
   it('sets the password, ends every session, works once, verifies the address and sends a notice', async () => {
@@ -209,6 +250,27 @@ describe('password reset', () => {
     const notice = await mail.waitFor(email, isKind('PASSWORD_WAS_RESET'));
     expect(notice.text).toMatch(/password of your account was just reset/);
     expect(notice.text).not.toMatch(/#token=/);
+  });
+
+  it('ends the sessions of that account only, and takes a token once when two tabs use it at once', async () => {
+    const email = uniqueEmail('reset-race');
+    const owner = await signUp(server, { email });
+    const bystander = await signUp(server);
+    await requestReset(email);
+    const token = linkToken(await mail.waitFor(email, isKind('PASSWORD_RESET')));
+
+    const [a, b] = await Promise.all([resetPassword(token, 'first tab passphrase'), resetPassword(token, 'second tab passphrase')]);
+    const outcomes = [a, b].map((r) => r.errors?.[0]?.extensions?.code ?? 'ok').sort();
+    expect(outcomes).toEqual(['BAD_USER_INPUT', 'ok']);
+    expect(await whoAmI(server, owner.accessToken)).toBeNull();
+    expect(await whoAmI(server, bystander.accessToken)).toBe(bystander.user.id);
+    const winner = a.errors ? 'second tab passphrase' : 'first tab passphrase';
+    expect((await logIn(server, email, winner)).user.id).toBe(owner.user.id);
+  });
+
+  it('says a dead link first, before judging the new password', async () => {
+    const error = onlyError(await resetPassword('no-such-token', 'short'));
+    expect([error.code, error.extensions.field]).toEqual(['BAD_USER_INPUT', 'input.token']);
   });
 
   it('refuses an expired, a forged and a superseded token; a weak password keeps the token usable', async () => {
@@ -314,7 +376,7 @@ describe('email change', () => {
 describe('security notices and logs', () => {
   it('tells the owner when the password was changed', async () => {
     const email = uniqueEmail('notice');
-    const session = await signUp(server, { email });
+    const session = await signUp(server, { email, fullName: 'Notice Reader' });
     const res = await server.gql(
       ChangePasswordDocument,
       { input: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } },
@@ -323,6 +385,7 @@ describe('security notices and logs', () => {
     expect(res.errors).toBeUndefined();
     const notice = await mail.waitFor(email, isKind('PASSWORD_CHANGED'));
     expect(notice.subject).toMatch(/password was changed/i);
+    expect(notice.text).toMatch(/^Hello Notice Reader,/);
     expect(notice.html).toContain('<p>');
   });
 
@@ -353,6 +416,33 @@ describe('the outbox', () => {
     const row = rows.find((r) => r.to_address === email && r.kind === 'VERIFY_EMAIL')!;
     expect(row).toMatchObject({ status: 'SENT', attempts: 3 });
     expect(mail.received.filter((m) => m.to === email && m.kind === 'VERIFY_EMAIL')).toEqual([message]);
+  });
+
+  it('does not send what no longer applies when its turn comes', async () => {
+    const verified = await signUp(server, { email: uniqueEmail('skip-verified') });
+    await sql(server, 'update users set email_verified_at = now() where id = ?', [verified.user.id]);
+    const moved = await signUp(server, { email: uniqueEmail('skip-moved') });
+    await sql(
+      server,
+      `insert into mail_outbox (id, kind, user_id, to_address) values
+        (gen_random_uuid(), 'VERIFY_EMAIL', ?, ?),
+        (gen_random_uuid(), 'VERIFY_EMAIL', ?, 'skip-old-address@example.com'),
+        (gen_random_uuid(), 'CONFIRM_EMAIL_CHANGE', ?, ?),
+        (gen_random_uuid(), 'VERIFY_EMAIL', null, 'skip-gone@example.com')`,
+      [verified.user.id, verified.user.email, moved.user.id, moved.user.id, moved.user.email],
+    );
+    await outboxSettled();
+    const reasons = await sql<{ kind: string; last_error: string }>(
+      server,
+      // (The sign-up's own mail to the verified user may be skipped the same way, if it was not sent yet.)
+      `select distinct kind, last_error from mail_outbox where status = 'SKIPPED' and to_address like 'skip-%' order by last_error`,
+    );
+    expect(reasons.map((r) => [r.kind, r.last_error]).sort((x, y) => (x[1] < y[1] ? -1 : 1))).toEqual([
+      ['VERIFY_EMAIL', 'the account has another address now'],
+      ['CONFIRM_EMAIL_CHANGE', 'the account has this address already'],
+      ['VERIFY_EMAIL', 'the account no longer exists'],
+      ['VERIFY_EMAIL', 'the address is verified already'],
+    ]);
   });
 
   it('writes mail only when the change commits', async () => {

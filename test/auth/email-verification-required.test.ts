@@ -64,6 +64,21 @@ describe('EMAIL_VERIFICATION_REQUIRED=true', () => {
     expect(withdrawn.errors, JSON.stringify(withdrawn.errors)).toBeUndefined();
   });
 
+  it('lets a user verified before this process started send', async () => {
+    const sender = await signUp(server);
+    const recipient = await signUp(server);
+    await server.app.orm.em.fork().execute('update users set email_verified_at = now() where id = ?', [sender.user.id]);
+    const walletId = await createWallet(server.app, sender.user.id);
+    await createWallet(server.app, recipient.user.id);
+    await fund(server.app, walletId, 10_000n);
+    const res = await server.gql(
+      TransferDocument,
+      { input: { fromWalletId: walletId, recipientEmail: recipient.user.email, amount: '100', idempotencyKey: 'verified-before' } },
+      { token: sender.accessToken },
+    );
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  });
+
   it('says the same to a user whose verification is still on its way, and keeps reads open', async () => {
     const user = await signUp(server);
     const walletId = await createWallet(server.app, user.user.id);

@@ -63,6 +63,9 @@ describe('retries and giving up', () => {
     expect(mail.received.filter((m) => m.to === to)).toHaveLength(0);
     const givenUp = server.logs.map((l) => JSON.parse(l) as { level: number; msg: string; outboxId?: string }).find((l) => l.outboxId === row.id && l.level === 50);
     expect(givenUp?.msg).toBe('mail given up after every attempt');
+    // The attempts before the last are warnings, not errors.
+    const levels = server.logs.map((l) => JSON.parse(l) as { level: number; outboxId?: string }).filter((l) => l.outboxId === row.id).map((l) => l.level);
+    expect(levels).toEqual([40, 40, 50]);
   });
 
   it('marks what it sent with its Message-ID, and sends it once', async () => {

@@ -1,3 +1,4 @@
+import type { DevMailboxMessage } from '../../src/domain/mail/dev-mailbox.repository.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -141,14 +142,7 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 }
 
 /** A message the server kept in its development mailbox (it runs without SMTP_URL here). */
-export interface DevMail {
-  id: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  createdAt: string;
-}
+export type DevMail = DevMailboxMessage;
 
 /**
  * The newest mail to `to` whose subject matches and that is none of `seen` (mail read before),

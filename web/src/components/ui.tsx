@@ -85,6 +85,32 @@ export function FormProblems({ problems, fields = [] }: { problems: Problem[]; f
 }
 
 /** The words for one input out of a form's problems. */
+/** A new password typed twice (`newPassword`, `confirm`), with their problems beside them. */
+export function NewPasswordFields({ problems }: { problems: Problem[] }) {
+  return (
+    <>
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        hint="At least 8 characters, not a common password."
+        problem={problemFor(problems, 'newPassword')}
+      />
+      <Field
+        label="New password again"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        required
+        problem={problemFor(problems, 'confirm')}
+      />
+    </>
+  );
+}
+
 export function problemFor(problems: Problem[], field: string): string | null {
   return problems.find((p) => p.field === field)?.message ?? null;
 }

@@ -2,7 +2,7 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useMutation } from '@apollo/client/react';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useApi, useSession } from '../app-context';
-import { Field, FormProblems, Loading, Notice, problemFor } from '../components/ui';
+import { Field, FormProblems, Loading, NewPasswordFields, Notice, problemFor } from '../components/ui';
 import { isDeadToken, problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
 import { VerifyEmail } from '../operations';
@@ -236,24 +236,7 @@ export function ResetPasswordScreen() {
     <AuthLayout title="Choose a new password">
       <p>Every device signed in to your account will be signed out.</p>
       <form onSubmit={submit} noValidate>
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          hint="At least 8 characters, not a common password."
-          problem={problemFor(problems, 'newPassword')}
-        />
-        <Field
-          label="New password again"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          problem={problemFor(problems, 'confirm')}
-        />
+        <NewPasswordFields problems={problems} />
         <FormProblems problems={problems} fields={['newPassword', 'confirm']} />
         <button type="submit" className="primary" disabled={loading}>
           {loading ? 'Setting it…' : 'Set new password'}

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { useApi, useSession } from '../app-context';
-import { Field, FormProblems, Notice, problemFor } from '../components/ui';
+import { Field, FormProblems, NewPasswordFields, Notice, problemFor } from '../components/ui';
 import { problems as problemsOf, type Problem } from '../errors';
 import { graphql } from '../gql';
 import { navigate } from '../router';
@@ -127,24 +127,7 @@ function ChangePasswordSection() {
           required
           problem={problemFor(problems, 'currentPassword')}
         />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          hint="At least 8 characters, not a common password."
-          problem={problemFor(problems, 'newPassword')}
-        />
-        <Field
-          label="New password again"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          problem={problemFor(problems, 'confirm')}
-        />
+        <NewPasswordFields problems={problems} />
         <FormProblems problems={problems} fields={['currentPassword', 'newPassword', 'confirm']} />
         <button type="submit" className="primary" disabled={loading}>
           {loading ? 'Changing…' : 'Change password'}

@@ -268,6 +268,16 @@ describe('password reset', () => {
     expect((await logIn(server, email, winner)).user.id).toBe(owner.user.id);
   });
 
+  it('takes a pasted reset token with spaces around it', async () => {
+    const email = uniqueEmail('reset-paste');
+    await signUp(server, { email });
+    await requestReset(email);
+    const token = linkToken(await mail.waitFor(email, isKind('PASSWORD_RESET')));
+    const res = await resetPassword(`  ${token}\n`);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expect((await logIn(server, email, NEW_PASSWORD)).user.email).toBe(email);
+  });
+
   it('says a dead link first, before judging the new password', async () => {
     const error = onlyError(await resetPassword('no-such-token', 'short'));
     expect([error.code, error.extensions.field]).toEqual(['BAD_USER_INPUT', 'input.token']);

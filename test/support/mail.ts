@@ -98,6 +98,10 @@ export async function startMailServer(): Promise<TestMailServer> {
       });
     },
   });
+  // A client that dies mid-session (the restart test kills the server under test) resets its
+  // connection: smtp-server reports it here, and without a listener it would be uncaught.
+  const connectionErrors: Error[] = [];
+  server.on('error', (err: Error) => connectionErrors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 

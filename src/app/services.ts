@@ -133,7 +133,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     log,
   );
   const users = new UserService();
-  const ledger = new LedgerService();
+  const ledger = new LedgerService(config.payments.systemAccountShards);
   // CACHE_ENABLED=false: no wallet read cache, every wallet and history read goes to PostgreSQL.
   const walletCache = config.cache.enabled ? new WalletCache(redis.client, WALLET_CACHE_TTL_SECONDS, log, accountCodec) : undefined;
   const wallets = new WalletService(walletCache);

@@ -133,6 +133,7 @@ function toConfig(e: Env, cwd: string) {
       sandboxPayoutDelayMs: e.SANDBOX_PAYOUT_DELAY_MS,
       jobIntervalMs: e.PAYMENTS_JOB_INTERVAL_MS,
       recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
+      systemAccountShards: e.LEDGER_SYSTEM_ACCOUNT_SHARDS,
       depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
       maxDeposit: e.LIMIT_DEPOSIT_MAX,
       maxBalance: e.LIMIT_BALANCE_MAX,

@@ -16,6 +16,7 @@ import { Migration20261206030000_open_wallet_audit_record } from './Migration202
 import { Migration20261206040000_representable_amounts } from './Migration20261206040000_representable_amounts.js';
 import { Migration20261206050000_retention_indexes } from './Migration20261206050000_retention_indexes.js';
 import { Migration20261207000000_account_recovery } from './Migration20261207000000_account_recovery.js';
+import { Migration20261207010000_settlement_shards } from './Migration20261207010000_settlement_shards.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206040000_representable_amounts', class: Migration20261206040000_representable_amounts },
   { name: 'Migration20261206050000_retention_indexes', class: Migration20261206050000_retention_indexes },
   { name: 'Migration20261207000000_account_recovery', class: Migration20261207000000_account_recovery },
+  { name: 'Migration20261207010000_settlement_shards', class: Migration20261207010000_settlement_shards },
 ];

@@ -83,7 +83,8 @@ export class PaymentResolver {
   @Query(() => LedgerReportType, { nullable: true, description: 'ADMIN only (null with FORBIDDEN otherwise).' })
   async ledgerReport(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LedgerReportType> {
     uncached(info);
-    return this.services.ledger.report(ctx.em);
+    const report = await this.services.ledger.report(ctx.em);
+    return { ...report, systemAccounts: report.systemAccounts.map((a) => ({ ...a, currency: a.currency as CurrencyCode })) };
   }
 
   @Authorized(Role.ADMIN)

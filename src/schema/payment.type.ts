@@ -87,6 +87,40 @@ export class WithdrawPayload {
 }
 
 @Directive('@cacheControl(maxAge: 0)')
+@ObjectType('SystemAccountTotal', {
+  description:
+    "One of the platform's own accounts for a provider and currency, summed over the shards it is spread across (LEDGER_SYSTEM_ACCOUNT_SHARDS) so that deposits and withdrawals of different users never wait for one row.",
+})
+export class SystemAccountTotalType {
+  @Field(() => String, {
+    description:
+      'SETTLEMENT (the other side of deposits and withdrawals: debits minus credits posted is what the provider should hold for us), FEES, CARD_ISSUING or CARD_RECEIVABLE.',
+  })
+  kind!: string;
+
+  @Field(() => String, { description: 'The payment provider or card issuer, e.g. "sandbox", "paystack", "stripe".' })
+  provider!: string;
+
+  @Field(() => CurrencyCode, { description: 'The currency of every shard.' })
+  currency!: CurrencyCode;
+
+  @Field(() => Int, { description: 'How many ledger accounts (shards) hold it.' })
+  shards!: number;
+
+  @Field(() => MinorUnitsScalar, { description: 'Posted debits over all shards.' })
+  debitsPosted!: bigint;
+
+  @Field(() => MinorUnitsScalar, { description: 'Posted credits over all shards.' })
+  creditsPosted!: bigint;
+
+  @Field(() => MinorUnitsScalar, { description: 'Debits still pending (holds) over all shards.' })
+  debitsPending!: bigint;
+
+  @Field(() => MinorUnitsScalar, { description: 'Credits still pending (withdrawals held, not yet paid out) over all shards.' })
+  creditsPending!: bigint;
+}
+
+@Directive('@cacheControl(maxAge: 0)')
 @ObjectType('LedgerReport', { description: "Admin view of the ledger's health." })
 export class LedgerReportType {
   @Field(() => Boolean, {
@@ -102,6 +136,12 @@ export class LedgerReportType {
 
   @Field(() => [ID], { description: 'Accounts whose stored balance differs from the sum of their entries.' })
   mismatchedAccountIds!: string[];
+
+  @Field(() => [SystemAccountTotalType], {
+    description:
+      "The platform's own accounts per kind, provider and currency, each summed over its shards, read in the same snapshot as the check.",
+  })
+  systemAccounts!: SystemAccountTotalType[];
 
   @Field(() => DateTimeScalar, { description: 'When the check ran (it runs on every request, never cached).' })
   checkedAt!: Date;

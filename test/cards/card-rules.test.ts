@@ -12,7 +12,7 @@ import {
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
-import { errorCode, sql, waitFor, withLedgerFault } from '../support/helpers.js';
+import { errorCode, expectBalanced, sql, waitFor, withLedgerFault } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { type TestServer, useTestServer } from '../support/server.js';
 
@@ -84,10 +84,7 @@ async function flwCard(amount: bigint, load: bigint) {
 
 const flwRequests = (pattern: RegExp) => fake.requests.filter((r) => pattern.test(`${r.method} ${r.path}`));
 
-async function balanced(server: TestServer): Promise<void> {
-  const report = await server.app.services.ledger.report(server.app.orm.em.fork());
-  expect(report, JSON.stringify(report)).toMatchObject({ balanced: true });
-}
+const balanced = (server: TestServer): Promise<void> => expectBalanced(server);
 
 /**
  * Sends `request` while a transaction that ran `hold` (locking, and perhaps changing, the rows

@@ -9,6 +9,7 @@ import {
 } from '../generated/graphql.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
+import { expectBalanced } from '../support/helpers.js';
 
 const server = useTestServer();
 
@@ -65,8 +66,7 @@ describe('sandbox cards', () => {
     expect(terminated.data!.terminateCard.card).toMatchObject({ status: 'TERMINATED', balance: { amount: '0' } });
     const w = await server.gql(WalletDocument, { id: walletId }, { token: u.token });
     expect(w.data!.wallet!.balance.amount).toBe('8800');
-    const report = await server.app.services.ledger.report(server.app.orm.em.fork());
-    expect(report, JSON.stringify(report)).toMatchObject({ balanced: true });
+    await expectBalanced(server);
   });
 });
 

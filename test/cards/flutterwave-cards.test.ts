@@ -11,7 +11,7 @@ import {
   WithdrawFromCardDocument,
 } from '../generated/graphql.js';
 import { FakeFlutterwave } from '../fakes/flutterwave-server.js';
-import { errorCode, sql } from '../support/helpers.js';
+import { errorCode, expectBalanced, sql } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
 
@@ -28,10 +28,7 @@ beforeAll(() => {
 });
 beforeEach(() => fake.reset());
 
-async function balanced(): Promise<void> {
-  const report = await server.app.services.ledger.report(server.app.orm.em.fork());
-  expect(report, JSON.stringify(report)).toMatchObject({ balanced: true });
-}
+const balanced = (): Promise<void> => expectBalanced(server);
 
 async function issuerId(cardId: string): Promise<string> {
   const [row] = await sql<{ issuer_card_id: string }>(server.app, 'select issuer_card_id from cards where id = ?', [cardId]);

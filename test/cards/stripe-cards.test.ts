@@ -9,7 +9,7 @@ import {
   WalletDocument,
 } from '../generated/graphql.js';
 import { FakeStripe } from '../fakes/stripe-server.js';
-import { errorCode, sql } from '../support/helpers.js';
+import { errorCode, expectBalanced, sql } from '../support/helpers.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
 
@@ -35,10 +35,7 @@ beforeAll(() => {
 });
 beforeEach(() => fake.reset());
 
-async function balanced(): Promise<void> {
-  const report = await server.app.services.ledger.report(server.app.orm.em.fork());
-  expect(report, JSON.stringify(report, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toMatchObject({ balanced: true });
-}
+const balanced = (): Promise<void> => expectBalanced(server);
 
 /** A user with a USD wallet of `walletAmount` and a Stripe card loaded with `cardAmount`. */
 async function setup(walletAmount = 10_000n, cardAmount = '5000') {

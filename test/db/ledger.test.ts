@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { InsufficientFundsError, type TransferInput } from '../../src/domain/ledger/ledger.service.js';
+import { InsufficientFundsError, shardOf, type TransferInput } from '../../src/domain/ledger/ledger.service.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
 import { sql, waitFor } from '../support/helpers.js';
@@ -27,12 +27,12 @@ async function counters(id: string): Promise<[string, string, string, string, nu
   return [r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending, r.version];
 }
 
-/** A funded wallet of a new user, and the sandbox settlement account of its currency. */
+/** A funded wallet of a new user, and the sandbox settlement account (the wallet's shard) of its currency. */
 async function walletAndSettlement(amount: bigint, currency = 'NGN'): Promise<{ wallet: string; settlement: string; userId: string }> {
   const [u] = await seedUsers(server.app, 1, 'ledger');
   const wallet = await createWallet(server.app, u.id, currency);
   if (amount > 0n) await fund(server.app, wallet, amount);
-  const settlement = await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', currency));
+  const settlement = await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', currency, wallet));
   return { wallet, settlement, userId: u.id };
 }
 
@@ -212,7 +212,7 @@ describe('LedgerService reads', () => {
     expect(await ledger().findAccounts(server.app.orm.em.fork(), [])).toEqual([]);
     const found = await ledger().findAccounts(server.app.orm.em.fork(), [wallet, settlement, '00000000-0000-4000-8000-00000000dead']);
     expect(found.map((a) => a.id).sort()).toEqual([wallet, settlement].sort());
-    expect(await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', 'NGN'))).toBe(settlement);
+    expect(await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'sandbox', 'NGN', wallet))).toBe(settlement);
     const fees = await inTx((tx) => ledger().systemAccount(tx, 'FEES', 'sandbox', 'NGN'));
     expect(fees).not.toBe(settlement);
     expect(await inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', 'paystack', 'NGN'))).not.toBe(settlement);
@@ -246,6 +246,100 @@ describe('LedgerService reads', () => {
     await sql(server.app, 'update ledger_accounts set debits_posted = 5 where id = ?', [usd]);
     await sql(server.app, 'update ledger_accounts set credits_posted = 5 where id = ?', [wallet]);
     expect(await ledger().report(server.app.orm.em.fork())).toMatchObject({ balanced: false, mismatchedAccountIds: [] });
+  });
+});
+
+describe('system account shards', () => {
+  const SHARDS = 16;
+  /** The first of `prefix0`, `prefix1`, ... whose shard is (or, with `other`, is not) `shard`. */
+  const keyIn = (shard: number, prefix: string, other = false): string => {
+    for (let i = 0; ; i++) if ((shardOf(`${prefix}${i}`, SHARDS) === shard) !== other) return `${prefix}${i}`;
+  };
+
+  it('picks the same shard for the same key, always within range, and spreads keys over every shard', () => {
+    expect(shardOf('anything', 1)).toBe(0);
+    expect(shardOf('', SHARDS)).toBe(0);
+    const counts = new Array<number>(SHARDS).fill(0);
+    for (let i = 0; i < 1600; i++) {
+      const key = crypto.randomUUID();
+      const shard = shardOf(key, SHARDS);
+      expect(shardOf(key, SHARDS)).toBe(shard);
+      expect(Number.isInteger(shard) && shard >= 0 && shard < SHARDS, key).toBe(true);
+      counts[shard]++;
+    }
+    // 100 expected per shard; far from both ends means the spread is even, not just in range.
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(160);
+    // Known values, so a change of the hash (which would move where existing users' money meets) is seen.
+    expect([shardOf('a', SHARDS), shardOf('ab', SHARDS), shardOf('wallet', 7), shardOf('wallet', 2 ** 32)]).toEqual([1, 1, 5, 3_499_774_969]);
+  });
+
+  it('keeps one row per kind, provider, currency and shard: the key picks it, no key means shard 0', async () => {
+    const provider = `shards-${crypto.randomUUID().slice(0, 8)}`;
+    const account = (spread?: string) => inTx((tx) => ledger().systemAccount(tx, 'SETTLEMENT', provider, 'NGN', spread));
+    const a = keyIn(3, 'a');
+    const b = keyIn(3, 'b', true);
+    const idA = await account(a);
+    expect(await account(a)).toBe(idA);
+    const idB = await account(b);
+    expect(idB).not.toBe(idA);
+    const plain = await account();
+    expect(await account(keyIn(0, 'z'))).toBe(plain);
+    const rows = await sql<{ id: string; shard: number }>(server.app, 'select id, shard from ledger_accounts where provider = ? order by shard', [provider]);
+    expect(rows).toEqual(
+      [
+        { id: plain, shard: 0 },
+        { id: idA, shard: 3 },
+        { id: idB, shard: shardOf(b, SHARDS) },
+      ].sort((x, y) => x.shard - y.shard),
+    );
+    // Several transactions making the same new shard at once end with one row, the same id for all.
+    const c = keyIn(5, 'c');
+    const ids = await Promise.all(Array.from({ length: 8 }, () => account(c)));
+    expect(new Set(ids).size).toBe(1);
+    expect(await sql(server.app, 'select id from ledger_accounts where provider = ? and shard = 5', [provider])).toEqual([{ id: ids[0] }]);
+  });
+
+  it("lets a movement on one shard commit while another shard's movement holds its lock, and makes the same shard wait", async () => {
+    const users = await seedUsers(server.app, 3, 'shards');
+    const wallets = await Promise.all(users.map((u) => createWallet(server.app, u.id, 'NGN')));
+    const holder = keyIn(6, 'h');
+    const deposit = (tx: EntityManager, wallet: string, spread: string) =>
+      ledger()
+        .systemAccount(tx, 'SETTLEMENT', 'sandbox', 'NGN', spread)
+        .then((settlement) => ledger().transfer(tx, move({ debitAccountId: settlement, creditAccountId: wallet, code: 'DEPOSIT' })));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const holding = inTx(async (tx) => {
+      await deposit(tx, wallets[0], holder);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    const beside = (wallet: string, spread: string) =>
+      inTx(async (tx) => {
+        await tx.execute(`set local lock_timeout = '1s'`);
+        await deposit(tx, wallet, spread);
+      }).then(
+        () => 'committed',
+        (e: { code?: string }) => e.code ?? String(e),
+      );
+    expect(await beside(wallets[1], keyIn(6, 'o', true))).toBe('committed');
+    // 55P03: lock_not_available, the same shard is still held.
+    expect(await beside(wallets[2], keyIn(6, 's'))).toBe('55P03');
+    release();
+    await holding;
+    const report = await ledger().report(server.app.orm.em.fork());
+    expect(report.balanced).toBe(true);
+    const [sums] = await sql<{ shards: number; dp: string }>(
+      server.app,
+      `select count(*)::int as shards, sum(debits_posted)::text as dp from ledger_accounts where kind = 'SETTLEMENT' and provider = 'sandbox' and currency = 'NGN' and user_id is null`,
+    );
+    const total = report.systemAccounts.find((t) => t.kind === 'SETTLEMENT' && t.provider === 'sandbox' && t.currency === 'NGN');
+    expect(total).toMatchObject({ shards: sums.shards, debitsPosted: BigInt(sums.dp) });
+    expect(sums.shards).toBeGreaterThanOrEqual(2);
   });
 });
 

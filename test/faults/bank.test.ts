@@ -498,8 +498,8 @@ describe('money under faults: kill -9 of the API, PostgreSQL crash-restart, Redi
     // provider's settlement account mirrors it, and debits equal credits over the whole ledger
     const held = accounts.reduce((s, a) => s + BigInt(a.balance), 0n);
     const [books] = await db.query<{ settlement: string; debits: string; credits: string; pending: string; posted: string }>(
-      `select (select (debits_posted - credits_posted)::text from ledger_accounts
-                where kind = 'SETTLEMENT' and provider = 'sandbox' and currency = 'NGN') as settlement,
+      `select (select sum(debits_posted - credits_posted)::text from ledger_accounts
+                where kind = 'SETTLEMENT' and provider = 'sandbox' and currency = 'NGN' and user_id is null) as settlement,
               (select sum(debits_posted)::text from ledger_accounts) as debits,
               (select sum(credits_posted)::text from ledger_accounts) as credits,
               (select (sum(debits_pending) + sum(credits_pending))::text from ledger_accounts) as pending,

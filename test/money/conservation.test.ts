@@ -250,12 +250,20 @@ describe('conservation of money under concurrency', () => {
     // What wallet(id) shows (it may come from the Redis cache) agrees with PostgreSQL.
     const shown = await pool(users, 20, async (u) => (await client.gql(WalletDocument, { id: u.walletId }, u.token)).data?.wallet?.balance.amount);
     expect(shown).toEqual(wallets.map((w) => w.balance.amount));
-    // The provider's side mirrors it: the sandbox settlement account is short by exactly that.
-    const [settlement] = await sql<{ net: string }>(
+    // The provider's side mirrors it: the sandbox settlement account, summed over its shards, is
+    // short by exactly that, and the deposits and withdrawals of these users met several shards.
+    const [settlement] = await sql<{ net: string; shards: string }>(
       app,
-      `select debits_posted - credits_posted as net from ledger_accounts where kind = 'SETTLEMENT' and provider = 'sandbox' and currency = 'NGN'`,
+      `select sum(debits_posted - credits_posted) as net, count(*) as shards from ledger_accounts
+       where kind = 'SETTLEMENT' and provider = 'sandbox' and currency = 'NGN' and user_id is null`,
     );
     expect(BigInt(settlement.net)).toBe(total);
+    expect(Number(settlement.shards)).toBeGreaterThan(1);
+    // ledgerReport says the same, summed in the same snapshot as its check.
+    const totals = await client.gql(LedgerReportDocument, {}, admin.token);
+    const sandbox = totals.data?.ledgerReport?.systemAccounts.find((a) => a.kind === 'SETTLEMENT' && a.provider === 'sandbox' && a.currency === 'NGN');
+    expect(sandbox).toMatchObject({ shards: Number(settlement.shards), debitsPending: '0', creditsPending: '0' });
+    expect(BigInt(sandbox!.debitsPosted) - BigInt(sandbox!.creditsPosted)).toBe(total);
 
     // --- every wallet's balance is the signed sum of its own history, as its owner reads it
     const mismatches = (

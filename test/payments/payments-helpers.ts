@@ -169,26 +169,29 @@ export async function expectLedgerBalanced(server: TestServer, adminToken: strin
   expect(res.data!.ledgerReport).toMatchObject({ balanced: true, mismatchedAccountIds: [] });
 }
 
-export interface AccountRow {
-  id: string;
-  kind: string;
+/** A system account's counters summed over its shards, and the shards' ids. */
+export interface SystemAccountRow {
+  ids: string[];
   debits_posted: string;
   credits_posted: string;
   debits_pending: string;
   credits_pending: string;
 }
 
-/** A system account's counters (SETTLEMENT, FEES) for provider and currency; undefined if never used. */
-export async function systemAccount(server: TestServer, kind: string, provider: string, currency = 'NGN'): Promise<AccountRow | undefined> {
-  const [row] = await sql<AccountRow>(
+/**
+ * A system account's counters (SETTLEMENT, FEES) for provider and currency, summed over its
+ * shards (LedgerService.systemAccount); undefined if never used.
+ */
+export async function systemAccount(server: TestServer, kind: string, provider: string, currency = 'NGN'): Promise<SystemAccountRow | undefined> {
+  const [row] = await sql<SystemAccountRow>(
     server,
-    `select id, kind, debits_posted::text, credits_posted::text, debits_pending::text, credits_pending::text
-     from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null`,
+    `select array_agg(id::text order by shard) as ids, sum(debits_posted)::text as debits_posted, sum(credits_posted)::text as credits_posted,
+            sum(debits_pending)::text as debits_pending, sum(credits_pending)::text as credits_pending
+     from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null having count(*) > 0`,
     [kind, provider, currency],
   );
   return row;
 }
-
 
 /** The newest audit row's id: rows a test makes after it come `where id > ?` (seeding writes some too). */
 export async function lastAuditId(server: TestServer): Promise<string> {

@@ -72,9 +72,12 @@ describe('Paystack deposits, completed by webhook', () => {
       'select code, amount::text, debit_account_id, credit_account_id, status from ledger_transfers where reference = ? order by code',
       [t.reference],
     );
+    // One shard of each, the wallet's: the fee locks no row the deposit did not.
+    expect(settlement!.ids).toHaveLength(1);
+    expect(fees!.ids).toHaveLength(1);
     expect(transfers).toEqual([
-      { code: 'DEPOSIT', amount: '250000', debit_account_id: settlement!.id, credit_account_id: c.walletId, status: 'POSTED' },
-      { code: 'FEE', amount: '13750', debit_account_id: fees!.id, credit_account_id: settlement!.id, status: 'POSTED' },
+      { code: 'DEPOSIT', amount: '250000', debit_account_id: settlement!.ids[0], credit_account_id: c.walletId, status: 'POSTED' },
+      { code: 'FEE', amount: '13750', debit_account_id: fees!.ids[0], credit_account_id: settlement!.ids[0], status: 'POSTED' },
     ]);
     // The fee is the platform's: the customer sees one row, the full amount.
     const rows = await history(server, c);

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
 
 /** Small tools every suite needs; feature helpers re-export them rather than copy them. */
@@ -11,6 +12,16 @@ export function errorCode(res: { errors?: readonly { extensions?: Record<string,
 export function sql<T = Record<string, unknown>>(target: App | { app: App }, query: string, params: unknown[] = []): Promise<T[]> {
   const app = 'orm' in target ? target : target.app;
   return app.orm.em.fork().execute<T[]>(query, params);
+}
+
+/** JSON for failure messages: bigints (minor units) as their digits. */
+export const asJson = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** Money rule 5 holds over the whole ledger; on failure the message is the whole report. */
+export async function expectBalanced(target: App | { app: App }): Promise<void> {
+  const app = 'orm' in target ? target : target.app;
+  const report = await app.services.ledger.report(app.orm.em.fork());
+  expect(report, asJson(report)).toMatchObject({ balanced: true, mismatchedAccountIds: [] });
 }
 
 /** Polls `fn` until `ok` holds or `ms` passed; returns the last value either way (assert on it). */

@@ -90,12 +90,45 @@ export interface ResolvedTransfer {
   amount: bigint;
 }
 
-/** What the reconciliation query counts (money rule 5). */
+/** Which system account: a kind for a provider and currency, and which of its shards. */
+export interface SystemAccountKey {
+  kind: AccountKind;
+  provider: string;
+  currency: string;
+  shard: number;
+}
+
+/** A system account summed over its shards: what the ledger says the provider or issuer holds. */
+export interface SystemAccountTotal {
+  kind: AccountKind;
+  provider: string;
+  currency: string;
+  shards: number;
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+/** A row of the reconciliation's system-account totals, as json_agg gives it. */
+interface SystemTotalRow {
+  kind: AccountKind;
+  provider: string;
+  currency: string;
+  shards: number;
+  dp: string;
+  cp: string;
+  dpend: string;
+  cpend: string;
+}
+
+/** What the reconciliation query counts (money rule 5), and the system accounts' totals in the same snapshot. */
 export interface Reconciliation {
   mismatchedAccountIds: string[];
   unbalancedCurrencies: number;
   accountCount: number;
   transferCount: number;
+  systemAccounts: SystemAccountTotal[];
 }
 
 export class LedgerRepository {
@@ -112,18 +145,27 @@ export class LedgerRepository {
     await tx.execute('select id from ledger_accounts where id = any(?::uuid[]) order by id for update', [uuidArray(ids)]);
   }
 
-  /** The system account of a kind for a provider and currency, inserted with `newId` when there is none. */
-  async systemAccount(tx: EntityManager, newId: string, kind: AccountKind, provider: string, currency: string): Promise<string> {
+  /**
+   * The id of a system account's shard, inserted with `newId` when there is none. Read first: the
+   * shard exists for every movement but its first, so this is one round trip.
+   */
+  async systemAccount(tx: EntityManager, newId: string, account: SystemAccountKey): Promise<string> {
+    const { kind, provider, currency, shard } = account;
+    const find = () =>
+      tx.execute<{ id: string }[]>(
+        'select id from ledger_accounts where kind = ? and provider = ? and currency = ? and shard = ? and user_id is null',
+        [kind, provider, currency, shard],
+      );
+    const [found] = await find();
+    if (found) return found.id;
     const inserted = await tx.execute<{ id: string }[]>(
-      `insert into ledger_accounts (id, kind, provider, currency) values (?, ?, ?, ?)
-       on conflict ("kind", "provider", "currency") where "user_id" is null do nothing returning id`,
-      [newId, kind, provider, currency],
+      `insert into ledger_accounts (id, kind, provider, currency, shard) values (?, ?, ?, ?, ?)
+       on conflict ("kind", "provider", "currency", "shard") where "user_id" is null do nothing returning id`,
+      [newId, kind, provider, currency, shard],
     );
     if (inserted.length > 0) return inserted[0].id;
-    const [row] = await tx.execute<{ id: string }[]>(
-      'select id from ledger_accounts where kind = ? and provider = ? and currency = ? and user_id is null',
-      [kind, provider, currency],
-    );
+    // Another transaction inserted it between the two statements.
+    const [row] = await find();
     return row.id;
   }
 
@@ -168,7 +210,9 @@ export class LedgerRepository {
    * meanwhile is either wholly in it or not at all.
    */
   async reconcile(em: EntityManager): Promise<Reconciliation> {
-    const [row] = await em.execute<{ mismatched: string[]; unbalanced: string; accounts: string; transfers: string }[]>(`
+    const [row] = await em.execute<
+      { mismatched: string[]; unbalanced: string; accounts: string; transfers: string; system: SystemTotalRow[] }[]
+    >(`
       with sums as (
         select account_id,
                sum(case when side = 'D' and status = 'POSTED' then amount else 0 end) as dp,
@@ -192,12 +236,28 @@ export class LedgerRepository {
                 having sum(debits_posted) <> sum(credits_posted) or sum(debits_pending) <> sum(credits_pending)
               ) u) as unbalanced,
              (select count(*) from ledger_accounts) as accounts,
-             (select count(*) from ledger_transfers) as transfers`);
+             (select count(*) from ledger_transfers) as transfers,
+             (select coalesce(json_agg(t order by t.kind, t.provider, t.currency), '[]') from (
+                select kind, provider, currency, count(*)::int as shards,
+                       sum(debits_posted)::text as dp, sum(credits_posted)::text as cp,
+                       sum(debits_pending)::text as dpend, sum(credits_pending)::text as cpend
+                from ledger_accounts where user_id is null group by kind, provider, currency
+              ) t) as system`);
     return {
       mismatchedAccountIds: row.mismatched,
       unbalancedCurrencies: Number(row.unbalanced),
       accountCount: Number(row.accounts),
       transferCount: Number(row.transfers),
+      systemAccounts: row.system.map((t) => ({
+        kind: t.kind,
+        provider: t.provider,
+        currency: t.currency,
+        shards: t.shards,
+        debitsPosted: BigInt(t.dp),
+        creditsPosted: BigInt(t.cp),
+        debitsPending: BigInt(t.dpend),
+        creditsPending: BigInt(t.cpend),
+      })),
     };
   }
 }

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountKind, LedgerAccount } from './ledger-account.js';
 import { noteAccountState } from './ledger-changes.js';
-import { LedgerRepository, toAccount, type TransferInput } from './ledger.repository.js';
+import { LedgerRepository, toAccount, type SystemAccountTotal, type TransferInput } from './ledger.repository.js';
 
 export type { AccountKind, LedgerAccount } from './ledger-account.js';
 
 export type TransferStatus = 'PENDING' | 'POSTED' | 'VOIDED';
-export type { TransferCode, TransferInput } from './ledger.repository.js';
+export type { SystemAccountTotal, TransferCode, TransferInput } from './ledger.repository.js';
 
 /** Credit-normal accounts (users' wallets and cards): what can be spent now. */
 export function available(a: LedgerAccount): bigint {
@@ -27,6 +27,13 @@ export function lockOrder(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
 }
 
+/** The shard of `key` among `shards` (0 to shards − 1): a 32-bit string hash, modulo; the same key always meets the same shard. */
+export function shardOf(key: string, shards: number): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) >>> 0;
+  return hash % shards;
+}
+
 /** A user-owned account would go below zero. */
 export class InsufficientFundsError extends Error {
   constructor(readonly accountId: string) {
@@ -39,6 +46,8 @@ export interface LedgerReportResult {
   accountCount: number;
   transferCount: number;
   mismatchedAccountIds: string[];
+  /** Each system account summed over its shards, in the same snapshot as the check. */
+  systemAccounts: SystemAccountTotal[];
   checkedAt: Date;
 }
 
@@ -54,6 +63,12 @@ export interface LedgerReportResult {
 export class LedgerService {
   private readonly repo = new LedgerRepository();
 
+  /**
+   * @param systemAccountShards how many rows each system account is spread over
+   *   (LEDGER_SYSTEM_ACCOUNT_SHARDS); `systemAccount` picks one per movement.
+   */
+  constructor(private readonly systemAccountShards = 1) {}
+
   async findAccounts(em: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
     return this.repo.findAccounts(em, ids);
   }
@@ -67,11 +82,16 @@ export class LedgerService {
   }
 
   /**
-   * The system account of a kind for a provider and currency (settlement, fees, ...),
-   * created on first use.
+   * The system account of a kind for a provider and currency (settlement, fees, ...), created
+   * on first use. A system account is spread over shards (`ledger_accounts.shard`) so that
+   * movements of different users do not all lock one row: given `spread` (the user's account
+   * id), the shard is picked from it, so one user's movements always meet the same shard and
+   * different users' mostly meet different ones. Without `spread`, shard 0. What the provider
+   * holds is the sum over the shards (`report`).
    */
-  async systemAccount(tx: EntityManager, kind: AccountKind, provider: string, currency: string): Promise<string> {
-    return this.repo.systemAccount(tx, randomUUID(), kind, provider, currency);
+  async systemAccount(tx: EntityManager, kind: AccountKind, provider: string, currency: string, spread?: string): Promise<string> {
+    const shard = spread === undefined ? 0 : shardOf(spread, this.systemAccountShards);
+    return this.repo.systemAccount(tx, randomUUID(), { kind, provider, currency, shard });
   }
 
   /**
@@ -126,6 +146,7 @@ export class LedgerService {
       accountCount: r.accountCount,
       transferCount: r.transferCount,
       mismatchedAccountIds: r.mismatchedAccountIds,
+      systemAccounts: r.systemAccounts,
       checkedAt: new Date(),
     };
   }

@@ -197,7 +197,8 @@ export class DepositService {
       await this.transactions.setStatus(tx, { id: payment.transactionId }, 'PENDING', 'FAILED', why);
       return 'DEPOSIT_FAILED';
     }
-    const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency);
+    // The wallet picks the settlement shard: deposits of different users do not wait for one row.
+    const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency, payment.accountId);
     const { transferId } = await this.ledger.transfer(tx, {
       debitAccountId: settlement,
       creditAccountId: payment.accountId,

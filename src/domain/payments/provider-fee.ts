@@ -9,12 +9,13 @@ import type { Payment } from './payment.repository.js';
 export async function bookProviderFee(
   ledger: LedgerService,
   tx: EntityManager,
-  payment: Pick<Payment, 'provider' | 'currency' | 'reference'>,
+  payment: Pick<Payment, 'provider' | 'currency' | 'reference' | 'accountId'>,
   fee: bigint,
 ): Promise<void> {
   if (fee <= 0n) return;
-  const fees = await ledger.systemAccount(tx, 'FEES', payment.provider, payment.currency);
-  const settlement = await ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency);
+  // The shards of the payment's own movement (both picked by its wallet), so a fee locks no other row.
+  const fees = await ledger.systemAccount(tx, 'FEES', payment.provider, payment.currency, payment.accountId);
+  const settlement = await ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency, payment.accountId);
   await ledger.transfer(tx, {
     debitAccountId: fees,
     creditAccountId: settlement,

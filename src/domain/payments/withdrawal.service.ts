@@ -76,7 +76,8 @@ export class WithdrawalService {
     }
 
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
-      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency);
+      // The wallet picks the settlement shard: withdrawals of different users do not wait for one row.
+      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency, wallet.id);
       // Both accounts, in id order (rule 4): locking the wallet first and the settlement account
       // later deadlocked against deposits and transfers whenever settlement's id sorted first.
       await this.ledger.lockAccounts(tx, [wallet.id, settlement]);
@@ -193,7 +194,7 @@ export class WithdrawalService {
     }
     if (current.status === 'SUCCEEDED' && status.status === 'REVERSED') {
       // A posted transfer never changes: undoing it is a new transfer the other way (rule 3).
-      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', current.provider, current.currency);
+      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', current.provider, current.currency, current.accountId);
       const { transferId } = await this.ledger.transfer(tx, {
         debitAccountId: settlement,
         creditAccountId: current.accountId,

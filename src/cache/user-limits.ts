@@ -29,8 +29,27 @@ export class UserLimits {
     this.recipients = new RateLimit(redis, rules.recipients);
   }
 
-  mutation(userId: string): Promise<void> {
-    return this.mutations.consume(userId);
+  /**
+   * Counts a mutation and, when it names a recipient (a transfer), that recipient as
+   * `recipient` does. Both questions go to Redis in one round trip (issued in the same tick,
+   * ioredis pipelines them); only a recipient not named within the window costs a second.
+   * A mutation refused by its own limit leaves the recipient as it found it.
+   */
+  async mutation(userId: string, recipient?: string): Promise<void> {
+    if (recipient === undefined) return this.mutations.consume(userId);
+    const seen = this.seenKey(userId, recipient);
+    const [refusal, fresh] = await Promise.all([
+      this.mutations.consume(userId).then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      ),
+      this.markSeen(seen),
+    ]);
+    if (refusal) {
+      if (fresh) await this.forget(seen);
+      throw refusal.err;
+    }
+    if (fresh) await this.countRecipient(userId, seen);
   }
 
   expensive(key: string): Promise<void> {
@@ -42,18 +61,33 @@ export class UserLimits {
    * (a second transfer, a retry) is free. When Redis cannot say, it counts.
    */
   async recipient(userId: string, recipient: string): Promise<void> {
-    const seen = `recipient-seen:${userId}:${createHash('sha256').update(recipient).digest('hex').slice(0, 32)}`;
-    const fresh = await this.redis.set(seen, '1', 'EX', this.rules.recipients.windowSeconds, 'NX').then(
+    const seen = this.seenKey(userId, recipient);
+    if (await this.markSeen(seen)) await this.countRecipient(userId, seen);
+  }
+
+  private seenKey(userId: string, recipient: string): string {
+    return `recipient-seen:${userId}:${createHash('sha256').update(recipient).digest('hex').slice(0, 32)}`;
+  }
+
+  /** True when the recipient was not named within the window (or Redis cannot say). */
+  private markSeen(seen: string): Promise<boolean> {
+    return this.redis.set(seen, '1', 'EX', this.rules.recipients.windowSeconds, 'NX').then(
       (ok) => ok === 'OK',
       () => true,
     );
-    if (!fresh) return;
+  }
+
+  private async countRecipient(userId: string, seen: string): Promise<void> {
     try {
       await this.recipients.consume(userId);
     } catch (err) {
       // Refused: it was not looked up, so it must count next time it is named.
-      await this.redis.del(seen).catch(() => undefined);
+      await this.forget(seen);
       throw err;
     }
+  }
+
+  private async forget(seen: string): Promise<void> {
+    await this.redis.del(seen).catch(() => undefined);
   }
 }

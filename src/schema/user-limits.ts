@@ -20,9 +20,8 @@ export function limitPerUser(schema: GraphQLSchema, limits: UserLimits): void {
     guard(field, async (args, context) => {
       const userId = context.viewer?.userId;
       if (!userId) return;
-      await limits.mutation(userId);
       const recipient = (args.input as { recipientEmail?: unknown } | undefined)?.recipientEmail;
-      if (typeof recipient === 'string') await limits.recipient(userId, normalizeEmail(recipient) ?? recipient.trim().toLowerCase());
+      await limits.mutation(userId, typeof recipient === 'string' ? (normalizeEmail(recipient) ?? recipient.trim().toLowerCase()) : undefined);
     });
   }
   const query = schema.getQueryType()?.getFields() ?? {};

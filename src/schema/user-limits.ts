@@ -21,7 +21,10 @@ export function limitPerUser(schema: GraphQLSchema, limits: UserLimits): void {
       const userId = context.viewer?.userId;
       if (!userId) return;
       const recipient = (args.input as { recipientEmail?: unknown } | undefined)?.recipientEmail;
-      await limits.mutation(userId, typeof recipient === 'string' ? (normalizeEmail(recipient) ?? recipient.trim().toLowerCase()) : undefined);
+      await limits.mutation(
+        userId,
+        typeof recipient === 'string' ? (normalizeEmail(recipient) ?? recipient.trim().toLowerCase()) : undefined,
+      );
     });
   }
   const query = schema.getQueryType()?.getFields() ?? {};

@@ -168,11 +168,15 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const cardSettlements = new CardSettlementService(cardRepo, cardFunding, ledger, transactionRepo, monitoring);
   const cardPurchases = new CardAuthorizationService(cards, cardSettlements, ledger, transactionRepo, monitoring, idempotency);
   const cardWebhooks = new CardWebhookService(cardRepo, cardPurchases, cardSettlements, audit);
-  const bus = EventBus.create<TopicPayloads>(config.redis, log);
+  // Events leave on the app's own connection (with Redis), after the cache invalidations and
+  // generation bumps of the same commit and in the same socket write: one round trip after a
+  // commit, and Redis applies them in the order they were issued.
+  const sharedConnection = redis.mode === 'redis' ? redis.client : undefined;
+  const bus = EventBus.create<TopicPayloads>(config.redis, log, sharedConnection);
   const generations = new CacheGenerations(redis.client);
   redis.onReconnect(() => void generations.resend());
   redis.onReconnect(() => void walletCache?.resend());
-  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, generations);
+  const changeEvents = new ChangeEvents(bus, ledger, transactionRepo, generations, bus.publisher !== undefined);
   // A revoked session's open subscriptions close on every replica.
   auth.onRevoked((sessionIds) => bus.publish(Topic.SESSION_REVOKED, 'all', { sessionIds }));
   const userLimits = new UserLimits(redis.client, {
@@ -202,10 +206,15 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
     accountChanged: (userId) => generations.bump([userId]),
     track: (work) =>
       trackLedgerChanges(work, async (changes, succeeded) => {
-        await walletCache?.invalidate(changes);
-        await changeEvents
-          .afterCommit(orm.em.fork(), changes, succeeded)
-          .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent'));
+        // Issued first (synchronously), so on the shared connection the invalidations precede
+        // the bumps and events afterCommit issues, in the same socket write when it reads nothing.
+        const invalidated = walletCache?.invalidate(changes);
+        await Promise.all([
+          invalidated,
+          changeEvents
+            .afterCommit(orm.em.fork(), changes, succeeded)
+            .catch((err: Error) => log.warn({ err: err.message }, 'cache generations or events not sent')),
+        ]);
       }),
   };
   const retention = new RetentionRepository();

@@ -20,13 +20,23 @@ export class EventBus<P extends object> {
     private readonly prefix: string,
     private readonly log: Log,
     private readonly clients: Redis[],
+    /** The connection events leave on, when it is one the caller also writes to (see `create`). */
+    readonly publisher?: Redis,
   ) {}
 
-  static create<P extends object>(settings: { url?: string; keyPrefix: string }, log: Log): EventBus<P> {
+  /**
+   * With `publisher`, events are published on that connection (the app's own, which must
+   * auto-pipeline and have no offline queue), and the bus does not close it: what the caller
+   * writes to it before publishing in the same tick reaches Redis first and in the same socket
+   * write, so Redis has applied it before any subscriber hears the event (ChangeEvents relies
+   * on this: one round trip after a commit). Channels carry their own prefix, never ioredis's
+   * `keyPrefix`, which does not apply to PUBLISH.
+   */
+  static create<P extends object>(settings: { url?: string; keyPrefix: string }, log: Log, shared?: Redis): EventBus<P> {
     if (!settings.url) return new EventBus<P>(new PubSub() as never, settings.keyPrefix, log, []);
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
     // A movement's events (one per party and kind) leave in one socket write.
-    const publisher = new Redis(settings.url, { ...options, enableAutoPipelining: true });
+    const publisher = shared ?? new Redis(settings.url, { ...options, enableAutoPipelining: true });
     // The subscriber re-subscribes by itself when Redis comes back (ioredis autoResubscribe).
     // Its SUBSCRIBE/UNSUBSCRIBE commands wait for Redis instead of failing: graphql-redis-subscriptions
     // leaves some of those promises unobserved (unsubscribe, and a failed first subscribe to a
@@ -42,8 +52,9 @@ export class EventBus<P extends object> {
         return result;
       };
     }
-    for (const client of [publisher, subscriber]) client.on('error', () => undefined);
-    return new EventBus<P>(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, [publisher, subscriber]);
+    const own = shared ? [subscriber] : [publisher, subscriber];
+    for (const client of own) client.on('error', () => undefined);
+    return new EventBus<P>(new RedisPubSub({ publisher, subscriber }) as never, settings.keyPrefix, log, own, shared);
   }
 
   private channel(topic: string, key: string): string {

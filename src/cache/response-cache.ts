@@ -50,14 +50,17 @@ export class CacheGenerations {
     }
   }
 
+  /**
+   * Moves the users' generations on. The commands are issued before this returns its promise
+   * (no await before them), so with auto-pipelining they share a socket write with whatever
+   * else the caller issues in the same tick, in order.
+   */
   async bump(userIds: Iterable<string>): Promise<void> {
     const ids = new Set([...userIds, ...this.unsent]);
     if (ids.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.incr(`cache-gen:${id}`).expire(`cache-gen:${id}`, 24 * 60 * 60);
-    // A pipeline reports each command's failure in its results rather than by rejecting.
-    const results = await pipeline.exec().catch(() => null);
-    const failed = !results || results.some(([err]) => err);
+    const writes: Promise<unknown>[] = [];
+    for (const id of ids) writes.push(this.redis.incr(`cache-gen:${id}`), this.redis.expire(`cache-gen:${id}`, 24 * 60 * 60));
+    const failed = (await Promise.allSettled(writes)).some((r) => r.status === 'rejected');
     for (const id of ids) {
       if (failed) this.unsent.add(id);
       else this.unsent.delete(id);

@@ -235,9 +235,55 @@ describe('events leave only after the cache generations moved on', () => {
           expect(bump, `round ${round}: bump for ${u.id}`).toBeGreaterThanOrEqual(0);
           for (const i of publishes) expect(bump, `round ${round}: ${round_[i].join(' ')} before its bump`).toBeLessThan(i);
         }
+        // ...and after the wallet cache's tombstones (the script's SET of each moved wallet's entry).
+        const firstPublish = round_.findIndex((c) => c[0].toLowerCase() === 'publish');
+        for (const wallet of [p.aliceWallet, p.bobWallet]) {
+          const tombstone = round_.findIndex((c) => c[0].toLowerCase() === 'set' && c[1].endsWith(`acct:${wallet}`));
+          expect(tombstone, `round ${round}: invalidation of ${wallet}`).toBeGreaterThanOrEqual(0);
+          expect(tombstone, `round ${round}: invalidation of ${wallet} before the first event`).toBeLessThan(firstPublish);
+        }
       }
     } finally {
       monitor.close();
     }
+  });
+});
+
+describe('what a transfer asks of Redis', () => {
+  /** Writes the server makes to its Redis socket while `work` runs: one per round trip (ioredis pipelines each tick's commands). */
+  async function redisWritesDuring(work: () => Promise<unknown>): Promise<number> {
+    const stream = (server.app.redis.client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const write = stream.write.bind(stream);
+    let writes = 0;
+    stream.write = (...args: unknown[]) => {
+      writes += 1;
+      return write(...args);
+    };
+    try {
+      await work();
+    } finally {
+      stream.write = write;
+    }
+    return writes;
+  }
+
+  it('three round trips: the session, the limits, and one after the commit for invalidations, generations and events', async () => {
+    const p = await pair(10_000n);
+    const events = await listenAll(p.bob.token, p.bob.id);
+    const send = (key: string) =>
+      server.raw(
+        'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }',
+        { input: { fromWalletId: p.aliceWallet, recipientEmail: p.bob.email, amount: '1', idempotencyKey: key } },
+        { token: p.alice.token },
+      );
+    // The first transfer to bob names a new recipient: one more round trip to count it.
+    expect((await send('first')).errors).toBeUndefined();
+    for (const key of ['second', 'third']) {
+      const writes = await redisWritesDuring(async () => expect((await send(key)).errors).toBeUndefined());
+      expect(writes, key).toBe(3);
+    }
+    // The events of all three still reached the recipient.
+    await waitFor(async () => events.filter((e) => e.topic === 'balance').length, (n) => n >= 3);
+    expect(events.filter((e) => e.topic === 'balance').map((e) => (e.data.balanceUpdated as { balance: { amount: string } }).balance.amount)).toEqual(['1', '2', '3']);
   });
 });

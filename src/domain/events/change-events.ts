@@ -15,11 +15,18 @@ import type { CacheGenerations } from '../../cache/response-cache.js';
  * authorization) makes no version and sends no wallet or card event.
  */
 export class ChangeEvents {
+  /**
+   * @param inOrder true when the bus publishes on the connection the generations are bumped on
+   *   (EventBus.create with the app's client): then the bumps and the events leave together, in
+   *   one round trip, and Redis still applies the bumps first. Otherwise the events wait for the
+   *   bumps' answer.
+   */
   constructor(
     private readonly bus: PlatformEvents,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly generations: CacheGenerations,
+    private readonly inOrder = false,
   ) {}
 
   /**
@@ -84,7 +91,13 @@ export class ChangeEvents {
       users.add(t.userId);
       if (succeeded) sends.push(() => this.bus.publish(Topic.TRANSACTION, t.userId, { transactionId: t.id }));
     }
-    await this.generations.bump(users);
-    await Promise.all(sends.map((send) => send()));
+    if (this.inOrder) {
+      // One connection, one socket write: Redis applies the bumps before it delivers the events.
+      const bumped = this.generations.bump(users);
+      await Promise.all([bumped, ...sends.map((send) => send())]);
+    } else {
+      await this.generations.bump(users);
+      await Promise.all(sends.map((send) => send()));
+    }
   }
 }

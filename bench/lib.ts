@@ -125,6 +125,11 @@ export interface LoadResult {
   warmup?: { total: number; errors: number };
   /** With `cpuOf`: CPU per measured request. */
   cpu?: CpuSnapshot;
+  /** When the measured run started (epoch ms, the load process's clock: the machine's, as PostgreSQL's). */
+  startedAt?: number;
+  /** Money flows only (`deposit`, `withdraw`): seconds until the last flow ended, and each step's latency. */
+  took?: number;
+  steps?: Record<string, { p50: number; p99: number }>;
 }
 
 let loadWorker: ChildProcess | undefined;
@@ -353,6 +358,10 @@ export interface Seed {
   senders: { token: string; walletId: string }[];
   recipientEmails: string[];
   reader: { token: string; walletId: string };
+  /** B12's users: a session and an empty NGN wallet each (none when B12 is not wanted). */
+  depositors: { token: string; walletId: string }[];
+  /** B13's users: a session and a funded NGN wallet each, apart from the senders (none when B13 is not wanted). */
+  withdrawers: { token: string; walletId: string }[];
   b7: { one: number; fifty: number };
   transferSql: string[];
   /** The literal values of the captured transfer, which B2's pgbench script replaces with variables. */

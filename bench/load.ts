@@ -16,6 +16,9 @@
  *   open loop, each latency counted from when the request was due, so a stalled server
  *   cannot hide its stall by slowing the sender down.
  *
+ * - `deposit` / `withdraw`: not autocannon: money flows (see `flows`), each of `connections`
+ *   clients over node:http keep-alive running one flow after another, closed loop.
+ *
  * `transfer` sends a transfer mutation per request: senders round-robin, a fresh idempotency
  * key, amount 1, a random recipient; with `hot`, a share of the requests touch one hot wallet
  * (see HotWallet).
@@ -56,6 +59,10 @@ interface Job {
   /** Evenly spaced, open loop, without autocannon (requests/s); see the note above. */
   pacedRate?: number;
   transfer?: { senders: Sender[]; recipientEmails: string[]; hot?: HotWallet };
+  /** A deposit per flow: the `deposit` mutation, then a JSON POST paying its sandbox checkout URL. */
+  deposit?: { users: Sender[]; amount: string };
+  /** A withdrawal per flow: the `withdraw` mutation (hold and payout; settled later by the payments job). */
+  withdraw?: { users: Sender[]; amount: string; bankCode: string; accountNumber: string };
   /** Seconds of the same load first, not counted (the result says how many requests it sent). */
   warmup?: number;
   /** CPU per measured request: our server's pid (0: none), PostgreSQL, Redis, the machine. */
@@ -67,6 +74,8 @@ type Result = LoadResult & { errorCodes: Record<string, number> };
 
 let job: Job;
 const TRANSFER = 'mutation T($input: TransferInput!) { transfer(input: $input) { transaction { id } } }';
+const DEPOSIT = 'mutation D($input: DepositInput!) { deposit(input: $input) { checkoutUrl } }';
+const WITHDRAW = 'mutation W($input: WithdrawInput!) { withdraw(input: $input) { transaction { id } } }';
 let next = 0;
 /** What the answers of the current run held (reset for each job and after its warm-up). */
 const nothingSeen = () => ({
@@ -96,10 +105,9 @@ function nextTransfer(t: NonNullable<Job['transfer']>): { token: string; body: s
   return { token: s.token, body };
 }
 
-function onAnswer(status: number, body: string): void {
-  if (status === 200 && !body.includes('"errors"')) return;
-  seen.graphqlErrors++;
-  seen.firstError ??= `${status} ${body.slice(0, 300)}`;
+/** Counts an error answer by its code; true for a 200 without GraphQL errors. */
+function onAnswer(status: number, body: string): boolean {
+  if (status === 200 && !body.includes('"errors"')) return true;
   let code = `HTTP ${status}`;
   try {
     const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
@@ -107,7 +115,39 @@ function onAnswer(status: number, body: string): void {
   } catch {
     /* not JSON */
   }
+  countError(code, `${status} ${body.slice(0, 300)}`);
+  return false;
+}
+
+function countError(code: string, first: string): void {
+  seen.graphqlErrors++;
+  seen.firstError ??= first;
   seen.errorCodes[code] = (seen.errorCodes[code] ?? 0) + 1;
+}
+
+/** One POST over a keep-alive agent: its status and body. */
+function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function withAutocannon(seconds: number): Promise<Result> {
@@ -156,28 +196,6 @@ async function paced(rate: number, seconds: number): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
-  const post = (headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   const interval = 1000 / rate;
   // This process's own stalls delay requests too (latency is counted from when each was due).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -197,7 +215,7 @@ async function paced(rate: number, seconds: number): Promise<Result> {
       headers = { ...headers, authorization: `Bearer ${t.token}` };
       body = t.body;
     }
-    const p = post(headers, body).then(
+    const p = post(agent, url, headers, body).then(
       ({ status, text }) => {
         latencies.push(performance.now() - due);
         if (status < 200 || status > 299) non2xx++;
@@ -213,7 +231,7 @@ async function paced(rate: number, seconds: number): Promise<Result> {
   agent.destroy();
   loopDelay.disable();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? Math.round(latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] * 10) / 10 : 0);
+  const at = (q: number) => quantile(latencies, q);
   const over = (ms: number) => latencies.filter((l) => l > ms).length;
   return {
     rps: latencies.length / took,
@@ -233,7 +251,106 @@ async function paced(rate: number, seconds: number): Promise<Result> {
   };
 }
 
-const run = (seconds: number): Promise<Result> => (job.pacedRate ? paced(job.pacedRate, seconds) : withAutocannon(seconds));
+/** The q-quantile of sorted latencies (ms, one decimal). */
+const quantile = (sorted: number[], q: number): number =>
+  sorted.length ? Math.round(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] * 10) / 10 : 0;
+
+/**
+ * `deposit` / `withdraw`: `connections` clients, each running one flow after another as soon
+ * as its last one ended (closed loop, like autocannon's connections), users round-robin, a
+ * fresh idempotency key per flow. A deposit is its mutation, then a POST of
+ * `{"outcome":"success"}` as JSON to the checkout URL it answered (the sandbox then delivers
+ * the signed webhook in-process and answers `{"outcome":"DEPOSIT_CREDITED"}`); a withdrawal
+ * is its mutation. A flow counts once its last step answered successfully; a failed step ends
+ * the flow and is counted by code (a checkout's by its `outcome`). Flows still running at the
+ * end are awaited, so nothing of one run spills into the next; the rate divides by the time
+ * until the last one ended. Latencies are per flow, with each step's own in `steps`.
+ */
+async function flows(seconds: number): Promise<Result> {
+  const url = new URL(job.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
+  const users = (job.deposit ?? job.withdraw)!.users;
+  const latencies: number[] = [];
+  const stepTimes: Record<string, number[]> = {};
+  let failed = 0;
+  let errors = 0;
+  let non2xx = 0;
+  const step = async (name: string, target: URL, headers: Record<string, string>, body: string) => {
+    const t0 = performance.now();
+    const r = await post(agent, target, headers, body);
+    (stepTimes[name] ??= []).push(performance.now() - t0);
+    if (r.status < 200 || r.status > 299) non2xx++;
+    return r;
+  };
+  const flow = async (): Promise<boolean> => {
+    const u = users[next++ % users.length];
+    const auth = { authorization: `Bearer ${u.token}` };
+    const idempotencyKey = randomUUID();
+    if (job.withdraw) {
+      const { amount, bankCode, accountNumber } = job.withdraw;
+      const input = { walletId: u.walletId, amount, bankCode, accountNumber, idempotencyKey };
+      const r = await step('withdraw', url, auth, JSON.stringify({ query: WITHDRAW, variables: { input } }));
+      return onAnswer(r.status, r.text);
+    }
+    const input = { walletId: u.walletId, amount: job.deposit!.amount, idempotencyKey };
+    const r = await step('deposit', url, auth, JSON.stringify({ query: DEPOSIT, variables: { input } }));
+    if (!onAnswer(r.status, r.text)) return false;
+    const { checkoutUrl } = (JSON.parse(r.text) as { data: { deposit: { checkoutUrl: string } } }).data.deposit;
+    const c = await step('checkout', new URL(checkoutUrl), {}, JSON.stringify({ outcome: 'success' }));
+    let outcome: string | undefined;
+    try {
+      outcome = (JSON.parse(c.text) as { outcome?: string }).outcome;
+    } catch {
+      /* not JSON */
+    }
+    if (c.status === 200 && outcome === 'DEPOSIT_CREDITED') return true;
+    countError(`checkout ${outcome ?? `HTTP ${c.status}`}`, `checkout ${c.status} ${c.text.slice(0, 300)}`);
+    return false;
+  };
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: job.connections }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          if (await flow()) latencies.push(performance.now() - t0);
+          else failed++;
+        } catch (err) {
+          errors++;
+          seen.firstError ??= String(err);
+        }
+      }
+    }),
+  );
+  const took = (performance.now() - start) / 1000;
+  agent.destroy();
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const byLatency = sorted(latencies);
+  const steps = Object.fromEntries(
+    Object.entries(stepTimes).map(([name, times]) => {
+      const s = sorted(times);
+      return [name, { p50: quantile(s, 0.5), p99: quantile(s, 0.99) }];
+    }),
+  );
+  return {
+    rps: latencies.length / took,
+    total: latencies.length + failed + errors,
+    p50: quantile(byLatency, 0.5),
+    p99: quantile(byLatency, 0.99),
+    non2xx,
+    errors,
+    timeouts: 0,
+    graphqlErrors: seen.graphqlErrors,
+    firstError: seen.firstError,
+    errorCodes: seen.errorCodes,
+    steps,
+    took,
+  };
+}
+
+const run = (seconds: number): Promise<Result> =>
+  job.deposit || job.withdraw ? flows(seconds) : job.pacedRate ? paced(job.pacedRate, seconds) : withAutocannon(seconds);
 
 async function runJob(): Promise<Result> {
   seen = nothingSeen();
@@ -245,7 +362,8 @@ async function runJob(): Promise<Result> {
   }
   // Taken here, not by the parent: the measured run starts right after the warm-up.
   const before = job.cpuOf === undefined ? undefined : cpuSnapshot(job.cpuOf);
-  const result: Result = { ...(await run(job.duration)), warmup };
+  const startedAt = Date.now();
+  const result: Result = { ...(await run(job.duration)), warmup, startedAt };
   if (before) result.cpu = cpuPerRequest(before, cpuSnapshot(job.cpuOf), result.total);
   if (job.transfer?.hot) result.hotRequests = seen.hotRequests;
   return result;

@@ -41,12 +41,14 @@ import { cacheRow, cachedWalletRun } from './caches.js';
 import { transferLoadRows } from './transfers.js';
 import { replayRows } from './replay.js';
 import { historyRows } from './history.js';
+import { moneyFlowRows } from './money-flows.js';
 
 const DB = 'wallet_bench';
 
 /**
  * B3, B4, B5: the read path. { __typename } on bare graphql-js and on ours, then the wallet
  * query on ours with caches on (B4's numerator, B3's too), then with caches off (caches.ts).
+ * Ours' { __typename } is also B14's denominator (its server CPU per request, in ctx.figures).
  */
 async function readRows(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
@@ -60,9 +62,14 @@ async function readRows(ctx: BenchContext): Promise<Row[]> {
     await waitFor(bare, { method: 'POST', body: typename });
     bareRes = await measure('B5 bare graphql-js', { url: bare, body: typename });
   }
-  const oursTypename = wanted('B4', 'B5')
-    ? await measure('B5/B4 ours { __typename }', { url: ctx.ours, body: typename, headers: auth }, ctx.serverPid)
+  const oursTypename = wanted('B4', 'B5', 'B14')
+    ? await measure('B5/B4/B14 ours { __typename }', { url: ctx.ours, body: typename, headers: auth }, ctx.serverPid)
     : undefined;
+  if (oursTypename) {
+    ctx.figures.typenameServerCpuMs = oursTypename.cpu.server;
+    ctx.figures.typenamePerSecond = oursTypename.rps;
+    ctx.figures.typenameErrors = oursTypename.graphqlErrors + oursTypename.errors + oursTypename.non2xx;
+  }
   const on = wanted('B3', 'B4') ? await cachedWalletRun(ctx) : undefined;
   if (on && oursTypename && wanted('B4')) {
     const b4 = on.r.rps / oursTypename.rps;
@@ -116,6 +123,8 @@ async function statementRows(ctx: BenchContext): Promise<Row[]> {
 const GROUPS: ((ctx: BenchContext) => Promise<Row[]>)[] = [
   readRows,
   transferLoadRows,
+  // Right after the transfer rows: B14 divides their figures, and the seeded sessions are fresh.
+  moneyFlowRows,
   replayRows,
   statementRows,
   historyRows,
@@ -135,6 +144,9 @@ const ALL: [string, string, string][] = [
   ['B9', 'transfer p99 ÷ p50 at half the maximum throughput', '≤ 3'],
   ['B10', 'resident KiB per idle subscriber', '≤ 20'],
   ['B11', 'hot wallet transfers/s (90 % on one wallet) ÷ uniform', '≥ 0.3'],
+  ['B12', 'deposits/s (mutation + sandbox checkout, credited) ÷ transfers/s, 50 clients', '≥ 0.5'],
+  ['B13', 'withdrawals settled/s ÷ transfers/s, 50 clients', '≥ 0.5'],
+  ['B14', 'server CPU per transfer ÷ per authenticated { __typename }', '≤ 2'],
 ];
 
 async function main(): Promise<void> {
@@ -163,13 +175,17 @@ async function main(): Promise<void> {
     // The seed deposits each user's whole balance at once.
     LIMIT_DEPOSIT_MAX: 'NGN=900000000000000',
     LIMIT_BALANCE_MAX: 'NGN=900000000000000',
+    // B13: the sandbox bank settles a payout at once instead of after 1 s. That delay stands for
+    // the bank's time, not our work; B13 measures what our payments job takes to settle them.
+    SANDBOX_PAYOUT_DELAY_MS: '0',
   };
   // NODE_ENV stays development: production refuses the sandbox payment provider and card
   // issuer. The JWT pair is generated into DATA_DIR by the seeding process and shared.
 
   log('seeding through the services (in-process) and counting B7 statements');
   const seed = await runNode<Seed>([...SWC, 'bench/seed.ts'], { ...env, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, 'SEED');
-  log(`seeded ${seed.senders.length + seed.recipientEmails.length} users and wallets in ${seed.seedMs} ms`);
+  const seeded = seed.senders.length + seed.recipientEmails.length + seed.depositors.length + seed.withdrawers.length;
+  log(`seeded ${seeded} users and wallets in ${seed.seedMs} ms`);
 
   const ourPort = await freePort();
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile our server.

@@ -1,7 +1,9 @@
 /**
  * Seeds the bench database through the server's own services, in-process (signing up
  * 1,000 users over HTTP would spend the run on argon2): users sharing one argon2 hash,
- * sessions for the senders only, a wallet each, money credited as completed deposits.
+ * sessions for the senders only, a wallet each, money credited as completed deposits. With
+ * B12 or B13 wanted, also their own users (bench/money-flows.ts): depositors with an empty
+ * wallet and funded withdrawers, each with a session, so B1's senders stay as they were.
  * Also measures B7 (SQL statements per history page) against this in-process server over
  * HTTP, counting what MikroORM's knex sends. Prints one JSON line on stdout.
  */
@@ -9,12 +11,15 @@ import 'reflect-metadata';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createWallet, fundMany, insertUsers, seedUsers } from '../test/support/money.js';
+import { wanted } from './lib.js';
 
 /** Users rows only (one shared argon2 hash, computed once), no session. */
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 // Half of the 1,000 wallets send (each with a session), half only receive: each sender's
 // history then grows at a realistic pace during a run, as limits and monitoring read it.
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 500);
+/** B12's depositors and, apart, B13's withdrawers: each flow's 50 clients go round-robin over this many users. */
+const FLOW_USERS = Number(process.env.BENCH_FLOW_USERS ?? 100);
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,6 +46,16 @@ async function main(): Promise<void> {
   const funded = wallets.slice(0, SENDERS);
   for (let i = 0; i < funded.length; i += 100) await fundMany(app, funded.slice(i, i + 100), 1_000_000_000n);
   step(`${funded.length} deposits`);
+  /** Users with a session and an NGN wallet each, `amount` deposited into every one (none for 0n). */
+  const flowUsers = async (prefix: string, amount: bigint) => {
+    const users = await seedUsers(app, FLOW_USERS, prefix);
+    const walletIds = await Promise.all(users.map((u) => createWallet(app, u.id, 'NGN')));
+    if (amount > 0n) await fundMany(app, walletIds, amount);
+    return users.map((u, i) => ({ token: u.token, walletId: walletIds[i] }));
+  };
+  const depositors = wanted('B12') ? await flowUsers('depositor', 0n) : [];
+  const withdrawers = wanted('B13') ? await flowUsers('withdrawer', 1_000_000_000n) : [];
+  if (depositors.length + withdrawers.length) step(`${depositors.length} depositors, ${withdrawers.length} funded withdrawers`);
   const seedMs = Date.now() - t0;
 
   // B7: a viewer with 55 incoming transfers from 10 senders, then a card (created with a first
@@ -134,6 +149,8 @@ async function main(): Promise<void> {
     senders: senders.map((s, i) => ({ token: s.token, walletId: wallets[i] })),
     recipientEmails: recipients.map((r) => r.email),
     reader: { token: senders[0].token, walletId: wallets[0] },
+    depositors,
+    withdrawers,
     b7,
     transferSql,
     transferCapture: { userId: senders[1].id, walletId: wallets[1], email: recipients[5].email, key: 'b2-capture' },

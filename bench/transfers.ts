@@ -1,6 +1,7 @@
 /**
  * B1, B9, B11: transfers under load. One uniform measurement (B1's) is also B9's maximum
- * throughput and B11's baseline, so the three share it. Order: uniform, hot (B11), paced
+ * throughput and B11's baseline, so the three share it; its server CPU per transfer is B14's
+ * numerator (in ctx.figures, for bench/money-flows.ts). Order: uniform, hot (B11), paced
  * (B9), pgbench (B1), then the deadlock count.
  *
  * - B1: uniform transfers/s ÷ pgbench's tpcb-like tps on a separate database.
@@ -49,7 +50,7 @@ const STATS_LATE_MS = 11_000;
 /** What bench/load.ts returns beyond lib's LoadResult. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function errorSummary(r: LoadResult): string {
+export function errorSummary(r: LoadResult): string {
   const codes = Object.entries(r.errorCodes ?? {}).map(([c, n]) => `${c} ×${n}`);
   const socket = r.errors ? [`socket errors ×${r.errors}`] : [];
   const all = [...codes, ...socket];
@@ -57,7 +58,7 @@ function errorSummary(r: LoadResult): string {
 }
 
 export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
-  if (!wanted('B1', 'B9', 'B11')) return [];
+  if (!wanted('B1', 'B9', 'B11', 'B14')) return [];
   const db = new URL(ctx.env.DATABASE_URL!).pathname.slice(1);
   const deadlocks = async (settleMs = STATS_SETTLE_MS): Promise<number> => {
     await sleep(settleMs);
@@ -67,9 +68,11 @@ export async function transferLoadRows(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
 
   const d0 = await deadlocks(0);
-  const uniform = await measure('B1/B9/B11 transfers, uniform', { url: ctx.ours, transfer }, ctx.serverPid);
+  const uniform = await measure('B1/B9/B11/B14 transfers, uniform', { url: ctx.ours, transfer }, ctx.serverPid);
   ctx.figures.transfersPerSecond = uniform.rps;
   ctx.figures.transferErrors = uniform.graphqlErrors + uniform.errors + uniform.non2xx;
+  ctx.figures.transferServerCpuMs = uniform.cpu.server;
+  ctx.figures.transferPostgresCpuMs = uniform.cpu.postgres;
   const d1 = await deadlocks();
 
   let hotRun: LoadResult | undefined;

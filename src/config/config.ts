@@ -132,6 +132,7 @@ function toConfig(e: Env, cwd: string) {
       providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
       sandboxPayoutDelayMs: e.SANDBOX_PAYOUT_DELAY_MS,
       jobIntervalMs: e.PAYMENTS_JOB_INTERVAL_MS,
+      jobConcurrency: e.PAYMENTS_JOB_CONCURRENCY,
       recheckAfterSeconds: e.PAYMENTS_RECHECK_AFTER_SECONDS,
       systemAccountShards: e.LEDGER_SYSTEM_ACCOUNT_SHARDS,
       depositExpirySeconds: e.DEPOSIT_EXPIRY_SECONDS,

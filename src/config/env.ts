@@ -201,6 +201,7 @@ export const envSchema = z.object({
   SANDBOX_PAYOUT_DELAY_MS: z.coerce.number().int().nonnegative().default(1000),
   PAYMENTS_JOB_INTERVAL_MS: positiveInt.default(1000),
   PAYMENTS_RECHECK_AFTER_SECONDS: positiveInt.default(300),
+  PAYMENTS_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   // Each system account (settlement, fees) is spread over this many ledger rows (issue 19).
   LEDGER_SYSTEM_ACCOUNT_SHARDS: z.coerce.number().int().min(1).max(256).default(16),
   DEPOSIT_EXPIRY_SECONDS: positiveInt.default(24 * 60 * 60),

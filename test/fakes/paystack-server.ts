@@ -34,6 +34,8 @@ export interface LoggedRequest {
   query: Record<string, string>;
   body: unknown;
   authorization: string | undefined;
+  /** Requests this fake had received and not yet answered when this one arrived. */
+  othersInFlight: number;
 }
 
 export interface WebhookDelivery {
@@ -72,6 +74,8 @@ export class FakePaystack {
   readonly balances = new Map<string, number>();
   private nextId = 1000;
   private injections: Injection[] = [];
+  /** Requests received and not yet answered (LoggedRequest.othersInFlight). */
+  private inFlight = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
 
@@ -234,8 +238,11 @@ export class FakePaystack {
       query: Object.fromEntries(url.searchParams),
       body: parseBody(raw, req.headers['content-type']),
       authorization: req.headers.authorization,
+      othersInFlight: this.inFlight,
     };
     this.requests.push(entry);
+    this.inFlight += 1;
+    res.on('close', () => (this.inFlight -= 1));
     const send = (status: number, body: unknown, type = 'application/json; charset=utf-8') => {
       if (res.destroyed || res.writableEnded) return;
       res.writeHead(status, { 'content-type': type });

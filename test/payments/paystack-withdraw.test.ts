@@ -423,3 +423,33 @@ describe('Paystack withdrawals with unknown outcomes, resolved by the recovery j
     expect(await wallet(server, c)).toMatchObject({ balance: '100000' });
   });
 });
+
+describe('the recovery job works on several payments at once', () => {
+  // Nothing becomes due by itself within the test (60 s): the test makes them due together.
+  const job = jobOnlyPaystack({ PROVIDER_TIMEOUT_MS: '300', PAYMENTS_RECHECK_AFTER_SECONDS: '60', PAYMENTS_JOB_CONCURRENCY: '3' });
+
+  it('asks Paystack about due payouts side by side (at most PAYMENTS_JOB_CONCURRENCY), and settles each once', async () => {
+    const { server, fake } = job.env;
+    const customers = await Promise.all(Array.from({ length: 5 }, () => customer(server, { funds: 10_000n })));
+    const started = [];
+    for (const [i, c] of customers.entries()) {
+      // Each POST /transfer answers too late: the outcome is unknown and the hold stays.
+      fake.delayNext('POST /transfer', 900);
+      const res = await withdraw(server, c, '1000', `side-by-side-${i}`);
+      expect(res.errors).toBeUndefined();
+      started.push(res.data!.withdraw.transaction);
+    }
+    for (const t of started) await fake.settleTransfer(t.reference, 'success');
+    // Each answer to the job's question comes 200 ms late (within the 300 ms timeout).
+    for (let i = 0; i < started.length; i++) fake.delayNext('GET /transfer/verify/*', 200);
+    await sql(server, `update payments set due_at = now() where reference in (${started.map(() => '?').join(', ')})`, started.map((t) => t.reference));
+    for (const [i, t] of started.entries()) expect((await settled(server, customers[i], t.id)).status).toBe('COMPLETED');
+    const asked = fake.requestsTo('GET', '/transfer/verify/*');
+    expect(new Set(asked.map((r) => r.path))).toEqual(new Set(started.map((t) => `/transfer/verify/${t.reference}`)));
+    // One at a time, no question would arrive while another is unanswered; at most three are.
+    expect(Math.max(...asked.map((r) => r.othersInFlight))).toBe(2);
+    for (const [i, c] of customers.entries()) expect(await wallet(server, c), `customer ${i}`).toMatchObject({ balance: '9000', pending: '0' });
+    expect(fake.requestsTo('POST', '/transfer')).toHaveLength(5);
+    await expectLedgerBalanced(server, (await admin(server)).token);
+  });
+});

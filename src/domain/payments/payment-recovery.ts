@@ -17,20 +17,30 @@ export class PaymentRecovery {
     private readonly provider: PaymentProvider,
     private readonly deposits: DepositService,
     private readonly withdrawals: WithdrawalService,
-    private readonly settings: Pick<PaymentSettings, 'recheckAfterSeconds'>,
+    private readonly settings: Pick<PaymentSettings, 'recheckAfterSeconds'> & { jobConcurrency: number },
     private readonly log: Log,
   ) {}
 
-  /** One batch; returns how many payments it looked at (the caller runs again while that is not 0). */
+  /**
+   * One batch; returns how many payments it looked at (the caller runs again while that is not
+   * 0). Up to `jobConcurrency` payments of the batch are worked on at once, each with its own
+   * EntityManager: each is leased to this run alone, and its settlement locks only its own rows
+   * (its wallet and its settlement shard), so they do not wait for each other.
+   */
   async runDue(em: EntityManager, batch = 20): Promise<number> {
     const due = await this.payments.leaseDue(em, batch, this.settings.recheckAfterSeconds);
-    for (const payment of due) {
-      try {
-        await this.recheck(em, payment);
-      } catch (err) {
-        this.log.error({ err, reference: payment.reference }, 'payment recheck failed; it will be tried again');
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const payment = due[next++];
+        try {
+          await this.recheck(em.fork(), payment);
+        } catch (err) {
+          this.log.error({ err, reference: payment.reference }, 'payment recheck failed; it will be tried again');
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.jobConcurrency, due.length) }, worker));
     return due.length;
   }
 

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BanksDocument, ResolveBankAccountDocument } from '../generated/graphql.js';
+import { BanksDocument, ResolveBankAccountDocument, WalletDocument } from '../generated/graphql.js';
 import { useTestServer } from '../support/server.js';
 import { admin, customer, deposit, errorCode, expectLedgerBalanced, lastAuditId, settled, transaction, wallet, withdraw } from './payments-helpers.js';
-import { sql } from '../support/helpers.js';
+import { queriesDuring, sql } from '../support/helpers.js';
 
 /** The built-in sandbox provider (the default) over HTTP: checkout page, signed webhooks, payouts on a timetable. */
 
@@ -140,6 +140,36 @@ describe('sandbox payouts', () => {
     expect(elapsed).toBeGreaterThanOrEqual(PAYOUT_DELAY_MS * 0.9);
     expect(await wallet(server, c)).toMatchObject({ balance: '100000', available: '100000', pending: '0' });
     expect(await sql(server, `select status from ledger_transfers where reference = ?`, [t.reference])).toEqual([{ status: 'VOIDED' }]);
+  });
+
+  it('deposit and withdraw answer with the rows they wrote, as a later read shows them, without reading them back', async () => {
+    const c = await customer(server, { funds: 100_000n });
+    let started!: Awaited<ReturnType<typeof deposit>>;
+    const depositSql = await queriesDuring(server.app, async () => (started = await deposit(server, c, '5000', 'answer-d')));
+    expect(started.errors).toBeUndefined();
+    let held!: Awaited<ReturnType<typeof withdraw>>;
+    const withdrawSql = await queriesDuring(server.app, async () => (held = await withdraw(server, c, '40000', 'answer-w', { bankCode: '001' })));
+    expect(held.errors).toBeUndefined();
+    // What a later read shows is what the mutations answered.
+    expect(started.data!.deposit.transaction).toEqual(await transaction(server, c, started.data!.deposit.transaction.id));
+    expect(held.data!.withdraw.transaction).toEqual(await transaction(server, c, held.data!.withdraw.transaction.id));
+    const now = await server.gql(WalletDocument, { id: c.walletId }, { token: c.token });
+    expect(held.data!.withdraw.wallet).toEqual({ ...now.data!.wallet, transactions: undefined, ...held.data!.withdraw.wallet });
+    expect(held.data!.withdraw.wallet).toMatchObject({ balance: { amount: '100000' }, availableBalance: { amount: '60000' }, pendingDebits: { amount: '40000' } });
+    // Neither read its payment, its transaction row or the wallet back after writing them: the
+    // one read of the row is the events' look-up of its owner (ChangeEvents), the one of the
+    // wallet is the ownership check before anything is written.
+    const count = (sent: { sql: string }[], pattern: RegExp) => sent.filter((q) => pattern.test(q.sql.replace(/\s+/g, ' '))).length;
+    const reads = (sent: { sql: string }[]) => ({
+      payment: count(sent, /^select .* from payments where id = \S+$/),
+      transaction: count(sent, /^select .* from transactions where id = any/),
+      wallet: count(sent, /^select .* from ledger_accounts where id = \S+ and user_id = \S+ and kind = 'WALLET'/),
+    });
+    expect(reads(depositSql)).toEqual({ payment: 0, transaction: 1, wallet: 1 });
+    expect(reads(withdrawSql)).toEqual({ payment: 0, transaction: 1, wallet: 1 });
+    // A repeat is answered from what was recorded, read afresh: the same rows.
+    const again = await withdraw(server, c, '40000', 'answer-w', { bankCode: '001' });
+    expect(again.data!.withdraw.transaction).toEqual(held.data!.withdraw.transaction);
   });
 
   it('writes audit_log rows for deposits, withdrawals and webhooks, with their outcome', async () => {

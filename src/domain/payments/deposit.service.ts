@@ -87,6 +87,8 @@ export class DepositService {
       operation: 'deposit',
       input: { walletId: input.walletId, amount: input.amount.toString() },
     };
+    // What this request wrote, when it ran the work (not a replay): no need to read it back.
+    let written: { payment: Payment; transaction: TransactionRecord } | undefined;
     // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       const wallet = await this.wallets.getOwned(tx, actor.userId, input.walletId);
@@ -106,7 +108,7 @@ export class DepositService {
           description: `Deposit via ${this.provider.name}`,
         },
       ]);
-      const paymentId = await this.payments.insert(tx, {
+      const payment = await this.payments.insert(tx, {
         reference,
         kind: 'DEPOSIT',
         provider: this.provider.name,
@@ -126,9 +128,11 @@ export class DepositService {
         ip: actor.ip,
         details: { reference, amount: input.amount, currency: wallet.currency },
       });
-      return { paymentId };
+      written = { payment, transaction: row };
+      return { paymentId: payment.id };
     });
-    const payment = await this.payments.get(em, paymentId);
+    written = written?.payment.id === paymentId ? written : undefined;
+    const payment = written?.payment ?? (await this.payments.get(em, paymentId));
     if (payment.checkoutUrl) return this.started(em, payment, payment.checkoutUrl);
     if (payment.status !== 'PENDING') {
       // The provider could not open this attempt's checkout, so the attempt failed; its key should
@@ -145,6 +149,8 @@ export class DepositService {
         email: actor.email,
       });
       await this.payments.setCheckout(em, payment.id, checkoutUrl, providerRef ?? null);
+      // The row as this request wrote it is still what it is: only the webhook moves it on.
+      if (written) return { transaction: written.transaction, checkoutUrl };
       return this.started(em, payment, checkoutUrl);
     } catch (err) {
       // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.

@@ -89,13 +89,14 @@ export interface NewPayment {
 }
 
 export class PaymentRepository {
-  async insert(tx: EntityManager, p: NewPayment): Promise<string> {
+  async insert(tx: EntityManager, p: NewPayment): Promise<Payment> {
     const id = randomUUID();
-    await tx.execute(
+    const [row] = await tx.execute<Row[]>(
       `insert into payments (id, reference, kind, provider, status, user_id, account_id, transaction_id, transfer_id, amount,
                              currency, bank_code, account_number, account_name, due_at, expires_at)
        values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, now() + make_interval(secs => ?),
-               case when ?::int is null then null else now() + make_interval(secs => ?::int) end)`,
+               case when ?::int is null then null else now() + make_interval(secs => ?::int) end)
+       returning ${COLUMNS}`,
       [
         id,
         p.reference,
@@ -115,7 +116,7 @@ export class PaymentRepository {
         p.expiresInSeconds ?? null,
       ],
     );
-    return id;
+    return toPayment(row);
   }
 
   /** What the account's PENDING deposits would add once paid. */

@@ -75,6 +75,8 @@ export class WithdrawalService {
       accountName = await this.bankAccounts.resolve(input.bankCode, input.accountNumber, wallet.currency);
     }
 
+    // What this request's own work left (not a replay): the row and the wallet with the hold.
+    let held: { paymentId: string; started: WithdrawalStarted } | undefined;
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       // The wallet picks the settlement shard: withdrawals of different users do not wait for one row.
       const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency, wallet.id);
@@ -84,8 +86,9 @@ export class WithdrawalService {
       await this.monitoring.checkLimits(tx, actor.userId, wallet.currency, input.amount);
       const reference = payoutReference(actor.userId, input.idempotencyKey);
       let transferId: string;
+      let accounts: Map<string, LedgerAccount>;
       try {
-        ({ transferId } = await this.ledger.transfer(tx, {
+        ({ transferId, accounts } = await this.ledger.transfer(tx, {
           debitAccountId: wallet.id,
           creditAccountId: settlement,
           amount: input.amount,
@@ -112,7 +115,7 @@ export class WithdrawalService {
           description: `Withdrawal to ${accountName} (${input.bankCode} ${maskAccount(input.accountNumber)})`,
         },
       ]);
-      const paymentId = await this.payments.insert(tx, {
+      const payment = await this.payments.insert(tx, {
         reference,
         kind: 'WITHDRAWAL',
         provider: this.provider.name,
@@ -135,18 +138,24 @@ export class WithdrawalService {
         ip: actor.ip,
         details: { reference, amount: input.amount, currency: wallet.currency, bankCode: input.bankCode },
       });
-      return { paymentId };
+      held = { paymentId: payment.id, started: { transaction: row, wallet: accounts.get(wallet.id)! } };
+      return { paymentId: payment.id };
     });
     // Only the request that claims the first attempt calls the provider; repeats just replay.
     const payment = await this.payments.claimFirstAttempt(em, paymentId);
-    if (payment) await this.send(em, payment);
+    const settledNow = payment ? await this.send(em, payment) : false;
+    // Still pending, as this request's own work left it: nothing to read back.
+    if (held?.paymentId === paymentId && !settledNow) return held.started;
     const { transactionId } = await this.payments.get(em, paymentId);
     const [transaction] = await this.transactions.findByIds(em, [transactionId]);
     return { transaction, wallet: await this.wallets.getOwned(em, actor.userId, input.walletId) };
   }
 
-  /** Sends (or sends again, same reference) a recorded payout; settles it at once if the provider answers finally. */
-  async send(em: EntityManager, payment: Payment): Promise<void> {
+  /**
+   * Sends (or sends again, same reference) a recorded payout; settles it at once if the provider
+   * answers finally. True when it did (the payment is no longer PENDING).
+   */
+  async send(em: EntityManager, payment: Payment): Promise<boolean> {
     let status: PayoutStatus;
     try {
       status = await this.provider.payout({
@@ -169,9 +178,10 @@ export class WithdrawalService {
       this.log.info({ reference: payment.reference, status: status.status }, 'payout sent; waiting for its outcome');
       // A stored due time, never only a timer: the job picks it up on any replica, after restarts.
       if (status.checkAfterMs !== undefined) await this.payments.dueAt(em, payment.id, status.checkAfterMs);
-      return;
+      return false;
     }
     await em.transactional((tx) => this.settle(tx, payment, status));
+    return true;
   }
 
   /** Posts, voids or reverses a withdrawal's hold, once; returns what happened. */

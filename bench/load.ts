@@ -85,6 +85,8 @@ const nothingSeen = () => ({
   errorCodes: {} as Record<string, number>,
 });
 let seen = nothingSeen();
+/** What the answers of the current run held, as a result reports it. */
+const answersSeen = () => ({ graphqlErrors: seen.graphqlErrors, firstError: seen.firstError, errorCodes: seen.errorCodes });
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
 /** The next transfer: who sends it and its body. */
@@ -184,9 +186,7 @@ async function withAutocannon(seconds: number): Promise<Result> {
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    graphqlErrors: seen.graphqlErrors,
-    firstError: seen.firstError,
-    errorCodes: seen.errorCodes,
+    ...answersSeen(),
   };
 }
 
@@ -241,9 +241,7 @@ async function paced(rate: number, seconds: number): Promise<Result> {
     non2xx,
     errors,
     timeouts: 0,
-    graphqlErrors: seen.graphqlErrors,
-    firstError: seen.firstError,
-    errorCodes: seen.errorCodes,
+    ...answersSeen(),
     over25ms: over(25),
     over50ms: over(50),
     generatorLoopDelayP99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
@@ -341,9 +339,7 @@ async function flows(seconds: number): Promise<Result> {
     non2xx,
     errors,
     timeouts: 0,
-    graphqlErrors: seen.graphqlErrors,
-    firstError: seen.firstError,
-    errorCodes: seen.errorCodes,
+    ...answersSeen(),
     steps,
     took,
   };

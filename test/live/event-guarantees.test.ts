@@ -22,7 +22,7 @@ import {
 } from '../generated/graphql.js';
 import { startPaystack } from '../payments/payments-helpers.js';
 import { REDIS_URL } from '../support/env.js';
-import { errorCode, waitFor } from '../support/helpers.js';
+import { errorCode, redisWritesDuring, waitFor } from '../support/helpers.js';
 import { monitorRedis } from '../support/redis-monitor.js';
 import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
@@ -251,22 +251,8 @@ describe('events leave only after the cache generations moved on', () => {
 });
 
 describe('what a transfer asks of Redis', () => {
-  /** Writes the server makes to its Redis socket while `work` runs: one per round trip (ioredis pipelines each tick's commands). */
-  async function redisWritesDuring(work: () => Promise<unknown>): Promise<number> {
-    const stream = (server.app.redis.client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-    const write = stream.write.bind(stream);
-    let writes = 0;
-    stream.write = (...args: unknown[]) => {
-      writes += 1;
-      return write(...args);
-    };
-    try {
-      await work();
-    } finally {
-      stream.write = write;
-    }
-    return writes;
-  }
+  /** Writes the server makes to its Redis socket while `work` runs: one per round trip. */
+  const redisWrites = (work: () => Promise<unknown>) => redisWritesDuring(server.app.redis.client, work);
 
   it('three round trips: the session, the limits, and one after the commit for invalidations, generations and events', async () => {
     const p = await pair(10_000n);
@@ -280,7 +266,7 @@ describe('what a transfer asks of Redis', () => {
     // The first transfer to bob names a new recipient: one more round trip to count it.
     expect((await send('first')).errors).toBeUndefined();
     for (const key of ['second', 'third']) {
-      const writes = await redisWritesDuring(async () => expect((await send(key)).errors).toBeUndefined());
+      const writes = await redisWrites(async () => expect((await send(key)).errors).toBeUndefined());
       expect(writes, key).toBe(3);
     }
     // The events of all three still reached the recipient.

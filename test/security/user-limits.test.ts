@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimitExceeded } from '../../src/cache/rate-limit.js';
 import { UserLimits } from '../../src/cache/user-limits.js';
 import { REDIS_URL } from '../support/env.js';
+import { redisWritesDuring } from '../support/helpers.js';
 
 /**
  * The Redis side of the per-user limits on its own (src/cache/user-limits.ts): a mutation that
@@ -24,22 +25,7 @@ const limits = (mutations: number, recipients: number) =>
     recipients: { name: `r-${randomUUID().slice(0, 8)}`, points: recipients, windowSeconds: 60 },
   });
 
-/** How many writes the client makes to its socket while `work` runs: one per round trip. */
-async function writesDuring(work: () => Promise<unknown>): Promise<number> {
-  const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  let writes = 0;
-  stream.write = (...args: unknown[]) => {
-    writes += 1;
-    return write(...args);
-  };
-  try {
-    await work();
-  } finally {
-    stream.write = write;
-  }
-  return writes;
-}
+const writesDuring = (work: () => Promise<unknown>) => redisWritesDuring(redis, work);
 
 const refusedBy = (err: unknown) => (err instanceof RateLimitExceeded ? err.rule : String(err));
 

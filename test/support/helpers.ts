@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
 
@@ -22,6 +23,26 @@ export async function expectBalanced(target: App | { app: App }): Promise<void> 
   const app = 'orm' in target ? target : target.app;
   const report = await app.services.ledger.report(app.orm.em.fork());
   expect(report, asJson(report)).toMatchObject({ balanced: true, mismatchedAccountIds: [] });
+}
+
+/**
+ * How many writes an ioredis client makes to its socket while `work` runs: one per round trip
+ * (with auto-pipelining, each tick's commands leave in one write).
+ */
+export async function redisWritesDuring(client: Redis, work: () => Promise<unknown>): Promise<number> {
+  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+  const write = stream.write.bind(stream);
+  let writes = 0;
+  stream.write = (...args: unknown[]) => {
+    writes += 1;
+    return write(...args);
+  };
+  try {
+    await work();
+  } finally {
+    stream.write = write;
+  }
+  return writes;
 }
 
 /** Polls `fn` until `ok` holds or `ms` passed; returns the last value either way (assert on it). */

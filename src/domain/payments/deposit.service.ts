@@ -87,7 +87,8 @@ export class DepositService {
       operation: 'deposit',
       input: { walletId: input.walletId, amount: input.amount.toString() },
     };
-    // What this request wrote, when it ran the work (not a replay): no need to read it back.
+    // What this request wrote, when it ran the work (not a replay): no need to read it back. Set
+    // last in the work, so only when run() answers with that work's own result.
     let written: { payment: Payment; transaction: TransactionRecord } | undefined;
     // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
@@ -131,7 +132,6 @@ export class DepositService {
       written = { payment, transaction: row };
       return { paymentId: payment.id };
     });
-    written = written?.payment.id === paymentId ? written : undefined;
     const payment = written?.payment ?? (await this.payments.get(em, paymentId));
     if (payment.checkoutUrl) return this.started(em, payment, payment.checkoutUrl);
     if (payment.status !== 'PENDING') {

@@ -76,7 +76,8 @@ export class WithdrawalService {
     }
 
     // What this request's own work left (not a replay): the row and the wallet with the hold.
-    let held: { paymentId: string; started: WithdrawalStarted } | undefined;
+    // Set last in the work, so only when run() answers with that work's own result.
+    let held: WithdrawalStarted | undefined;
     const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
       // The wallet picks the settlement shard: withdrawals of different users do not wait for one row.
       const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency, wallet.id);
@@ -138,14 +139,14 @@ export class WithdrawalService {
         ip: actor.ip,
         details: { reference, amount: input.amount, currency: wallet.currency, bankCode: input.bankCode },
       });
-      held = { paymentId: payment.id, started: { transaction: row, wallet: accounts.get(wallet.id)! } };
+      held = { transaction: row, wallet: accounts.get(wallet.id)! };
       return { paymentId: payment.id };
     });
     // Only the request that claims the first attempt calls the provider; repeats just replay.
     const payment = await this.payments.claimFirstAttempt(em, paymentId);
     const settledNow = payment ? await this.send(em, payment) : false;
     // Still pending, as this request's own work left it: nothing to read back.
-    if (held?.paymentId === paymentId && !settledNow) return held.started;
+    if (held && !settledNow) return held;
     const { transactionId } = await this.payments.get(em, paymentId);
     const [transaction] = await this.transactions.findByIds(em, [transactionId]);
     return { transaction, wallet: await this.wallets.getOwned(em, actor.userId, input.walletId) };

@@ -78,6 +78,19 @@ describe('sandbox checkout', () => {
     expect(b.checkoutUrl).toBe(a.checkoutUrl);
     expect(await sql(server, 'select 1 from sandbox_payments')).toHaveLength(1);
   });
+
+  it("a repeat of a deposit whose checkout was never opened (the process stopped before the provider call) opens it, answering the first request's row", async () => {
+    const c = await customer(server);
+    const first = (await deposit(server, c, '6000', 'sb-unopened')).data!.deposit;
+    // As a process stopped between the commit and the provider call leaves it.
+    await sql(server, `update payments set checkout_url = null where transaction_id = ?`, [first.transaction.id]);
+    await sql(server, `delete from sandbox_payments where reference = ?`, [first.transaction.reference]);
+    const repeat = await deposit(server, c, '6000', 'sb-unopened');
+    expect(repeat.errors).toBeUndefined();
+    expect(repeat.data!.deposit.transaction).toEqual(await transaction(server, c, first.transaction.id));
+    expect(repeat.data!.deposit.checkoutUrl).toBe(first.checkoutUrl);
+    expect(await sql(server, 'select status from sandbox_payments where reference = ?', [first.transaction.reference])).toEqual([{ status: 'PENDING' }]);
+  });
 });
 
 describe('sandbox webhooks', () => {

@@ -26,7 +26,7 @@ export class ChangeEvents {
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly generations: CacheGenerations,
-    private readonly inOrder = false,
+    private readonly inOrder: boolean,
   ) {}
 
   /**

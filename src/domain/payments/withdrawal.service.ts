@@ -144,9 +144,11 @@ export class WithdrawalService {
     });
     // Only the request that claims the first attempt calls the provider; repeats just replay.
     const payment = await this.payments.claimFirstAttempt(em, paymentId);
-    const settledNow = payment ? await this.send(em, payment) : false;
-    // Still pending, as this request's own work left it: nothing to read back.
-    if (held && !settledNow) return held;
+    if (payment) {
+      const settledNow = await this.send(em, payment);
+      // Still pending, as this request's own work left it: nothing to read back.
+      if (held && !settledNow) return held;
+    }
     const { transactionId } = await this.payments.get(em, paymentId);
     const [transaction] = await this.transactions.findByIds(em, [transactionId]);
     return { transaction, wallet: await this.wallets.getOwned(em, actor.userId, input.walletId) };

@@ -1,5 +1,9 @@
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
+  BalanceUpdatedDocument,
   CardDocument,
   CreateCardDocument,
   DepositDocument,
@@ -11,7 +15,7 @@ import {
   WithdrawDocument,
 } from '../generated/graphql.js';
 import { statementsDuring, waitFor } from '../support/helpers.js';
-import { createWallet, seedUsers } from '../support/money.js';
+import { createWallet, fund, seedUsers } from '../support/money.js';
 import { useTestServer } from '../support/server.js';
 
 /**
@@ -60,6 +64,38 @@ function warnings(): { level: number; msg?: string; err?: unknown }[] {
 }
 
 describe('money flows on the in-process Redis stand-in', () => {
+  it('delivers subscription events in-process: a transfer reaches the recipient\'s open balanceUpdated', async () => {
+    const [ada, bob] = await seedUsers(server.app, 2, 'standin-live');
+    const adaWallet = await createWallet(server.app, ada.id);
+    const bobWallet = await createWallet(server.app, bob.id);
+    await fund(server.app, adaWallet, 1_000n);
+    const client = createClient({
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${bob.token}` },
+      retryAttempts: 0,
+    });
+    const amounts: string[] = [];
+    try {
+      const subscribed = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+      client.subscribe(
+        { query: print(BalanceUpdatedDocument), variables: { walletId: bobWallet } },
+        { next: (v) => void amounts.push((v.data as { balanceUpdated: { balance: { amount: string } } }).balanceUpdated.balance.amount), error: () => undefined, complete: () => undefined },
+      );
+      await subscribed;
+      // The subscription is registered once the server has seen it: send until one arrives.
+      for (let i = 1; amounts.length === 0 && i <= 20; i++) {
+        const res = await server.gql(TransferDocument, { input: { fromWalletId: adaWallet, recipientEmail: bob.email, amount: '1', idempotencyKey: `live-${i}` } }, { token: ada.token });
+        expect(res.errors).toBeUndefined();
+        await waitFor(async () => amounts.length, (n) => n > 0, 200);
+      }
+      expect(amounts.length).toBeGreaterThan(0);
+      expect(Number(amounts.at(-1))).toBeGreaterThan(0);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('runs on the stand-in', () => {
     expect(server.app.redis.mode).toBe('in-process');
   });

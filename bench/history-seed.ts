@@ -148,7 +148,7 @@ function seedUsers(db: string, viewer: { userId: string; walletId: string }): vo
     insert into bench_history_wallets
       select split_part(split_part(u.email, '@', 1), '-', 2)::int, w.user_id, w.id from w join u on u.id = w.user_id;
     insert into ledger_accounts (id, kind, provider, currency) values (gen_random_uuid(), 'SETTLEMENT', 'sandbox', 'NGN')
-      on conflict (kind, provider, currency) where user_id is null do nothing;`,
+      on conflict (kind, provider, currency, shard) where user_id is null do nothing;`,
   );
 }
 

@@ -146,7 +146,7 @@ export async function buildServices(config: Config, orm: MikroORM, redis: RedisH
   const provider = observePaymentProvider(createPaymentProvider(config, orm), metrics);
   const transfers = new TransferService(idempotency, monitoring, audit, transactionRepo, wallets);
   const bankAccounts = new BankAccounts(provider);
-  const deposits = new DepositService(provider, ledger, wallets, transactionRepo, idempotency, monitoring, audit, config.payments, log);
+  const deposits = new DepositService(provider, ledger, transactionRepo, idempotency, monitoring, audit, config.payments, log);
   const withdrawals = new WithdrawalService(
     provider,
     bankAccounts,

@@ -57,9 +57,16 @@ export function withoutStatementValues(err: unknown, seen = new Set<unknown>()):
   return copy;
 }
 
+/**
+ * MikroORM's DriverException, or node-pg's own DatabaseError: a prepared statement (src/db/prepared.ts)
+ * goes through knex alone, which puts the statement before the message too, and PostgreSQL's
+ * `where` shows the SQL function's statement that failed.
+ */
+const DRIVER_ERRORS = new Set(['DriverException', 'DatabaseError']);
+
 function isDriverError(err: Error): boolean {
   for (let proto = Object.getPrototypeOf(err) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
-    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'DriverException') return true;
+    if (DRIVER_ERRORS.has((proto as { constructor?: { name?: string } }).constructor?.name ?? '')) return true;
   }
   return false;
 }

@@ -17,6 +17,7 @@ import { Migration20261206040000_representable_amounts } from './Migration202612
 import { Migration20261206050000_retention_indexes } from './Migration20261206050000_retention_indexes.js';
 import { Migration20261207000000_account_recovery } from './Migration20261207000000_account_recovery.js';
 import { Migration20261207010000_settlement_shards } from './Migration20261207010000_settlement_shards.js';
+import { Migration20261207020000_payment_functions } from './Migration20261207020000_payment_functions.js';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
 export const migrations: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206050000_retention_indexes', class: Migration20261206050000_retention_indexes },
   { name: 'Migration20261207000000_account_recovery', class: Migration20261207000000_account_recovery },
   { name: 'Migration20261207010000_settlement_shards', class: Migration20261207010000_settlement_shards },
+  { name: 'Migration20261207020000_payment_functions', class: Migration20261207020000_payment_functions },
 ];

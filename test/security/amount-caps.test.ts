@@ -28,7 +28,7 @@ const deposit = (token: string, walletId: string, amount: string, key = `k-${Mat
 async function pay(reference: string) {
   const em = server.app.orm.em.fork();
   const payment = (await new PaymentRepository().findByReference(em, reference))!;
-  await server.app.services.track(() => em.transactional((tx) => server.app.services.deposits.settle(tx, payment, { status: 'SUCCEEDED', fee: 0n })));
+  await server.app.services.track(() => server.app.services.deposits.settle(em, payment, { status: 'SUCCEEDED', fee: 0n }));
 }
 
 describe('amount caps', () => {

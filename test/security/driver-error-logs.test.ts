@@ -1,5 +1,6 @@
 import { stdSerializers } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { prepared } from '../../src/db/prepared.js';
 import { withoutStatementValues } from '../../src/http/logger.js';
 import { SignUpDocument } from '../generated/graphql.js';
 import { errorCode, withInsertFault } from '../support/helpers.js';
@@ -38,5 +39,19 @@ describe('a database error in the log', () => {
     expect(logged).not.toContain('secret@example.com');
     expect(logged).toContain('duplicate key value violates unique constraint');
     expect(logged).toContain('could not sign up');
+  });
+
+  it("scrubs node-pg's own error (a prepared statement, as the money functions are called) alike", async () => {
+    // The value reaches PostgreSQL's detail and where, and knex puts the statement before the message.
+    const err = (await prepared(server.app.orm.em.fork(), 'log-scrub-check', 'select ?::jsonb as v', ['{"email": "secret@example.com"']).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.constructor.name).toBe('DatabaseError');
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).toContain('secret@example.com');
+    const logged = JSON.stringify(stdSerializers.err(withoutStatementValues(err) as Error));
+    expect(logged).not.toContain('secret@example.com');
+    expect(logged).not.toContain('::jsonb as v');
+    expect(logged).toContain('invalid input syntax for type json');
+    expect(logged).toContain('22P02');
   });
 });

@@ -62,7 +62,7 @@ export async function fundMany(app: App, walletIds: string[], amount: bigint): P
     await app.services.track(async () => {
       const { transaction } = await app.services.deposits.deposit(db, actor, { walletId, amount, idempotencyKey: `seed-${randomUUID()}` });
       const payment = (await payments.findByReference(db, transaction.reference))!;
-      const outcome = await db.transactional((tx) => app.services.deposits.settle(tx, payment, { status: 'SUCCEEDED', fee: 0n }));
+      const outcome = await app.services.deposits.settle(db, payment, { status: 'SUCCEEDED', fee: 0n });
       if (outcome !== 'DEPOSIT_CREDITED') throw new Error(`fundMany: the deposit to ${walletId} ended ${outcome}`);
     });
   });

@@ -83,13 +83,6 @@ export interface Movement extends TransferInput {
 /** What post_movement answers: a refusal, an account it could not find, or both accounts as they now are. */
 export type Posting = { refused: 'INSUFFICIENT_FUNDS' } | { missing: string } | { debit: AccountRow; credit: AccountRow };
 
-/** A pending transfer as its resolution found it. */
-export interface ResolvedTransfer {
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-}
-
 /** Which system account: a kind for a provider and currency, and which of its shards. */
 export interface SystemAccountKey {
   kind: AccountKind;
@@ -146,27 +139,13 @@ export class LedgerRepository {
   }
 
   /**
-   * The id of a system account's shard, inserted with `newId` when there is none. Read first: the
-   * shard exists for every movement but its first, so this is one round trip.
+   * The id of a system account's shard, inserted with `newId` when there is none: system_account
+   * (src/db/functions/system_account.v1.sql), one round trip, which deposit_settle calls too.
    */
   async systemAccount(tx: EntityManager, newId: string, account: SystemAccountKey): Promise<string> {
     const { kind, provider, currency, shard } = account;
-    const find = () =>
-      tx.execute<{ id: string }[]>(
-        'select id from ledger_accounts where kind = ? and provider = ? and currency = ? and shard = ? and user_id is null',
-        [kind, provider, currency, shard],
-      );
-    const [found] = await find();
-    if (found) return found.id;
-    const inserted = await tx.execute<{ id: string }[]>(
-      `insert into ledger_accounts (id, kind, provider, currency, shard) values (?, ?, ?, ?, ?)
-       on conflict ("kind", "provider", "currency", "shard") where "user_id" is null do nothing returning id`,
-      [newId, kind, provider, currency, shard],
-    );
-    if (inserted.length > 0) return inserted[0].id;
-    // Another transaction inserted it between the two statements.
-    const [row] = await find();
-    return row.id;
+    const [{ id }] = await tx.execute<{ id: string }[]>('select system_account(?, ?, ?, ?, ?) as id', [newId, kind, provider, currency, shard]);
+    return id;
   }
 
   /** post_movement (src/db/functions/post_movement.v1.sql): the balance guard, the postings and the transfer row. */
@@ -184,25 +163,14 @@ export class LedgerRepository {
     return moved;
   }
 
-  /** Marks a pending transfer POSTED or VOIDED; null when it was no longer pending (nothing changes). */
-  async resolveTransfer(tx: EntityManager, transferId: string, status: 'POSTED' | 'VOIDED'): Promise<ResolvedTransfer | null> {
-    const [row] = await tx.execute<{ debit_account_id: string; credit_account_id: string; amount: string }[]>(
-      `update ledger_transfers set status = ?, resolved_at = now() where id = ? and status = 'PENDING'
-       returning debit_account_id, credit_account_id, amount`,
-      [status, transferId],
-    );
-    return row ? { debitAccountId: row.debit_account_id, creditAccountId: row.credit_account_id, amount: BigInt(row.amount) } : null;
-  }
-
-  /** Takes a resolved hold off one side of an account, moving it to the posted counter when `post`; the account as it now is. */
-  async releaseHold(tx: EntityManager, accountId: string, side: 'debits' | 'credits', amount: bigint, post: boolean): Promise<LedgerAccount> {
-    const move = post ? `, ${side}_posted = ${side}_posted + ?::bigint` : '';
-    const [row] = await tx.execute<AccountRow[]>(
-      `update ledger_accounts set ${side}_pending = ${side}_pending - ?::bigint${move}, ${NEXT_VERSION}, updated_at = now()
-       where id = ? returning ${ACCOUNT_COLUMNS}`,
-      post ? [amount.toString(), amount.toString(), accountId] : [amount.toString(), accountId],
-    );
-    return toAccount(row);
+  /**
+   * resolve_pending (src/db/functions/resolve_pending.v1.sql): marks a pending transfer POSTED
+   * (`post`) or VOIDED and takes its hold off both accounts; the accounts as they now are, in id
+   * order, or null when it was no longer pending (nothing changes).
+   */
+  async resolvePending(tx: EntityManager, transferId: string, post: boolean): Promise<AccountRow[] | null> {
+    const [{ accounts }] = await tx.execute<{ accounts: AccountRow[] | null }[]>('select resolve_pending(?, ?) as accounts', [transferId, post]);
+    return accounts;
   }
 
   /**

@@ -18,15 +18,6 @@ export function balance(a: LedgerAccount): bigint {
   return a.creditsPosted - a.debitsPosted;
 }
 
-/**
- * The order in which a movement locks its two accounts: by id, everywhere (here, and the
- * `wallet_transfer` function's `order by id`), so two movements over the same pair of accounts
- * wait for each other instead of deadlocking.
- */
-export function lockOrder(a: string, b: string): [string, string] {
-  return a < b ? [a, b] : [b, a];
-}
-
 /** The shard of `key` among `shards` (0 to shards − 1): a 32-bit string hash, modulo; the same key always meets the same shard. */
 export function shardOf(key: string, shards: number): number {
   let hash = 0;
@@ -74,7 +65,7 @@ export class LedgerService {
   }
 
   /**
-   * Locks accounts for the rest of the transaction, in id order (`lockOrder`, rule 4): a path
+   * Locks accounts for the rest of the transaction, in id order (rule 4, as every SQL function locks them: `order by id`): a path
    * that decides about several accounts (a balance, a limit) locks them all here, at once.
    */
   async lockAccounts(tx: EntityManager, ids: readonly string[]): Promise<void> {
@@ -90,8 +81,12 @@ export class LedgerService {
    * holds is the sum over the shards (`report`).
    */
   async systemAccount(tx: EntityManager, kind: AccountKind, provider: string, currency: string, spread?: string): Promise<string> {
-    const shard = spread === undefined ? 0 : shardOf(spread, this.systemAccountShards);
-    return this.repo.systemAccount(tx, randomUUID(), { kind, provider, currency, shard });
+    return this.repo.systemAccount(tx, randomUUID(), { kind, provider, currency, shard: this.shard(spread) });
+  }
+
+  /** The shard of a system account that a movement spread by `spread` (a wallet's id) uses; 0 without one. */
+  shard(spread?: string): number {
+    return spread === undefined ? 0 : shardOf(spread, this.systemAccountShards);
   }
 
   /**
@@ -115,24 +110,23 @@ export class LedgerService {
   }
 
   /**
-   * Posts or voids a pending transfer, exactly once: returns false when it was no longer
-   * pending (already resolved by someone else), changing nothing.
+   * Posts or voids a pending transfer, exactly once: resolve_pending
+   * (src/db/functions/resolve_pending.v1.sql, which payout_settle calls too). Returns false when
+   * it was no longer pending (already resolved by someone else), changing nothing.
    */
   async resolvePending(
     tx: EntityManager,
     transferId: string,
     outcome: 'POST' | 'VOID',
   ): Promise<{ resolved: boolean; accounts: Map<string, LedgerAccount> }> {
-    const transfer = await this.repo.resolveTransfer(tx, transferId, outcome === 'POST' ? 'POSTED' : 'VOIDED');
+    const rows = await this.repo.resolvePending(tx, transferId, outcome === 'POST');
     const accounts = new Map<string, LedgerAccount>();
-    if (!transfer) return { resolved: false, accounts };
-    for (const id of lockOrder(transfer.debitAccountId, transfer.creditAccountId)) {
-      const side = id === transfer.debitAccountId ? 'debits' : 'credits';
-      const account = await this.repo.releaseHold(tx, id, side, transfer.amount, outcome === 'POST');
-      accounts.set(id, account);
+    for (const row of rows ?? []) {
+      const account = toAccount(row);
+      accounts.set(account.id, account);
       noteAccountState(account);
     }
-    return { resolved: true, accounts };
+    return { resolved: rows !== null, accounts };
   }
 
   /**

@@ -3,16 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DepositStatus, PaymentProvider } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { noteHistoryChanged } from '../ledger/ledger-changes.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
-import type { LedgerAccount } from '../ledger/ledger-account.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
-import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
+import { perCurrency } from '../shared/pg.js';
+import { toTransaction, type TransactionRecord, type TransactionRepository } from '../transactions/transaction.repository.js';
 import type { Actor } from '../wallets/transfer.service.js';
-import type { WalletService } from '../wallets/wallet.service.js';
-import { PaymentRepository, type Payment } from './payment.repository.js';
+import { isUuid } from '../wallets/wallet.service.js';
+import { PaymentRepository, toPayment, type DepositOpenResult, type Payment } from './payment.repository.js';
 import { PaymentError, PaymentException } from './payments.errors.js';
-import { bookProviderFee } from './provider-fee.js';
+import { noteSettled, openRefusal, outsideTransaction, webhookArguments, type WebhookRecord } from './payment-functions.js';
 
 export interface PaymentSettings {
   /** How long before a PENDING payment is asked about again (recovery, rule 8). */
@@ -44,40 +45,42 @@ export interface DepositStarted {
  */
 export class DepositService {
   private readonly payments = new PaymentRepository();
+  /**
+   * What deposit_open takes besides the request: the limits (LIMIT_DEPOSIT_MAX: the largest
+   * deposit; LIMIT_BALANCE_MAX: the most a wallet may hold once it and every deposit still
+   * pending are paid, so no balance grows past what anyone can show), the times, the row's
+   * description and the wording of its refusals (the words live in payments.errors.ts alone).
+   */
+  private readonly rules: string;
 
   constructor(
     private readonly provider: PaymentProvider,
     private readonly ledger: LedgerService,
-    private readonly wallets: WalletService,
     private readonly transactions: TransactionRepository,
     private readonly idempotency: IdempotencyService,
     private readonly monitoring: MonitoringService,
     private readonly audit: AuditService,
-    private readonly settings: PaymentSettings,
+    settings: PaymentSettings,
     private readonly log: Log,
-  ) {}
+  ) {
+    const wording = (error: PaymentError) => {
+      const e = new PaymentException(error);
+      return { code: e.code, message: e.message, extensions: e.extensions };
+    };
+    this.rules = JSON.stringify({
+      maxDeposit: perCurrency(settings.maxDeposit),
+      maxBalance: perCurrency(settings.maxBalance),
+      recheckAfterSeconds: settings.recheckAfterSeconds,
+      expirySeconds: settings.depositExpirySeconds,
+      description: `Deposit via ${provider.name}`,
+      refusals: { [PaymentError.DepositTooLarge]: wording(PaymentError.DepositTooLarge), [PaymentError.BalanceLimit]: wording(PaymentError.BalanceLimit) },
+    });
+  }
 
   async deposit(em: EntityManager, actor: Actor & { email: string }, input: DepositInput): Promise<DepositStarted> {
     return this.audit.refusalsOf(em, actor, 'deposit', { walletId: input.walletId, amount: input.amount }, () =>
       this.start(em, actor, input),
     );
-  }
-
-  /**
-   * A deposit is at most LIMIT_DEPOSIT_MAX, and leaves the wallet at most LIMIT_BALANCE_MAX once
-   * it and every deposit still pending are paid: no balance grows past what anyone can show.
-   */
-  private async withinLimits(tx: EntityManager, wallet: LedgerAccount, amount: bigint): Promise<void> {
-    const maxDeposit = this.settings.maxDeposit[wallet.currency];
-    if (amount > maxDeposit) throw new PaymentException(PaymentError.DepositTooLarge, { extensions: { limit: maxDeposit.toString() } });
-    const maxBalance = this.settings.maxBalance[wallet.currency];
-    const balance = wallet.creditsPosted - wallet.debitsPosted;
-    const room = maxBalance - balance - (await this.payments.pendingDeposits(tx, wallet.id));
-    if (amount > room) {
-      throw new PaymentException(PaymentError.BalanceLimit, {
-        extensions: { limit: maxBalance.toString(), room: (room > 0n ? room : 0n).toString() },
-      });
-    }
   }
 
   private async start(em: EntityManager, actor: Actor & { email: string }, input: DepositInput): Promise<DepositStarted> {
@@ -87,52 +90,41 @@ export class DepositService {
       operation: 'deposit',
       input: { walletId: input.walletId, amount: input.amount.toString() },
     };
-    // What this request wrote, when it ran the work (not a replay): no need to read it back. Set
-    // last in the work, so only when run() answers with that work's own result.
-    let written: { payment: Payment; transaction: TransactionRecord } | undefined;
-    // The PENDING row is committed before the provider hears of it, so its webhook always finds it.
-    const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
-      const wallet = await this.wallets.getOwned(tx, actor.userId, input.walletId);
-      await this.withinLimits(tx, wallet, input.amount);
-      // Fresh for every attempt: a deposit whose provider call failed is retried under a new one.
-      const reference = `dep-${randomUUID().replace(/-/g, '')}`;
-      const [row] = await this.transactions.insert(tx, [
-        {
-          userId: actor.userId,
-          accountId: wallet.id,
-          type: 'DEPOSIT',
-          status: 'PENDING',
-          direction: 'CREDIT',
-          amount: input.amount,
-          currency: wallet.currency,
-          reference,
-          description: `Deposit via ${this.provider.name}`,
-        },
-      ]);
-      const payment = await this.payments.insert(tx, {
-        reference,
-        kind: 'DEPOSIT',
-        provider: this.provider.name,
+    const print = this.idempotency.fingerprintOf(request);
+    // The key, the wallet, the limits, the PENDING rows and the audit row: one statement that
+    // commits when it returns (deposit_open.v1.sql), so the webhook always finds the row, and
+    // before the provider hears of it. A fresh reference for every attempt: a deposit whose
+    // provider call failed is retried under a new one.
+    let opened: DepositOpenResult;
+    try {
+      opened = await this.payments.openDeposit(em, {
         userId: actor.userId,
-        accountId: wallet.id,
-        transactionId: row.id,
+        key: input.idempotencyKey,
+        fingerprint: print,
+        walletId: isUuid(input.walletId) ? input.walletId : NO_SUCH_WALLET,
         amount: input.amount,
-        currency: wallet.currency,
-        dueInSeconds: this.settings.recheckAfterSeconds,
-        expiresInSeconds: this.settings.depositExpirySeconds,
+        rules: this.rules,
+        ids: JSON.stringify({ payment: randomUUID(), transaction: randomUUID(), reference: `dep-${randomUUID().replace(/-/g, '')}` }),
+        provider: this.provider.name,
+        requestId: actor.requestId ?? null,
+        ip: actor.ip ?? null,
       });
-      await this.audit.record(tx, {
-        userId: actor.userId,
-        action: 'deposit',
-        outcome: 'PENDING',
-        requestId: actor.requestId,
-        ip: actor.ip,
-        details: { reference, amount: input.amount, currency: wallet.currency },
-      });
-      written = { payment, transaction: row };
-      return { paymentId: payment.id };
-    });
-    const payment = written?.payment ?? (await this.payments.get(em, paymentId));
+    } catch (err) {
+      throw openRefusal(err);
+    }
+    // What this request wrote, when it ran the work (not a replay): no need to read it back.
+    let written: TransactionRecord | undefined;
+    let payment: Payment;
+    if ('replay' in opened) {
+      const { paymentId } = this.idempotency.answer(this.idempotency.replayOf(opened.replay.found ? opened.replay : null, print));
+      payment = await this.payments.get(em, paymentId);
+    } else {
+      this.idempotency.answer(opened.result); // a refusal, recorded on the key, is thrown here
+      payment = toPayment(opened.payment!);
+      written = toTransaction(opened.transaction!);
+      noteHistoryChanged(written.accountId, written.id, actor.userId);
+    }
+    const paymentId = payment.id;
     if (payment.checkoutUrl) return this.started(em, payment, payment.checkoutUrl);
     if (payment.status !== 'PENDING') {
       // The provider could not open this attempt's checkout, so the attempt failed; its key should
@@ -150,7 +142,7 @@ export class DepositService {
       });
       await this.payments.setCheckout(em, payment.id, checkoutUrl, providerRef ?? null);
       // The row as this request wrote it is still what it is: only the webhook moves it on.
-      if (written) return { transaction: written.transaction, checkoutUrl };
+      if (written) return { transaction: written, checkoutUrl };
       return this.started(em, payment, checkoutUrl);
     } catch (err) {
       // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.
@@ -189,33 +181,35 @@ export class DepositService {
     this.log.error({ reference: payment.reference }, 'deposit amount disagrees with the provider: nothing credited');
   }
 
-  /** Applies a deposit's verified final status once (credit, or fail); returns what happened. */
-  async settle(tx: EntityManager, payment: Payment, status: Pick<DepositStatus, 'status' | 'fee'>, reason?: string): Promise<string> {
-    const current = await this.payments.lock(tx, payment.id);
-    // A payment that arrives after its checkout expired (or after initialize was reported as
-    // failed) is still the customer's money: it is credited, never left at the provider.
-    const latePayment = current.status === 'FAILED' && status.status === 'SUCCEEDED';
-    if (current.status !== 'PENDING' && !latePayment) return 'ALREADY_SETTLED';
-    if (latePayment) await this.transactions.reopen(tx, payment.transactionId);
-    if (status.status !== 'SUCCEEDED') {
-      const why = reason ?? 'The payment was declined';
-      await this.payments.finish(tx, payment.id, 'FAILED', why);
-      await this.transactions.setStatus(tx, { id: payment.transactionId }, 'PENDING', 'FAILED', why);
-      return 'DEPOSIT_FAILED';
-    }
-    // The wallet picks the settlement shard: deposits of different users do not wait for one row.
-    const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', payment.provider, payment.currency, payment.accountId);
-    const { transferId } = await this.ledger.transfer(tx, {
-      debitAccountId: settlement,
-      creditAccountId: payment.accountId,
-      amount: payment.amount,
-      currency: payment.currency,
-      code: 'DEPOSIT',
-      reference: payment.reference,
+  /**
+   * Applies a deposit's verified final status once (credit, or fail) and returns what happened:
+   * deposit_settle (src/db/functions/deposit_settle.v1.sql), one statement that commits when it
+   * returns, so `em` must not be in a transaction. With `webhook`, the provider's event is
+   * recorded with the effect (a repeat is DUPLICATE) and the audit row written with the outcome.
+   */
+  async settle(
+    em: EntityManager,
+    payment: Payment,
+    status: Pick<DepositStatus, 'status' | 'fee'>,
+    reason?: string,
+    webhook?: WebhookRecord,
+  ): Promise<string> {
+    outsideTransaction(em, 'deposit_settle');
+    const succeeded = status.status === 'SUCCEEDED';
+    const settled = await this.payments.settleDeposit(em, {
+      paymentId: payment.id,
+      status: succeeded ? 'SUCCEEDED' : 'FAILED',
+      reason: succeeded ? null : (reason ?? 'The payment was declined'),
+      fee: status.fee,
+      // The wallet picks the settlement shard: deposits of different users do not wait for one row.
+      shard: this.ledger.shard(payment.accountId),
+      ids: JSON.stringify({ transfer: randomUUID(), fee: randomUUID(), settlement: randomUUID(), fees: randomUUID() }),
+      ...webhookArguments(webhook),
     });
-    await bookProviderFee(this.ledger, tx, payment, status.fee);
-    await this.payments.finish(tx, payment.id, 'SUCCEEDED', null, transferId);
-    await this.transactions.attachTransfer(tx, payment.transactionId, { transferId, from: 'PENDING', to: 'COMPLETED' });
-    return 'DEPOSIT_CREDITED';
+    return noteSettled(settled);
   }
 }
+
+
+/** What the wallet id becomes when it is not a UUID: a wallet nobody has (WalletNotFound). */
+const NO_SUCH_WALLET = '00000000-0000-0000-0000-000000000000';

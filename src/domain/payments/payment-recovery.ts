@@ -68,7 +68,7 @@ export class PaymentRecovery {
         await this.withdrawals.send(em, payment);
         return;
       }
-      await em.transactional((tx) => this.withdrawals.settle(tx, payment, status));
+      await this.withdrawals.settle(em, payment, status);
       return;
     }
     let status: DepositStatus | undefined;
@@ -82,9 +82,9 @@ export class PaymentRecovery {
       return;
     }
     if (status && status.status !== 'PENDING') {
-      await em.transactional((tx) => this.deposits.settle(tx, payment, status));
+      await this.deposits.settle(em, payment, status);
     } else if (payment.expiresAt && payment.expiresAt <= new Date()) {
-      await em.transactional((tx) => this.deposits.settle(tx, payment, { status: 'FAILED', fee: 0n }, 'The checkout expired unpaid'));
+      await this.deposits.settle(em, payment, { status: 'FAILED', fee: 0n }, 'The checkout expired unpaid');
     }
   }
 }

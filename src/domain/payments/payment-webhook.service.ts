@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WebhookSignatureError, type DepositStatus, type PaymentProvider, type WebhookEvent } from '../../providers/payment-provider.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { Log } from '../shared/log.js';
 import { WebhookEventRepository } from '../webhooks/webhook-event.repository.js';
 import type { DepositService } from './deposit.service.js';
@@ -43,18 +43,24 @@ export class PaymentWebhookService {
       await this.audit.record(em, { action: `webhook:${provider.name}`, outcome, requestId: meta.requestId, ip: meta.ip });
       return { status: err instanceof WebhookSignatureError ? 401 : 400, outcome };
     }
-    const result = await this.apply(em, provider, event);
-    await this.audit.record(em, {
+    // The audit row of the event, written with its outcome (by deposit_settle, for a deposit's).
+    const audit = {
       action: `webhook:${provider.name}`,
-      outcome: result.outcome,
       requestId: meta.requestId,
       ip: meta.ip,
       details: { type: event.providerType, reference: event.reference },
-    });
-    return result;
+    };
+    const result = await this.apply(em, provider, event, audit);
+    if (!result.audited) await this.audit.record(em, { ...audit, outcome: result.outcome });
+    return { status: result.status, outcome: result.outcome };
   }
 
-  private async apply(em: EntityManager, provider: PaymentProvider, event: WebhookEvent): Promise<WebhookResult> {
+  private async apply(
+    em: EntityManager,
+    provider: PaymentProvider,
+    event: WebhookEvent,
+    audit: Omit<AuditEntry, 'outcome' | 'userId'>,
+  ): Promise<WebhookResult & { audited?: boolean }> {
     if (event.type === 'IGNORED') return { status: 200, outcome: 'IGNORED' };
     const payment = await this.payments.findByReference(em, event.reference);
     if (!payment || payment.provider !== provider.name) {
@@ -63,8 +69,12 @@ export class PaymentWebhookService {
       return { status: 404, outcome: 'UNKNOWN_REFERENCE' };
     }
     if (await this.events.seen(em, event.eventKey)) return { status: 200, outcome: 'DUPLICATE' };
+    const received = { eventKey: event.eventKey, provider: provider.name, type: event.providerType, reference: event.reference };
 
-    let apply: (tx: EntityManager) => Promise<string>;
+    // Each outcome is one statement (deposit_settle, payout_settle): the event recorded with its
+    // effect and the audit row with its outcome.
+    const webhook = { event: received, audit };
+    let outcome: string;
     switch (event.type) {
       case 'DEPOSIT_SUCCEEDED':
       case 'DEPOSIT_FAILED': {
@@ -89,31 +99,19 @@ export class PaymentWebhookService {
           await this.deposits.flagMismatch(em, payment, status);
           return { status: 422, outcome: 'AMOUNT_MISMATCH' };
         }
-        apply = (tx) => this.deposits.settle(tx, payment, status);
+        outcome = await this.deposits.settle(em, payment, status, undefined, webhook);
         break;
       }
       case 'PAYOUT_SUCCEEDED':
-        apply = (tx) => this.withdrawals.settle(tx, payment, { status: 'SUCCEEDED', fee: event.fee });
+        outcome = await this.withdrawals.settle(em, payment, { status: 'SUCCEEDED', fee: event.fee }, webhook);
         break;
       case 'PAYOUT_FAILED':
-        apply = (tx) => this.withdrawals.settle(tx, payment, { status: 'FAILED', failureReason: 'The bank refused the payout' });
+        outcome = await this.withdrawals.settle(em, payment, { status: 'FAILED', failureReason: 'The bank refused the payout' }, webhook);
         break;
       case 'PAYOUT_REVERSED':
-        apply = (tx) => this.withdrawals.settle(tx, payment, { status: 'REVERSED', failureReason: 'The bank sent the payout back' });
+        outcome = await this.withdrawals.settle(em, payment, { status: 'REVERSED', failureReason: 'The bank sent the payout back' }, webhook);
         break;
     }
-    const outcome = await em.transactional(async (tx) => {
-      if (
-        !(await this.events.record(tx, {
-          eventKey: event.eventKey,
-          provider: provider.name,
-          type: event.providerType,
-          reference: event.reference,
-        }))
-      )
-        return 'DUPLICATE';
-      return apply(tx);
-    });
-    return { status: 200, outcome };
+    return { status: 200, outcome, audited: true };
   }
 }

@@ -1,20 +1,24 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderError, type PaymentProvider, type PayoutStatus } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { InsufficientFundsError, type LedgerAccount, type LedgerService } from '../ledger/ledger.service.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
+import { noteAccountState, noteHistoryChanged } from '../ledger/ledger-changes.js';
+import { toAccount } from '../ledger/ledger.repository.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
-import type { TransactionRecord, TransactionRepository } from '../transactions/transaction.repository.js';
+import { perCurrency } from '../shared/pg.js';
+import { toTransaction, type TransactionRecord, type TransactionRepository } from '../transactions/transaction.repository.js';
 import type { Actor } from '../wallets/transfer.service.js';
 import type { WalletService } from '../wallets/wallet.service.js';
 import { WalletError, WalletException } from '../wallets/wallets.errors.js';
 import type { BankAccounts } from './bank-accounts.js';
 import type { PaymentSettings } from './deposit.service.js';
-import { PaymentRepository, type Payment } from './payment.repository.js';
+import { noteSettled, openRefusal, outsideTransaction, webhookArguments, type WebhookRecord } from './payment-functions.js';
+import { PaymentRepository, type Payment, type WithdrawHoldResult } from './payment.repository.js';
 import { PaymentError, PaymentException } from './payments.errors.js';
-import { bookProviderFee } from './provider-fee.js';
 
 export interface WithdrawalInput {
   walletId: string;
@@ -38,6 +42,8 @@ export interface WithdrawalStarted {
  */
 export class WithdrawalService {
   private readonly payments = new PaymentRepository();
+  /** What withdraw_hold takes besides the request: the outflow limits, the recheck time and the wording of its refusals. */
+  private readonly rules: string;
 
   constructor(
     private readonly provider: PaymentProvider,
@@ -46,11 +52,22 @@ export class WithdrawalService {
     private readonly wallets: WalletService,
     private readonly transactions: TransactionRepository,
     private readonly idempotency: IdempotencyService,
-    private readonly monitoring: MonitoringService,
+    monitoring: MonitoringService,
     private readonly audit: AuditService,
-    private readonly settings: Pick<PaymentSettings, 'recheckAfterSeconds'>,
+    settings: Pick<PaymentSettings, 'recheckAfterSeconds'>,
     private readonly log: Log,
-  ) {}
+  ) {
+    const wording = (error: WalletError) => {
+      const e = new WalletException(error);
+      return { code: e.code, message: e.message, extensions: e.extensions };
+    };
+    this.rules = JSON.stringify({
+      maxTransaction: perCurrency(monitoring.settings.maxTransaction),
+      dailyOutflow: perCurrency(monitoring.settings.dailyOutflow),
+      recheckAfterSeconds: settings.recheckAfterSeconds,
+      refusals: { [WalletError.LimitExceeded]: wording(WalletError.LimitExceeded), [WalletError.InsufficientFunds]: wording(WalletError.InsufficientFunds) },
+    });
+  }
 
   /** Returns the withdrawal's transaction and its wallet, the amount held, as they are now. */
   async withdraw(em: EntityManager, actor: Actor, input: WithdrawalInput): Promise<WithdrawalStarted> {
@@ -75,73 +92,48 @@ export class WithdrawalService {
       accountName = await this.bankAccounts.resolve(input.bankCode, input.accountNumber, wallet.currency);
     }
 
-    // What this request's own work left (not a replay): the row and the wallet with the hold.
-    // Set last in the work, so only when run() answers with that work's own result.
-    let held: WithdrawalStarted | undefined;
-    const { paymentId } = await this.idempotency.run(em, request, async (tx) => {
-      // The wallet picks the settlement shard: withdrawals of different users do not wait for one row.
-      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', this.provider.name, wallet.currency, wallet.id);
-      // Both accounts, in id order (rule 4): locking the wallet first and the settlement account
-      // later deadlocked against deposits and transfers whenever settlement's id sorted first.
-      await this.ledger.lockAccounts(tx, [wallet.id, settlement]);
-      await this.monitoring.checkLimits(tx, actor.userId, wallet.currency, input.amount);
-      const reference = payoutReference(actor.userId, input.idempotencyKey);
-      let transferId: string;
-      let accounts: Map<string, LedgerAccount>;
-      try {
-        ({ transferId, accounts } = await this.ledger.transfer(tx, {
-          debitAccountId: wallet.id,
-          creditAccountId: settlement,
-          amount: input.amount,
-          currency: wallet.currency,
-          code: 'WITHDRAWAL',
-          reference,
-          pending: true,
-        }));
-      } catch (err) {
-        if (err instanceof InsufficientFundsError) throw new WalletException(WalletError.InsufficientFunds);
-        throw err;
-      }
-      const [row] = await this.transactions.insert(tx, [
-        {
-          userId: actor.userId,
-          accountId: wallet.id,
-          transferId,
-          type: 'WITHDRAWAL',
-          status: 'PENDING',
-          direction: 'DEBIT',
-          amount: input.amount,
-          currency: wallet.currency,
-          reference,
-          description: `Withdrawal to ${accountName} (${input.bankCode} ${maskAccount(input.accountNumber)})`,
-        },
-      ]);
-      const payment = await this.payments.insert(tx, {
-        reference,
-        kind: 'WITHDRAWAL',
-        provider: this.provider.name,
+    // The key, the shard, the locks, the limits, the hold, the PENDING rows and the audit row:
+    // one statement that commits when it returns (withdraw_hold.v1.sql).
+    const print = this.idempotency.fingerprintOf(request);
+    const reference = payoutReference(actor.userId, input.idempotencyKey);
+    let opened: WithdrawHoldResult;
+    try {
+      opened = await this.payments.holdWithdrawal(em, {
         userId: actor.userId,
-        accountId: wallet.id,
-        transactionId: row.id,
-        transferId,
+        key: input.idempotencyKey,
+        fingerprint: print,
+        walletId: wallet.id,
         amount: input.amount,
-        currency: wallet.currency,
-        bankCode: input.bankCode,
-        accountNumber: input.accountNumber,
-        accountName,
-        dueInSeconds: this.settings.recheckAfterSeconds,
+        bank: JSON.stringify({
+          code: input.bankCode,
+          number: input.accountNumber,
+          name: accountName,
+          description: `Withdrawal to ${accountName} (${input.bankCode} ${maskAccount(input.accountNumber)})`,
+        }),
+        rules: this.rules,
+        ids: JSON.stringify({ payment: randomUUID(), transaction: randomUUID(), transfer: randomUUID(), settlement: randomUUID(), reference }),
+        provider: this.provider.name,
+        // The wallet picks the settlement shard: withdrawals of different users do not wait for one row.
+        shard: this.ledger.shard(wallet.id),
+        requestId: actor.requestId ?? null,
+        ip: actor.ip ?? null,
       });
-      await this.audit.record(tx, {
-        userId: actor.userId,
-        action: 'withdraw',
-        outcome: 'PENDING',
-        requestId: actor.requestId,
-        ip: actor.ip,
-        details: { reference, amount: input.amount, currency: wallet.currency, bankCode: input.bankCode },
-      });
-      held = { transaction: row, wallet: accounts.get(wallet.id)! };
-      return { paymentId: payment.id };
-    });
+    } catch (err) {
+      throw openRefusal(err);
+    }
+    // What this request's own work left (not a replay): the row and the wallet with the hold.
+    let held: WithdrawalStarted | undefined;
+    let paymentId: string;
+    if ('replay' in opened) {
+      ({ paymentId } = this.idempotency.answer(this.idempotency.replayOf(opened.replay.found ? opened.replay : null, print)));
+    } else {
+      ({ paymentId } = this.idempotency.answer(opened.result)); // a refusal, recorded on the key, is thrown here
+      held = { transaction: toTransaction(opened.transaction!), wallet: toAccount(opened.wallet!) };
+      // It committed when it returned: these are the states the wallet and the row now show.
+      noteAccountState(held.wallet, true);
+      noteAccountState(toAccount(opened.settlement!), true);
+      noteHistoryChanged(held.wallet.id, held.transaction.id, actor.userId);
+    }
     // Only the request that claims the first attempt calls the provider; repeats just replay.
     const payment = await this.payments.claimFirstAttempt(em, paymentId);
     if (payment) {
@@ -183,58 +175,29 @@ export class WithdrawalService {
       if (status.checkAfterMs !== undefined) await this.payments.dueAt(em, payment.id, status.checkAfterMs);
       return false;
     }
-    await em.transactional((tx) => this.settle(tx, payment, status));
+    await this.settle(em, payment, status);
     return true;
   }
 
-  /** Posts, voids or reverses a withdrawal's hold, once; returns what happened. */
-  async settle(tx: EntityManager, payment: Payment, status: PayoutStatus): Promise<string> {
-    const current = await this.payments.lock(tx, payment.id);
-    if (current.status === 'PENDING') {
-      if (status.status === 'SUCCEEDED') {
-        await this.ledger.resolvePending(tx, current.transferId!, 'POST');
-        await bookProviderFee(this.ledger, tx, current, status.fee ?? 0n);
-        await this.payments.finish(tx, current.id, 'SUCCEEDED', null);
-        await this.transactions.setStatus(tx, { id: current.transactionId }, 'PENDING', 'COMPLETED');
-        return 'PAYOUT_COMPLETED';
-      }
-      // Failed, or sent back before it ever succeeded: the money returns to the wallet.
-      const reason = status.failureReason ?? 'The payout failed';
-      await this.ledger.resolvePending(tx, current.transferId!, 'VOID');
-      await this.payments.finish(tx, current.id, 'FAILED', reason);
-      await this.transactions.setStatus(tx, { id: current.transactionId }, 'PENDING', 'FAILED', reason);
-      return 'PAYOUT_FAILED';
-    }
-    if (current.status === 'SUCCEEDED' && status.status === 'REVERSED') {
-      // A posted transfer never changes: undoing it is a new transfer the other way (rule 3).
-      const settlement = await this.ledger.systemAccount(tx, 'SETTLEMENT', current.provider, current.currency, current.accountId);
-      const { transferId } = await this.ledger.transfer(tx, {
-        debitAccountId: settlement,
-        creditAccountId: current.accountId,
-        amount: current.amount,
-        currency: current.currency,
-        code: 'REVERSAL',
-        reference: current.reference,
-      });
-      await this.payments.finish(tx, current.id, 'REVERSED', status.failureReason ?? 'The bank sent the payout back');
-      await this.transactions.setStatus(tx, { id: current.transactionId }, 'COMPLETED', 'REVERSED');
-      await this.transactions.insert(tx, [
-        {
-          userId: current.userId,
-          accountId: current.accountId,
-          transferId,
-          type: 'REVERSAL',
-          status: 'COMPLETED',
-          direction: 'CREDIT',
-          amount: current.amount,
-          currency: current.currency,
-          reference: current.reference,
-          description: 'Withdrawal returned by the bank',
-        },
-      ]);
-      return 'PAYOUT_REVERSED';
-    }
-    return 'ALREADY_SETTLED';
+  /**
+   * Posts, voids or reverses a withdrawal's hold, once, and returns what happened: payout_settle
+   * (src/db/functions/payout_settle.v1.sql), one statement that commits when it returns, so `em`
+   * must not be in a transaction. With `webhook`, the provider's event is recorded with the
+   * effect (a repeat is DUPLICATE) and the audit row written with the outcome.
+   */
+  async settle(em: EntityManager, payment: Payment, status: PayoutStatus, webhook?: WebhookRecord): Promise<string> {
+    outsideTransaction(em, 'payout_settle');
+    const settled = await this.payments.settlePayout(em, {
+      paymentId: payment.id,
+      status: status.status,
+      reason: status.failureReason ?? null,
+      fee: status.fee ?? 0n,
+      // The shard its hold was made on: the wallet picks it.
+      shard: this.ledger.shard(payment.accountId),
+      ids: JSON.stringify({ transfer: randomUUID(), transaction: randomUUID(), fee: randomUUID(), settlement: randomUUID(), fees: randomUUID() }),
+      ...webhookArguments(webhook),
+    });
+    return noteSettled(settled);
   }
 }
 

@@ -11,3 +11,8 @@ export function pgDate(value: Date | string): Date {
 export function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
 }
+
+/** Per-currency amounts as a SQL function's JSON argument takes them: minor units as text (a bigint is no JSON number). */
+export function perCurrency(limits: Readonly<Record<string, bigint>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(limits).map(([c, v]) => [c, v.toString()]));
+}

@@ -7,6 +7,7 @@ import type { LedgerAccount } from '../ledger/ledger-account.js';
 import { toAccount } from '../ledger/ledger.repository.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import { toTransaction, type TransactionRecord, type TransactionRepository } from '../transactions/transaction.repository.js';
+import { perCurrency } from '../shared/pg.js';
 import { normalizeEmail } from '../users/user.service.js';
 import { isUuid, type WalletService } from './wallet.service.js';
 import { WalletError, WalletException } from './wallets.errors.js';
@@ -143,8 +144,4 @@ export function translate(err: unknown): unknown {
   const refusal = FUNCTION_REFUSALS.get(code);
   if (!refusal) return err;
   return new WalletException(refusal.error, refusal.field ? { field: refusal.field } : undefined);
-}
-
-function perCurrency(limits: Record<string, bigint>): Record<string, string> {
-  return Object.fromEntries(Object.entries(limits).map(([c, v]) => [c, v.toString()]));
 }

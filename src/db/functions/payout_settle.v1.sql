@@ -1,0 +1,99 @@
+-- payout_settle, version 1: applies a payout's final status once, in one round trip.
+--
+-- Called on its own by WithdrawalService.settle, for the provider's answer to the payout, its
+-- webhook and the recovery job (it commits when it returns; the provider was asked before, never
+-- inside). In order: the provider's event, when given (p_event: recorded in webhook_events with
+-- the effect, so a repeat of it is DUPLICATE and changes nothing, money rule 7), the payment
+-- locked, then by its status and p_status: PENDING and SUCCEEDED posts the hold (resolve_pending)
+-- and moves the provider's fee from the fees account to settlement (money rule 11), the payment
+-- SUCCEEDED and its row COMPLETED; PENDING and anything else (failed, or sent back before it ever
+-- succeeded) voids the hold, the money is the wallet's again, the payment and its row FAILED
+-- (p_reason); SUCCEEDED and REVERSED is a new transfer from settlement back to the wallet (rule 3:
+-- a posted transfer never changes), the payment REVERSED, its row REVERSED and a REVERSAL row
+-- beside it; anything else is ALREADY_SETTLED. The audit row (p_audit, when given) carries the
+-- outcome. Answers {"outcome", "accounts": the accounts moved, as they now stand, "transactions":
+-- the user-facing rows it changed or wrote}, which the caller turns into cache invalidations and
+-- events.
+--
+-- Released files never change (SHA256SUMS): a change is the next version and a new migration.
+CREATE OR REPLACE FUNCTION public.payout_settle(p_payment uuid, p_status text, p_reason text, p_fee bigint, p_shard integer, p_ids jsonb, p_event jsonb, p_audit jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_payment payments%rowtype;
+  v_outcome text;
+  v_settlement uuid;
+  v_fees uuid;
+  v_moved jsonb;
+  v_accounts jsonb := '[]'::jsonb;
+  v_rows jsonb := '[]'::jsonb;
+  v_row transactions%rowtype;
+  v_reason text;
+begin
+  -- A provider's event is recorded in the same transaction as its effect: applied once.
+  if p_event is not null then
+    insert into webhook_events (event_key, provider, type, reference, outcome)
+    values (p_event->>'eventKey', p_event->>'provider', p_event->>'type', p_event->>'reference', 'APPLIED')
+    on conflict (event_key) do nothing;
+    if not found then v_outcome := 'DUPLICATE'; end if;
+  end if;
+
+  if v_outcome is null then
+    select * into v_payment from payments where id = p_payment and kind = 'WITHDRAWAL' for update;
+    if not found then raise exception 'no withdrawal %', p_payment; end if;
+    if v_payment.status = 'PENDING' and p_status = 'SUCCEEDED' then
+      -- The hold is posted; the provider's fee moves from fees to settlement (money rule 11).
+      v_accounts := v_accounts || coalesce(resolve_pending(v_payment.transfer_id, true), '[]'::jsonb);
+      if p_fee > 0 then
+        v_settlement := system_account((p_ids->>'settlement')::uuid, 'SETTLEMENT', v_payment.provider, v_payment.currency, p_shard);
+        v_fees := system_account((p_ids->>'fees')::uuid, 'FEES', v_payment.provider, v_payment.currency, p_shard);
+        v_moved := post_movement((p_ids->>'fee')::uuid, v_fees, v_settlement, p_fee, v_payment.currency,
+                                 'FEE', v_payment.reference, false);
+        if not v_moved ? 'debit' then raise exception 'fee of % not posted: %', v_payment.reference, v_moved; end if;
+        v_accounts := v_accounts || jsonb_build_array(v_moved->'debit', v_moved->'credit');
+      end if;
+      update payments set status = 'SUCCEEDED', failure_reason = null, due_at = null, updated_at = now() where id = p_payment;
+      update transactions set status = 'COMPLETED', updated_at = now()
+      where id = v_payment.transaction_id and status = 'PENDING'
+      returning * into v_row;
+      v_outcome := 'PAYOUT_COMPLETED';
+    elsif v_payment.status = 'PENDING' then
+      -- Failed, or sent back before it ever succeeded: the hold is voided, the money is the wallet's again.
+      v_reason := coalesce(p_reason, 'The payout failed');
+      v_accounts := v_accounts || coalesce(resolve_pending(v_payment.transfer_id, false), '[]'::jsonb);
+      update payments set status = 'FAILED', failure_reason = v_reason, due_at = null, updated_at = now() where id = p_payment;
+      update transactions set status = 'FAILED', failure_reason = v_reason, updated_at = now()
+      where id = v_payment.transaction_id and status = 'PENDING'
+      returning * into v_row;
+      v_outcome := 'PAYOUT_FAILED';
+    elsif v_payment.status = 'SUCCEEDED' and p_status = 'REVERSED' then
+      -- A posted transfer never changes (rule 3): undoing it is a new transfer the other way.
+      v_settlement := system_account((p_ids->>'settlement')::uuid, 'SETTLEMENT', v_payment.provider, v_payment.currency, p_shard);
+      v_moved := post_movement((p_ids->>'transfer')::uuid, v_settlement, v_payment.account_id, v_payment.amount,
+                               v_payment.currency, 'REVERSAL', v_payment.reference, false);
+      if not v_moved ? 'debit' then raise exception 'reversal of % not posted: %', v_payment.reference, v_moved; end if;
+      v_accounts := v_accounts || jsonb_build_array(v_moved->'debit', v_moved->'credit');
+      update payments set status = 'REVERSED', failure_reason = coalesce(p_reason, 'The bank sent the payout back'),
+        due_at = null, updated_at = now() where id = p_payment;
+      update transactions set status = 'REVERSED', updated_at = now()
+      where id = v_payment.transaction_id and status = 'COMPLETED'
+      returning * into v_row;
+      if found then v_rows := v_rows || jsonb_build_array(transaction_json(v_row)); end if;
+      insert into transactions (id, user_id, account_id, transfer_id, type, status, direction, amount, currency, description, reference)
+      values ((p_ids->>'transaction')::uuid, v_payment.user_id, v_payment.account_id, (p_ids->>'transfer')::uuid, 'REVERSAL',
+              'COMPLETED', 'CREDIT', v_payment.amount, v_payment.currency, 'Withdrawal returned by the bank', v_payment.reference)
+      returning * into v_row;
+      v_outcome := 'PAYOUT_REVERSED';
+    else
+      v_outcome := 'ALREADY_SETTLED';
+    end if;
+    if v_row.id is not null then v_rows := v_rows || jsonb_build_array(transaction_json(v_row)); end if;
+  end if;
+
+  if p_audit is not null then
+    perform audit_record(null, p_audit->>'action', v_outcome, p_audit->>'requestId', p_audit->>'ip', p_audit->'details');
+  end if;
+  return jsonb_build_object('outcome', v_outcome, 'accounts', v_accounts, 'transactions', v_rows);
+end
+$function$;

@@ -32,11 +32,13 @@ export class PaymentResolver {
   ): Promise<DepositPayload> {
     const viewer = requireViewer(ctx);
     const user = await ctx.loaders.user.load(viewer.userId);
-    const { transaction, checkoutUrl } = await this.services.deposits.deposit(
+    const { transaction, checkoutUrl, wallet } = await this.services.deposits.deposit(
       ctx.em,
       { userId: viewer.userId, email: user!.email, requestId: ctx.requestId, ip: ctx.client.ip },
       input,
     );
+    // The row's wallet, as the work read it: `transaction { wallet }` is not read again.
+    if (wallet) ctx.loaders.account.prime(wallet.id, wallet);
     return { transaction: TransactionType.from(transaction), checkoutUrl };
   }
 
@@ -54,6 +56,8 @@ export class PaymentResolver {
       { userId: viewer.userId, requestId: ctx.requestId, ip: ctx.client.ip },
       input,
     );
+    // The wallet as the hold left it: `transaction { wallet }` is not read again.
+    ctx.loaders.account.prime(wallet.id, wallet);
     return { transaction: TransactionType.from(transaction), wallet: WalletType.from(wallet) };
   }
 

@@ -198,13 +198,13 @@ describe('sandbox payouts', () => {
     expect([ours(open), ours(credit), ours(hold)]).toEqual([['deposit_open'], ['deposit_settle'], ['withdraw_hold']]);
     for (const step of [open, credit, hold]) expect(step.filter((q) => /^(begin|savepoint|commit)\b/i.test(q))).toEqual([]);
     // Everything else each request sends, so a statement creeping back in shows here. The deposit:
-    // the user's email (for the provider), the sandbox's own row, the checkout page's address,
-    // and the two wallets the answer's `transaction { wallet { id } }` and the events load. The
-    // checkout: the sandbox's own row, the payment by reference, the event already seen?, the
-    // provider's verification (the sandbox's row). The withdrawal: the wallet (its currency, before
-    // the bank account is resolved), the key already answered?, the first attempt claimed, the
-    // sandbox's own row, the payout's due time, and the wallet the answer's transaction names.
-    expect([open.length, credit.length, hold.length]).toEqual([6, 5, 7]);
+    // the user's email (for the provider), the sandbox's own row and the checkout page's address;
+    // the answer's `transaction { wallet }` is the wallet deposit_open read. The checkout: the
+    // sandbox's own row, the payment with "was this event applied?", the provider's verification
+    // (the sandbox's row). The withdrawal: the wallet (its currency, before the bank account is
+    // resolved), "was this key answered?", the first attempt claimed, the sandbox's own row and
+    // the payout's due time.
+    expect([open.length, credit.length, hold.length]).toEqual([4, 4, 6]);
     // And the payout's outcome is one statement too, when the job finds its time has come.
     const job = await texts(async () => expect((await settled(server, c, withdrawal)).status).toBe('COMPLETED'));
     expect(job.filter((q) => /payout_settle|resolve_pending|update (ledger_|transactions)|insert into transactions|^(begin|commit)\b/i.test(q)).map((q) => q.slice(0, 20))).toEqual([

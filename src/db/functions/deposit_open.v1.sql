@@ -11,7 +11,8 @@
 -- recorded on the key as the answer to repeat, worded by the caller (p_rules.refusals, with their
 -- extensions; the words live in payments.errors.ts alone); no such wallet of the user (WA001)
 -- undoes everything, the key included. Answers {"replay": the key's row}, {"result": the refusal},
--- or {"result", "payment", "transaction"}: the rows as written, which the caller answers with.
+-- or {"result", "payment", "transaction", "wallet"}: the rows as written and the wallet as read
+-- (a pending deposit does not move it), which the caller answers with.
 --
 -- Released files never change (SHA256SUMS): a change is the next version and a new migration.
 CREATE OR REPLACE FUNCTION public.deposit_open(p_user uuid, p_key text, p_fingerprint text, p_wallet uuid, p_amount bigint, p_rules jsonb, p_ids jsonb, p_provider text, p_request_id text, p_ip text)
@@ -80,6 +81,7 @@ begin
     return jsonb_build_object('result', v_result);
   end;
 
-  return jsonb_build_object('result', v_result, 'payment', payment_json(v_payment), 'transaction', transaction_json(v_row));
+  return jsonb_build_object('result', v_result, 'payment', payment_json(v_payment), 'transaction', transaction_json(v_row),
+    'wallet', ledger_account_json(v_wallet));
 end
 $function$;

@@ -68,6 +68,11 @@ export function noteCardRow(row: CardRow): void {
   storage.getStore()?.cardRows.set(row.id, row);
 }
 
+/** Whose account it is, known to the work (read by it): the fan-out need not read it again. */
+export function noteAccountOwner(accountId: string, owner: { userId: string | null; kind: string }): void {
+  storage.getStore()?.owners.set(accountId, owner);
+}
+
 export function noteHistoryChanged(accountId: string, transactionId?: string, userId?: string): void {
   const changes = storage.getStore();
   changes?.histories.add(accountId);

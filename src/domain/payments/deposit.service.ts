@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DepositStatus, PaymentProvider } from '../../providers/payment-provider.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { noteHistoryChanged } from '../ledger/ledger-changes.js';
+import type { LedgerAccount } from '../ledger/ledger-account.js';
+import { noteAccountOwner, noteHistoryChanged } from '../ledger/ledger-changes.js';
+import { toAccount } from '../ledger/ledger.repository.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MonitoringService } from '../monitoring/monitoring.service.js';
 import type { Log } from '../shared/log.js';
@@ -35,6 +37,8 @@ export interface DepositInput {
 export interface DepositStarted {
   transaction: TransactionRecord;
   checkoutUrl: string;
+  /** The wallet as this request read it, when it ran the work (not a replay): a pending deposit does not move it. */
+  wallet?: LedgerAccount;
 }
 
 /**
@@ -114,6 +118,7 @@ export class DepositService {
     }
     // What this request wrote, when it ran the work (not a replay): no need to read it back.
     let written: TransactionRecord | undefined;
+    let wallet: LedgerAccount | undefined;
     let payment: Payment;
     if ('replay' in opened) {
       const { paymentId } = this.idempotency.answer(this.idempotency.replayOf(opened.replay.found ? opened.replay : null, print));
@@ -122,6 +127,8 @@ export class DepositService {
       this.idempotency.answer(opened.result); // a refusal, recorded on the key, is thrown here
       payment = toPayment(opened.payment!);
       written = toTransaction(opened.transaction!);
+      wallet = toAccount(opened.wallet!);
+      noteAccountOwner(wallet.id, { userId: actor.userId, kind: wallet.kind });
       noteHistoryChanged(written.accountId, written.id, actor.userId);
     }
     const paymentId = payment.id;
@@ -142,7 +149,7 @@ export class DepositService {
       });
       await this.payments.setCheckout(em, payment.id, checkoutUrl, providerRef ?? null);
       // The row as this request wrote it is still what it is: only the webhook moves it on.
-      if (written) return { transaction: written, checkoutUrl };
+      if (written) return { transaction: written, checkoutUrl, wallet };
       return this.started(em, payment, checkoutUrl);
     } catch (err) {
       // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.

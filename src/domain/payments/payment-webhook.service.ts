@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { WebhookSignatureError, type DepositStatus, type PaymentProvider, type WebhookEvent } from '../../providers/payment-provider.js';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { Log } from '../shared/log.js';
-import { WebhookEventRepository } from '../webhooks/webhook-event.repository.js';
 import type { DepositService } from './deposit.service.js';
 import { PaymentRepository } from './payment.repository.js';
 import type { WithdrawalService } from './withdrawal.service.js';
@@ -19,7 +18,6 @@ export interface WebhookResult {
  */
 export class PaymentWebhookService {
   private readonly payments = new PaymentRepository();
-  private readonly events = new WebhookEventRepository();
 
   constructor(
     private readonly deposits: DepositService,
@@ -62,13 +60,14 @@ export class PaymentWebhookService {
     audit: Omit<AuditEntry, 'outcome' | 'userId'>,
   ): Promise<WebhookResult & { audited?: boolean }> {
     if (event.type === 'IGNORED') return { status: 200, outcome: 'IGNORED' };
-    const payment = await this.payments.findByReference(em, event.reference);
-    if (!payment || payment.provider !== provider.name) {
+    const found = await this.payments.findForEvent(em, event.reference, event.eventKey);
+    if (!found || found.payment.provider !== provider.name) {
       // Unknown to us: answer non-2xx so the provider retries (the row may not be visible yet).
       this.log.warn({ reference: event.reference, type: event.providerType }, 'webhook for an unknown reference');
       return { status: 404, outcome: 'UNKNOWN_REFERENCE' };
     }
-    if (await this.events.seen(em, event.eventKey)) return { status: 200, outcome: 'DUPLICATE' };
+    if (found.seen) return { status: 200, outcome: 'DUPLICATE' };
+    const { payment } = found;
     const received = { eventKey: event.eventKey, provider: provider.name, type: event.providerType, reference: event.reference };
 
     // Each outcome is one statement (deposit_settle, payout_settle): the event recorded with its

@@ -114,7 +114,7 @@ export type DepositOpenResult =
   /** The key was there already: its row as stored (found false when it vanished meanwhile). */
   | { replay: StoredKey<{ paymentId: string }> & { found: boolean } }
   /** A refusal, recorded on the key (no rows), or the rows this call wrote. */
-  | { result: Recorded<{ paymentId: string }>; payment?: Row; transaction?: TransactionRow };
+  | { result: Recorded<{ paymentId: string }>; payment?: Row; transaction?: TransactionRow; wallet?: AccountRow };
 
 /** What withdraw_hold (src/db/functions/withdraw_hold.v1.sql) takes, in its order. */
 export interface WithdrawHoldCall {
@@ -259,6 +259,18 @@ export class PaymentRepository {
   async get(em: EntityManager, id: string): Promise<Payment> {
     const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where id = ?`, [id]);
     return toPayment(row);
+  }
+
+  /**
+   * The payment a provider's event names, and whether that event was applied before (a cheap
+   * early answer; the settle functions record it with the effect): one round trip for both.
+   */
+  async findForEvent(em: EntityManager, reference: string, eventKey: string): Promise<{ payment: Payment; seen: boolean } | null> {
+    const [row] = await em.execute<(Row & { seen: boolean })[]>(
+      `select ${COLUMNS}, exists (select 1 from webhook_events where event_key = ?) as seen from payments where reference = ?`,
+      [eventKey, reference],
+    );
+    return row ? { payment: toPayment(row), seen: row.seen } : null;
   }
 
   async findByReference(em: EntityManager, reference: string): Promise<Payment | null> {

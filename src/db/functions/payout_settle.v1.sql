@@ -31,6 +31,10 @@ declare
   v_row transactions%rowtype;
   v_reason text;
 begin
+  -- Only a final status settles anything; PENDING or UNKNOWN is the caller's bug.
+  if p_status is null or p_status not in ('SUCCEEDED', 'FAILED', 'REVERSED') then
+    raise exception 'a payout settles only as SUCCEEDED, FAILED or REVERSED, not %', p_status;
+  end if;
   -- A provider's event is recorded in the same transaction as its effect: applied once.
   if p_event is not null then
     insert into webhook_events (event_key, provider, type, reference, outcome)

@@ -6,6 +6,8 @@ import { functionSql } from '../db/functions.js';
  * - `system_account` (src/db/functions/system_account.v1.sql): a system account's shard, opened
  *   when missing, for LedgerService.systemAccount and the functions below;
  * - `payment_json` (payment_json.v1.sql): a payments row as JSON;
+ * - `idempotency_refusal` (idempotency_refusal.v1.sql): a business refusal recorded on the key;
+ * - `webhook_event_record` (webhook_event_record.v1.sql): a provider's event recorded once;
  * - `resolve_pending` (resolve_pending.v1.sql): a hold posted or voided once, for
  *   LedgerService.resolvePending (cards) and payout_settle;
  * - `deposit_open` and `deposit_settle`: a deposit's PENDING rows, and its credit or failure;
@@ -16,6 +18,8 @@ export class Migration20261207020000_payment_functions extends Migration {
   override async up(): Promise<void> {
     this.addSql(await functionSql('system_account', 1));
     this.addSql(await functionSql('payment_json', 1));
+    this.addSql(await functionSql('idempotency_refusal', 1));
+    this.addSql(await functionSql('webhook_event_record', 1));
     this.addSql(await functionSql('resolve_pending', 1));
     this.addSql(await functionSql('deposit_open', 1));
     this.addSql(await functionSql('deposit_settle', 1));
@@ -29,6 +33,8 @@ export class Migration20261207020000_payment_functions extends Migration {
     this.addSql('drop function deposit_settle(uuid, boolean, text, bigint, integer, jsonb, jsonb, jsonb);');
     this.addSql('drop function deposit_open(uuid, text, text, uuid, bigint, jsonb, jsonb, text, text, text);');
     this.addSql('drop function resolve_pending(uuid, boolean);');
+    this.addSql('drop function webhook_event_record(jsonb);');
+    this.addSql('drop function idempotency_refusal(uuid, text, jsonb, text, text);');
     this.addSql('drop function payment_json(payments);');
     this.addSql('drop function system_account(uuid, text, text, text, integer);');
   }

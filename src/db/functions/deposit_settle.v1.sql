@@ -2,7 +2,7 @@
 --
 -- Called on its own by DepositService.settle, for the provider's webhook and for the recovery job
 -- (it commits when it returns; the provider was asked before, never inside). In order: the
--- provider's event, when given (p_event: recorded in webhook_events with the effect, so a repeat
+-- provider's event, when given (p_event: recorded by webhook_event_record with the effect, so a repeat
 -- of it is DUPLICATE and changes nothing, money rule 7), the payment locked, then: a payment no
 -- longer PENDING is ALREADY_SETTLED, except a FAILED one that was paid after all (a checkout paid
 -- after it expired), whose row is reopened and credited: the customer's money is never left at the
@@ -30,11 +30,8 @@ declare
   v_transfer uuid := (p_ids->>'transfer')::uuid;
 begin
   -- A provider's event is recorded in the same transaction as its effect: applied once.
-  if p_event is not null then
-    insert into webhook_events (event_key, provider, type, reference, outcome)
-    values (p_event->>'eventKey', p_event->>'provider', p_event->>'type', p_event->>'reference', 'APPLIED')
-    on conflict (event_key) do nothing;
-    if not found then v_outcome := 'DUPLICATE'; end if;
+  if p_event is not null and not webhook_event_record(p_event) then
+    v_outcome := 'DUPLICATE';
   end if;
 
   if v_outcome is null then

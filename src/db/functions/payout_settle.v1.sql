@@ -2,7 +2,7 @@
 --
 -- Called on its own by WithdrawalService.settle, for the provider's answer to the payout, its
 -- webhook and the recovery job (it commits when it returns; the provider was asked before, never
--- inside). In order: the provider's event, when given (p_event: recorded in webhook_events with
+-- inside). In order: the provider's event, when given (p_event: recorded by webhook_event_record with
 -- the effect, so a repeat of it is DUPLICATE and changes nothing, money rule 7), the payment
 -- locked, then by its status and p_status: PENDING and SUCCEEDED posts the hold (resolve_pending)
 -- and moves the provider's fee from the fees account to settlement (money rule 11), the payment
@@ -36,11 +36,8 @@ begin
     raise exception 'a payout settles only as SUCCEEDED, FAILED or REVERSED, not %', p_status;
   end if;
   -- A provider's event is recorded in the same transaction as its effect: applied once.
-  if p_event is not null then
-    insert into webhook_events (event_key, provider, type, reference, outcome)
-    values (p_event->>'eventKey', p_event->>'provider', p_event->>'type', p_event->>'reference', 'APPLIED')
-    on conflict (event_key) do nothing;
-    if not found then v_outcome := 'DUPLICATE'; end if;
+  if p_event is not null and not webhook_event_record(p_event) then
+    v_outcome := 'DUPLICATE';
   end if;
 
   if v_outcome is null then

@@ -8,7 +8,7 @@
 -- order, the limits (outflow_limit), the hold (post_movement, pending: the balance guard counts
 -- it at once), the PENDING transaction row, the payments row (due for the recovery job after
 -- p_rules.recheckAfterSeconds) and the audit row (audit_record). A limit or the balance refusing
--- (SQLSTATE WR001) rolls back to the block's savepoint and is recorded on the key as the answer to
+-- (SQLSTATE WR001) rolls back to the block's savepoint and is recorded on the key (idempotency_refusal) as the answer to
 -- repeat, worded by the caller (p_rules.refusals, with their extensions; the words live in
 -- wallets.errors.ts alone); no such wallet of the user (WA001) undoes everything, the key
 -- included. Answers {"replay": the key's row}, {"result": the refusal}, or {"result", "payment",
@@ -78,12 +78,7 @@ begin
     -- A business refusal: the block's writes are undone; the key keeps the answer, worded by
     -- the caller (p_rules.refusals, with their extensions), to give it again to every repeat.
     get stacked diagnostics v_detail = pg_exception_detail;
-    v_result := jsonb_build_object('error', jsonb_build_object(
-      'code', p_rules->'refusals'->sqlerrm->>'code', 'message', p_rules->'refusals'->sqlerrm->>'message',
-      'extensions', coalesce(p_rules->'refusals'->sqlerrm->'extensions', '{}'::jsonb)
-                    || coalesce(nullif(v_detail, ''), '{}')::jsonb));
-    update idempotency_keys set result = v_result where user_id = p_user and key = p_key;
-    return jsonb_build_object('result', v_result);
+    return jsonb_build_object('result', idempotency_refusal(p_user, p_key, p_rules->'refusals', sqlerrm, v_detail));
   end;
 
   return jsonb_build_object('result', v_result, 'payment', payment_json(v_payment), 'transaction', transaction_json(v_row),

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PaymentRepository, type Payment } from '../../src/domain/payments/payment.repository.js';
 import { sql } from '../support/helpers.js';
 import { useTestServer } from '../support/server.js';
-import { admin, customer, expectLedgerBalanced, wallet, withdraw, type Customer } from './payments-helpers.js';
+import { admin, customer, deposit, expectLedgerBalanced, wallet, withdraw, type Customer } from './payments-helpers.js';
 
 /**
  * The payment functions (src/db/functions: deposit_settle, payout_settle, resolve_pending) refuse
@@ -51,6 +51,18 @@ describe('the payment functions refuse what no provider answer asks', () => {
       );
     }
     expect(await state(c, payment)).toEqual(before);
+  });
+
+  it('a deposit settles only as paid or not paid: a status it cannot read is refused, never credited', async () => {
+    const c = await customer(server, { funds: 100_000n });
+    const started = await deposit(server, c, '5000', 'pf-unread');
+    expect(started.errors).toBeUndefined();
+    const payment = (await payments.findByReference(em(), started.data!.deposit.transaction.reference))!;
+    const before = await state(c, payment);
+    const unread = { status: null, fee: 0n } as unknown as { status: 'SUCCEEDED'; fee: bigint };
+    await expect(server.app.services.deposits.settle(em(), payment, unread)).rejects.toThrow('a deposit settles only as paid or not paid, not null');
+    expect(await state(c, payment)).toEqual(before);
+    expect(before.payment.status).toBe('PENDING');
   });
 
   it("a deposit's outcome for a withdrawal's payment is refused: the hold is never credited as a deposit", async () => {

@@ -29,6 +29,10 @@ declare
   v_row transactions%rowtype;
   v_transfer uuid := (p_ids->>'transfer')::uuid;
 begin
+  -- Paid or not: nothing else settles a deposit (a null would credit it).
+  if p_succeeded is null then
+    raise exception 'a deposit settles only as paid or not paid, not null';
+  end if;
   -- A provider's event is recorded in the same transaction as its effect: applied once.
   if p_event is not null and not webhook_event_record(p_event) then
     v_outcome := 'DUPLICATE';

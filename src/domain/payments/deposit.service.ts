@@ -155,7 +155,7 @@ export class DepositService {
       // Nothing was charged: the deposit fails, and the key is forgotten so a retry runs again.
       this.log.warn({ err: (err as Error).message, reference: payment.reference }, 'deposit could not be initialized');
       await em.transactional(async (tx) => {
-        await this.payments.finish(tx, payment.id, 'FAILED', 'The payment provider could not be reached');
+        await this.payments.fail(tx, payment.id, 'The payment provider could not be reached');
         await this.transactions.setStatus(
           tx,
           { id: payment.transactionId },
@@ -202,12 +202,11 @@ export class DepositService {
     webhook?: WebhookRecord,
   ): Promise<string> {
     outsideTransaction(em, 'deposit_settle');
-    const succeeded = status.status === 'SUCCEEDED';
     const settled = await this.payments.settleDeposit(em, {
       paymentId: payment.id,
-      status: succeeded ? 'SUCCEEDED' : 'FAILED',
-      reason: succeeded ? null : (reason ?? 'The payment was declined'),
-      fee: status.fee,
+      status: status.status,
+      reason: status.status === 'SUCCEEDED' ? null : (reason ?? 'The payment was declined'),
+      fee: status.fee ?? 0n,
       // The wallet picks the settlement shard: deposits of different users do not wait for one row.
       shard: this.ledger.shard(payment.accountId),
       ids: JSON.stringify({ transfer: randomUUID(), fee: randomUUID(), settlement: randomUUID(), fees: randomUUID() }),

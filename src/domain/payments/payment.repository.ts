@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../../db/prepared.js';
 import type { Recorded, StoredKey } from '../idempotency/idempotency.repository.js';
@@ -73,24 +72,6 @@ export function toPayment(r: Row): Payment {
     attempts: r.attempts,
     expiresAt: r.expires_at === null ? null : pgDate(r.expires_at),
   };
-}
-
-export interface NewPayment {
-  reference: string;
-  kind: Payment['kind'];
-  provider: string;
-  userId: string;
-  accountId: string;
-  transactionId: string;
-  transferId?: string;
-  amount: bigint;
-  currency: string;
-  bankCode?: string;
-  accountNumber?: string;
-  accountName?: string;
-  /** When the recovery job should first ask the provider about it. */
-  dueInSeconds: number;
-  expiresInSeconds?: number;
 }
 
 /** What deposit_open (src/db/functions/deposit_open.v1.sql) takes, in its order. */
@@ -217,45 +198,6 @@ export class PaymentRepository {
     return settle(em, 'payout_settle', PAYOUT_SETTLE_SQL, c);
   }
 
-  async insert(tx: EntityManager, p: NewPayment): Promise<Payment> {
-    const id = randomUUID();
-    const [row] = await tx.execute<Row[]>(
-      `insert into payments (id, reference, kind, provider, status, user_id, account_id, transaction_id, transfer_id, amount,
-                             currency, bank_code, account_number, account_name, due_at, expires_at)
-       values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?::bigint, ?, ?, ?, ?, now() + make_interval(secs => ?),
-               case when ?::int is null then null else now() + make_interval(secs => ?::int) end)
-       returning ${COLUMNS}`,
-      [
-        id,
-        p.reference,
-        p.kind,
-        p.provider,
-        p.userId,
-        p.accountId,
-        p.transactionId,
-        p.transferId ?? null,
-        p.amount.toString(),
-        p.currency,
-        p.bankCode ?? null,
-        p.accountNumber ?? null,
-        p.accountName ?? null,
-        p.dueInSeconds,
-        p.expiresInSeconds ?? null,
-        p.expiresInSeconds ?? null,
-      ],
-    );
-    return toPayment(row);
-  }
-
-  /** What the account's PENDING deposits would add once paid. */
-  async pendingDeposits(em: EntityManager, accountId: string): Promise<bigint> {
-    const [row] = await em.execute<{ total: string }[]>(
-      `select coalesce(sum(amount), 0)::text as total from payments where account_id = ? and kind = 'DEPOSIT' and status = 'PENDING'`,
-      [accountId],
-    );
-    return BigInt(row.total);
-  }
-
   async get(em: EntityManager, id: string): Promise<Payment> {
     const [row] = await em.execute<Row[]>(`select ${COLUMNS} from payments where id = ?`, [id]);
     return toPayment(row);
@@ -278,11 +220,6 @@ export class PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
-  async lock(tx: EntityManager, id: string): Promise<Payment> {
-    const [row] = await tx.execute<Row[]>(`select ${COLUMNS} from payments where id = ? for update`, [id]);
-    return toPayment(row);
-  }
-
   async setCheckout(em: EntityManager, id: string, checkoutUrl: string, providerRef: string | null): Promise<void> {
     await em.execute('update payments set checkout_url = ?, provider_ref = coalesce(?, provider_ref), updated_at = now() where id = ?', [
       checkoutUrl,
@@ -291,12 +228,9 @@ export class PaymentRepository {
     ]);
   }
 
-  async finish(tx: EntityManager, id: string, status: PaymentStatus, reason: string | null, transferId?: string): Promise<void> {
-    await tx.execute(
-      `update payments set status = ?, failure_reason = ?, transfer_id = coalesce(?, transfer_id), due_at = null, updated_at = now()
-       where id = ?`,
-      [status, reason, transferId ?? null, id],
-    );
+  /** A payment that ends without moving money (its provider call failed), with the reason. */
+  async fail(tx: EntityManager, id: string, reason: string): Promise<void> {
+    await tx.execute(`update payments set status = 'FAILED', failure_reason = ?, due_at = null, updated_at = now() where id = ?`, [reason, id]);
   }
 
   /** The one caller that moves attempts from 0 to 1 sends the payout; everyone else does not. */

@@ -205,7 +205,8 @@ export class DepositService {
     const settled = await this.payments.settleDeposit(em, {
       paymentId: payment.id,
       status: status.status,
-      reason: status.status === 'SUCCEEDED' ? null : (reason ?? 'The payment was declined'),
+      // Read only when the deposit fails.
+      reason: reason ?? 'The payment was declined',
       fee: status.fee ?? 0n,
       // The wallet picks the settlement shard: deposits of different users do not wait for one row.
       shard: this.ledger.shard(payment.accountId),

@@ -8,6 +8,7 @@ import { functionSql } from '../db/functions.js';
  * - `payment_json` (payment_json.v1.sql): a payments row as JSON;
  * - `idempotency_refusal` (idempotency_refusal.v1.sql): a business refusal recorded on the key;
  * - `webhook_event_record` (webhook_event_record.v1.sql): a provider's event recorded once;
+ * - `provider_fee` (provider_fee.v1.sql): a provider's fee from settlement to fees;
  * - `resolve_pending` (resolve_pending.v1.sql): a hold posted or voided once, for
  *   LedgerService.resolvePending (cards) and payout_settle;
  * - `deposit_open` and `deposit_settle`: a deposit's PENDING rows, and its credit or failure;
@@ -21,6 +22,7 @@ export class Migration20261207020000_payment_functions extends Migration {
     this.addSql(await functionSql('idempotency_refusal', 1));
     this.addSql(await functionSql('webhook_event_record', 1));
     this.addSql(await functionSql('resolve_pending', 1));
+    this.addSql(await functionSql('provider_fee', 1));
     this.addSql(await functionSql('deposit_open', 1));
     this.addSql(await functionSql('deposit_settle', 1));
     this.addSql(await functionSql('withdraw_hold', 1));
@@ -32,6 +34,7 @@ export class Migration20261207020000_payment_functions extends Migration {
     this.addSql('drop function withdraw_hold(uuid, text, text, uuid, bigint, jsonb, jsonb, jsonb, text, integer, text, text);');
     this.addSql('drop function deposit_settle(uuid, boolean, text, bigint, integer, jsonb, jsonb, jsonb);');
     this.addSql('drop function deposit_open(uuid, text, text, uuid, bigint, jsonb, jsonb, text, text, text);');
+    this.addSql('drop function provider_fee(payments, bigint, integer, jsonb);');
     this.addSql('drop function resolve_pending(uuid, boolean);');
     this.addSql('drop function webhook_event_record(jsonb);');
     this.addSql('drop function idempotency_refusal(uuid, text, jsonb, text, text);');

@@ -8,7 +8,7 @@
 -- after it expired), whose row is reopened and credited: the customer's money is never left at the
 -- provider. A failure marks the payment and its row FAILED (p_reason). A success credits the
 -- wallet from the settlement account's shard p_shard (system_account, post_movement), moves the
--- provider's fee from the fees account to settlement (money rule 11), marks the payment SUCCEEDED
+-- provider's fee from settlement to the fees account (provider_fee, money rule 11), marks the payment SUCCEEDED
 -- with its transfer and the row COMPLETED. The audit row (p_audit, when given) carries the outcome.
 -- Answers {"outcome", "accounts": the accounts moved, as they now stand, "transactions": the
 -- user-facing rows it changed}, which the caller turns into cache invalidations and events.
@@ -22,7 +22,6 @@ declare
   v_payment payments%rowtype;
   v_outcome text;
   v_settlement uuid;
-  v_fees uuid;
   v_moved jsonb;
   v_accounts jsonb := '[]'::jsonb;
   v_rows jsonb := '[]'::jsonb;
@@ -66,13 +65,7 @@ begin
     if not v_moved ? 'debit' then raise exception 'deposit % not posted: %', v_payment.reference, v_moved; end if;
     v_accounts := v_accounts || jsonb_build_array(v_moved->'debit', v_moved->'credit');
     -- Rule 11: the provider's fee moves from settlement to fees, so settlement mirrors what the provider holds.
-    if p_fee > 0 then
-      v_fees := system_account((p_ids->>'fees')::uuid, 'FEES', v_payment.provider, v_payment.currency, p_shard);
-      v_moved := post_movement((p_ids->>'fee')::uuid, v_fees, v_settlement, p_fee, v_payment.currency,
-                               'FEE', v_payment.reference, false);
-      if not v_moved ? 'debit' then raise exception 'fee of % not posted: %', v_payment.reference, v_moved; end if;
-      v_accounts := v_accounts || jsonb_build_array(v_moved->'debit', v_moved->'credit');
-    end if;
+    v_accounts := v_accounts || provider_fee(v_payment, p_fee, p_shard, p_ids);
     update payments set status = 'SUCCEEDED', failure_reason = null, transfer_id = v_transfer, due_at = null, updated_at = now()
     where id = p_payment;
     update transactions set transfer_id = v_transfer, status = 'COMPLETED', updated_at = now()

@@ -5,7 +5,7 @@
 -- inside). In order: the provider's event, when given (p_event: recorded by webhook_event_record with
 -- the effect, so a repeat of it is DUPLICATE and changes nothing, money rule 7), the payment
 -- locked, then by its status and p_status: PENDING and SUCCEEDED posts the hold (resolve_pending)
--- and moves the provider's fee from the fees account to settlement (money rule 11), the payment
+-- and moves the provider's fee from settlement to the fees account (provider_fee, money rule 11), the payment
 -- SUCCEEDED and its row COMPLETED; PENDING and anything else (failed, or sent back before it ever
 -- succeeded) voids the hold, the money is the wallet's again, the payment and its row FAILED
 -- (p_reason); SUCCEEDED and REVERSED is a new transfer from settlement back to the wallet (rule 3:
@@ -24,7 +24,6 @@ declare
   v_payment payments%rowtype;
   v_outcome text;
   v_settlement uuid;
-  v_fees uuid;
   v_moved jsonb;
   v_accounts jsonb := '[]'::jsonb;
   v_rows jsonb := '[]'::jsonb;
@@ -44,16 +43,9 @@ begin
     select * into v_payment from payments where id = p_payment and kind = 'WITHDRAWAL' for update;
     if not found then raise exception 'no withdrawal %', p_payment; end if;
     if v_payment.status = 'PENDING' and p_status = 'SUCCEEDED' then
-      -- The hold is posted; the provider's fee moves from fees to settlement (money rule 11).
+      -- The hold is posted; the provider's fee moves from settlement to fees (money rule 11).
       v_accounts := v_accounts || coalesce(resolve_pending(v_payment.transfer_id, true), '[]'::jsonb);
-      if p_fee > 0 then
-        v_settlement := system_account((p_ids->>'settlement')::uuid, 'SETTLEMENT', v_payment.provider, v_payment.currency, p_shard);
-        v_fees := system_account((p_ids->>'fees')::uuid, 'FEES', v_payment.provider, v_payment.currency, p_shard);
-        v_moved := post_movement((p_ids->>'fee')::uuid, v_fees, v_settlement, p_fee, v_payment.currency,
-                                 'FEE', v_payment.reference, false);
-        if not v_moved ? 'debit' then raise exception 'fee of % not posted: %', v_payment.reference, v_moved; end if;
-        v_accounts := v_accounts || jsonb_build_array(v_moved->'debit', v_moved->'credit');
-      end if;
+      v_accounts := v_accounts || provider_fee(v_payment, p_fee, p_shard, p_ids);
       update payments set status = 'SUCCEEDED', failure_reason = null, due_at = null, updated_at = now() where id = p_payment;
       update transactions set status = 'COMPLETED', updated_at = now()
       where id = v_payment.transaction_id and status = 'PENDING'

@@ -123,16 +123,15 @@ export async function reportProblems(root: string, patterns: string[], report: M
 /** The files a pending list names (blank lines and # comments skipped). */
 export const parsePending = parseLineList;
 
-/** Killed and timed-out mutants over every mutant that was tested (the score Stryker prints). */
 /** Mutants that count towards a score, and those of them a test detected (killed or timed out). */
-interface Tally {
+export interface Tally {
   valid: number;
   detected: number;
   survived: number;
   noCoverage: number;
 }
 
-function tally(mutants: ReportedMutant[]): Tally {
+export function tally(mutants: ReportedMutant[]): Tally {
   const t: Tally = { valid: 0, detected: 0, survived: 0, noCoverage: 0 };
   for (const { status } of mutants) {
     if (status === 'Killed' || status === 'Timeout') t.detected++;

@@ -1,6 +1,6 @@
 import type { DevMailboxMessage } from '../../src/domain/mail/dev-mailbox.repository.js';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, ensureChromium } from '../../scripts/chromium.js';
 import { SignUpDocument } from '../generated/graphql.js';
 import { useTestServer, type TestServer } from '../support/server.js';
 
@@ -18,35 +19,8 @@ import { useTestServer, type TestServer } from '../support/server.js';
  * only that server answers the browser.
  */
 
-export const CHROMIUM = '/usr/bin/chromium';
-/** Headless, and quiet on a closed network (no background connections to Google's hosts). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS, ensureChromium };
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/** Whether Chromium is here, after trying `apt-get install chromium` once when it is not (as root). */
-export function ensureChromium(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'ignore', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } catch {
-    try {
-      execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq chromium'], { stdio: 'ignore', timeout: 600_000 });
-    } catch {
-      /* reported by the caller */
-    }
-  }
-  return existsSync(CHROMIUM);
-}
 
 let built: Promise<string> | undefined;
 

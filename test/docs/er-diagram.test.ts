@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ER_DIAGRAM_PATH, EXCLUDED_TABLES, mermaidType, readCatalog, renderErDiagram, type Catalog } from '../../scripts/er-diagram.js';
+import { workerDatabaseUrl } from '../support/db.js';
+
+/**
+ * docs/diagrams/er.mmd is generated from the migrations (`npm run docs:er`): a migration that
+ * adds a table, a column or a foreign key without generating it again fails here.
+ */
+
+const STALE = `${ER_DIAGRAM_PATH} is out of date with the migrations: run \`npm run docs:er\``;
+const committed = () => readFile(new URL(`../../${ER_DIAGRAM_PATH}`, import.meta.url), 'utf8');
+
+/** What a diagram shows, read back from its text (entity names may be quoted). */
+function parseDiagram(text: string) {
+  const entities = new Map<string, string[]>();
+  const relationships: { parent: string; cardinality: string; child: string; label: string }[] = [];
+  let open: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const start = /^ {2}"?([A-Za-z0-9_-]+)"? \{$/.exec(line);
+    const attribute = /^ {4}\S+ (\S+)/.exec(line);
+    const relationship = /^ {2}"?([A-Za-z0-9_-]+)"? (\S+--\S+) "?([A-Za-z0-9_-]+)"? : "([^"]*)"$/.exec(line);
+    if (start) entities.set(start[1], (open = []));
+    else if (line === '  }') open = undefined;
+    else if (open && attribute) open.push(attribute[1]);
+    else if (relationship)
+      relationships.push({ parent: relationship[1], cardinality: relationship[2], child: relationship[3], label: relationship[4] });
+    else if (/^ {2}"?[A-Za-z0-9_-]+"?$/.exec(line)) entities.set(line.trim().replace(/"/g, ''), []);
+  }
+  return { entities, relationships };
+}
+
+describe(`${ER_DIAGRAM_PATH}, the entity-relationship diagram of the migrations`, () => {
+  let db: pg.Client;
+  beforeAll(async () => {
+    db = new pg.Client({ connectionString: await workerDatabaseUrl() });
+    await db.connect();
+  });
+  afterAll(() => db?.end());
+
+  it('shows every table of a migrated database with every column, and every foreign key as a relationship', async () => {
+    // Read with information_schema and pg_constraint directly, not with readCatalog: a table
+    // readCatalog missed would be missing from the diagram too.
+    const { rows: columns } = await db.query<{ table_name: string; column_name: string }>(
+      `select c.table_name, c.column_name from information_schema.columns c
+         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema = 'public' and t.table_type = 'BASE TABLE' and c.table_name <> all($1)
+        order by c.table_name, c.ordinal_position`,
+      [EXCLUDED_TABLES],
+    );
+    const { rows: foreignKeys } = await db.query<{ table: string; ref_table: string; columns: string }>(
+      `select k.conrelid::regclass::text as "table", k.confrelid::regclass::text as "ref_table",
+              (select string_agg(a.attname, ', ' order by u.ord) from unnest(k.conkey) with ordinality u(attnum, ord)
+                 join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum) as "columns"
+         from pg_constraint k
+        where k.contype = 'f' and k.connamespace = 'public'::regnamespace`,
+    );
+    expect(new Set(columns.map((c) => c.table_name)).size, 'the migrated database has tables').toBeGreaterThan(10);
+    expect(foreignKeys.length, 'the migrated database has foreign keys').toBeGreaterThan(10);
+
+    const diagram = parseDiagram(await committed());
+    const problems: string[] = [];
+    for (const { table_name: table, column_name: column } of columns) {
+      const shown = diagram.entities.get(table);
+      if (!shown) problems.push(`table ${table} is not in the diagram`);
+      else if (!shown.includes(column)) problems.push(`column ${table}.${column} is not in the diagram`);
+    }
+    for (const fk of foreignKeys) {
+      if (!diagram.relationships.some((r) => r.parent === fk.ref_table && r.child === fk.table && r.label === fk.columns)) {
+        problems.push(`foreign key ${fk.table} (${fk.columns}) → ${fk.ref_table} is not a relationship of the diagram`);
+      }
+    }
+    const tables = new Set(columns.map((c) => c.table_name));
+    for (const table of diagram.entities.keys())
+      if (!tables.has(table)) problems.push(`table ${table} of the diagram is not in the database`);
+    expect([...new Set(problems)], STALE).toEqual([]);
+  });
+
+  it('is exactly what renderErDiagram makes of the migrated database', async () => {
+    const catalog = await readCatalog(db);
+    expect(catalog.tables.map((t) => t.name)).not.toContain('mikro_orm_migrations');
+    expect(await committed(), STALE).toBe(renderErDiagram(catalog));
+  });
+
+  it('keeps to the Mermaid erDiagram syntax every renderer reads', async () => {
+    const text = await committed();
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^%% Generated by `npm run docs:er`/);
+    expect(lines.filter((l) => !l.startsWith('%%'))[0]).toBe('erDiagram');
+    const name = '(?:[A-Za-z_][A-Za-z0-9_-]*|"[A-Za-z0-9_-]+")';
+    const allowed = [
+      /^%%[^{].*$/,
+      /^erDiagram$/,
+      /^$/,
+      new RegExp(`^ {2}${name} \\{$`),
+      /^ {4}[A-Za-z_][A-Za-z0-9_]* [A-Za-z_][A-Za-z0-9_]*( (PK|FK|UK)(, (PK|FK|UK))*)?( "[^"\n]*")?$/,
+      /^ {2}\}$/,
+      new RegExp(`^ {2}${name} (\\|\\||\\|o)--(o\\{|o\\|) ${name} : "[A-Za-z0-9_, -]+"$`),
+    ];
+    const odd = lines.filter((line) => !allowed.some((re) => re.test(line)));
+    expect(odd).toEqual([]);
+    // Bare names Mermaid's lexer would read as keywords are quoted (a table `tokens` would start with `to`).
+    const bare = [...text.matchAll(/^ {2}([A-Za-z0-9_-]+) /gm)].map((m) => m[1]);
+    expect(bare.filter((n) => /^(to|one|many|zero|only|class|style|subgraph|end\b|[0-9])/i.test(n))).toEqual([]);
+  });
+});
+
+describe('renderErDiagram', () => {
+  const catalog: Catalog = {
+    tables: [
+      {
+        name: 'child',
+        columns: [
+          { name: 'id', type: 'bigint', nullable: false, pk: true },
+          { name: 'parent_id', type: 'uuid', nullable: false, pk: false, fk: true },
+          { name: 'maybe_parent_id', type: 'uuid', nullable: true, pk: false, fk: true },
+          { name: 'only_parent_id', type: 'uuid', nullable: false, pk: false, fk: true, unique: true },
+          { name: 'maybe_only_id', type: 'uuid', nullable: true, pk: false, fk: true, unique: true },
+          { name: 'token', type: 'text', nullable: false, pk: false, fk: true },
+          { name: 'pair_a', type: 'text', nullable: false, pk: false, fk: true },
+          { name: 'pair_b', type: 'text', nullable: false, pk: false, fk: true },
+          { name: 'created_at', type: 'timestamp with time zone', nullable: false, pk: false },
+          { name: 'seen_at', type: 'timestamp(3) without time zone', nullable: true, pk: false },
+          { name: 'name', type: 'character varying(255)', nullable: false, pk: false },
+          { name: 'amount', type: 'numeric(20,4)', nullable: false, pk: false },
+          { name: 'tags', type: 'text[]', nullable: false, pk: false },
+          { name: 'counts', type: '_int4', nullable: false, pk: false },
+          { name: 'ratio', type: 'double precision', nullable: false, pk: false },
+        ],
+        uniqueKeys: [['pair_a', 'pair_b']],
+      },
+      { name: 'parent', columns: [{ name: 'id', type: 'uuid', nullable: false, pk: true }] },
+      // Its primary key is its foreign key: one-to-one.
+      { name: 'profile', columns: [{ name: 'parent_id', type: 'uuid', nullable: false, pk: true, fk: true }] },
+      { name: 'tokens', columns: [{ name: 'token', type: 'text', nullable: false, pk: true }] },
+      {
+        name: 'pair_target',
+        columns: [
+          { name: 'a', type: 'text', nullable: false, pk: false },
+          { name: 'b', type: 'text', nullable: false, pk: false },
+        ],
+        uniqueKeys: [['a', 'b']],
+      },
+    ],
+    foreignKeys: [
+      { table: 'child', columns: ['parent_id'], refTable: 'parent', refColumns: ['id'] },
+      { table: 'profile', columns: ['parent_id'], refTable: 'parent', refColumns: ['id'] },
+      { table: 'child', columns: ['maybe_parent_id'], refTable: 'parent', refColumns: ['id'] },
+      { table: 'child', columns: ['only_parent_id'], refTable: 'parent', refColumns: ['id'] },
+      { table: 'child', columns: ['maybe_only_id'], refTable: 'parent', refColumns: ['id'] },
+      { table: 'child', columns: ['token'], refTable: 'tokens', refColumns: ['token'] },
+      { table: 'child', columns: ['pair_a', 'pair_b'], refTable: 'pair_target', refColumns: ['a', 'b'] },
+    ],
+  };
+
+  it('draws cardinalities from nullability and uniqueness, with short one-word types', () => {
+    const text = renderErDiagram(catalog);
+    const body = text.slice(text.indexOf('erDiagram\n'));
+    expect(body).toBe(
+      [
+        'erDiagram',
+        '  child {',
+        '    bigint id PK',
+        '    uuid parent_id FK',
+        '    uuid maybe_parent_id FK "nullable"',
+        '    uuid only_parent_id FK, UK',
+        '    uuid maybe_only_id FK, UK "nullable"',
+        '    text token FK',
+        '    text pair_a FK "unique (pair_a, pair_b)"',
+        '    text pair_b FK "unique (pair_a, pair_b)"',
+        '    timestamptz created_at',
+        '    timestamp seen_at "nullable"',
+        '    varchar name',
+        '    numeric amount',
+        '    text_array tags',
+        '    integer_array counts',
+        '    float8 ratio',
+        '  }',
+        '  pair_target {',
+        '    text a "unique (a, b)"',
+        '    text b "unique (a, b)"',
+        '  }',
+        '  parent {',
+        '    uuid id PK',
+        '  }',
+        '  profile {',
+        '    uuid parent_id PK, FK',
+        '  }',
+        '  "tokens" {',
+        '    text token PK',
+        '  }',
+        '',
+        '  pair_target ||--o| child : "pair_a, pair_b"',
+        '  parent |o--o| child : "maybe_only_id"',
+        '  parent |o--o{ child : "maybe_parent_id"',
+        '  parent ||--o| child : "only_parent_id"',
+        '  parent ||--o{ child : "parent_id"',
+        '  parent ||--o| profile : "parent_id"',
+        '  "tokens" ||--o{ child : "token"',
+        '',
+      ].join('\n'),
+    );
+    expect(text.split('erDiagram\n')[0]).toMatch(/^(%%[^\n]*\n)+$/);
+  });
+
+  it('gives the same text whatever the order of tables and foreign keys', () => {
+    const shuffled: Catalog = { tables: [...catalog.tables].reverse(), foreignKeys: [...catalog.foreignKeys].reverse() };
+    expect(renderErDiagram(shuffled)).toBe(renderErDiagram(catalog));
+  });
+
+  it('marks a column of any foreign key FK, even when the column does not say so', () => {
+    const text = renderErDiagram({
+      tables: [
+        { name: 'a', columns: [{ name: 'b_id', type: 'uuid', nullable: false, pk: false }] },
+        { name: 'b', columns: [{ name: 'id', type: 'uuid', nullable: false, pk: true }] },
+      ],
+      foreignKeys: [{ table: 'a', columns: ['b_id'], refTable: 'b', refColumns: ['id'] }],
+    });
+    expect(text).toContain('    uuid b_id FK\n');
+    expect(text).toContain('  b ||--o{ a : "b_id"\n');
+  });
+
+  it('maps PostgreSQL type names to one Mermaid word', () => {
+    expect(
+      [
+        'timestamp with time zone',
+        'timestamp(6) with time zone',
+        'time without time zone',
+        'character varying(64)',
+        'character(2)',
+        'numeric',
+        'numeric(10,2)',
+        'text[]',
+        'character varying(20)[]',
+        '_text',
+        '_timestamptz',
+        'int8',
+        'bool',
+        'jsonb',
+        'xid8',
+        'public."Role"',
+        'bit varying(8)',
+      ].map(mermaidType),
+    ).toEqual([
+      'timestamptz',
+      'timestamptz',
+      'time',
+      'varchar',
+      'char',
+      'numeric',
+      'numeric',
+      'text_array',
+      'varchar_array',
+      'text_array',
+      'timestamptz_array',
+      'bigint',
+      'boolean',
+      'jsonb',
+      'xid8',
+      'role',
+      'varbit',
+    ]);
+  });
+});

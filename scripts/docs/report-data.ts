@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Row } from '../../bench/lib.js';
 import { tally } from '../mutation-report.js';
 
 /**
@@ -8,14 +9,8 @@ import { tally } from '../mutation-report.js';
  * report). test/docs/report.test.ts keeps the committed report equal to what its data says.
  */
 
-export interface BenchRow {
-  id: string;
-  what: string;
-  ratio: number | null;
-  goal: string;
-  pass: boolean | null;
-  raw: string;
-}
+/** A row of bench/results.json, as bench/run.ts writes it. */
+export type BenchRow = Row;
 
 export interface BenchResults {
   at: string;

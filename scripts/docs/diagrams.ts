@@ -66,7 +66,7 @@ async function mermaidPage(browser: Browser): Promise<Page> {
           useMaxWidth: false,
           mirrorActors: false,
           wrap: true,
-          width: 130,
+          width: 170,
           actorMargin: 20,
           messageMargin: 30,
           showSequenceNumbers: true,

@@ -75,6 +75,14 @@ globalThis.renderDiagram = async function renderDiagram(id, text) {
   const defects = [];
   const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
   const layout = diagram.type.startsWith('flowchart') ? flowchartLayout(root, diagram.db, defects) : null;
+  // A sequence diagram's participants: the name inside its box.
+  for (const text of root.querySelectorAll('text.actor')) {
+    const rect = text.parentElement?.querySelector('rect.actor');
+    if (!rect) continue;
+    const t = boxIn(root, text);
+    const r = boxIn(root, rect);
+    if (t.x < r.x - 1 || t.x + t.width > r.x + r.width + 1) defects.push(`the participant "${text.textContent}" is wider than its box`);
+  }
   const frame = boxIn(root, root);
   for (const t of root.querySelectorAll('text')) {
     const b = boxIn(root, t);

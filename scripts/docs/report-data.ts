@@ -51,6 +51,8 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const day = (iso: string) => iso.slice(0, 10);
 
 export function benchBlock(results: BenchResults): string {
+  // The report quotes a full run of every row; a quick run's 5 s measurements swing too much.
+  if (results.quick) throw new Error('bench/results.json holds a quick run: run the full npm run bench');
   const rows = results.rows.map(
     (r) =>
       `| ${r.id} | ${cell(r.what)} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} | ${cell(r.goal)} | ` +
@@ -59,8 +61,7 @@ export function benchBlock(results: BenchResults): string {
   const passed = results.rows.filter((r) => r.pass === true).length;
   const measured = results.rows.filter((r) => r.pass !== null).length;
   return [
-    `From \`bench/results.json\`, written by \`npm run bench\` on ${day(results.at)}` +
-      `${results.quick ? ' (a quick run)' : ''}: ${results.connections} connections, ${results.duration} s per measurement after ` +
+    `From \`bench/results.json\`, written by \`npm run bench\` on ${day(results.at)}: ${results.connections} connections, ${results.duration} s per measurement after ` +
       `${results.warmup} s of warm-up, on the two-core machine that also runs the load generator, PostgreSQL and Redis. ` +
       `${passed} of ${measured} measured rows reach their goal.`,
     '',

@@ -51,6 +51,14 @@ describe('the diagrams', () => {
     for (const d of rendered) expect(d.defects, d.name).toEqual([]);
   });
 
+  it('report what a reader would see as a defect: a name wider than its box, text outside the picture', async () => {
+    const [seq] = await renderDiagrams(browser, [
+      { name: 'fixture', text: 'sequenceDiagram\n  participant A as PaymentWebhookAuthorization<br/>Service\n  participant B\n  A->>B: hi\n' },
+    ]);
+    expect(seq.defects).toEqual([expect.stringContaining('is wider than its box')]);
+    await expect(renderDiagrams(browser, [{ name: 'broken', text: 'flowchart TB\n  a --> \n' }])).rejects.toThrow(/docs\/diagrams\/broken\.mmd/);
+  });
+
   it('are committed as rendered from their sources (run npm run docs)', () => {
     for (const d of rendered) {
       const committed = readFileSync(path.join(DIAGRAMS, `${d.name}.svg`), 'utf8');

@@ -71,8 +71,8 @@ async function main(): Promise<void> {
     }
 
     step('docs/technical-report.pdf');
-    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; description: string };
-    const { pdf, pages } = await renderReport(browser, {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { pdf, total } = await renderReport(browser, {
       markdown,
       docsDir: DOCS,
       subtitle: 'Technical report',
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString().slice(0, 10),
     });
     await writeFile(path.join(DOCS, 'technical-report.pdf'), pdf);
-    step(`done: ${Math.max(...pages.values())}+ pages`);
+    step(`done: the report has ${total} pages`);
   } finally {
     await browser.close();
   }

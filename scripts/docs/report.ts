@@ -58,7 +58,13 @@ export async function expandIncludes(markdown: string, docsDir: string): Promise
     }
     // Its title goes: the section that includes it has one.
     const text = (await readFile(path.join(docsDir, parts[i]), 'utf8')).replace(/^# .*\n/, '');
-    out.push(text.replace(/^(#{1,4}) /gm, (_, hashes: string) => `${'#'.repeat(Math.min(hashes.length + 2, 6))} `));
+    let fenced = false;
+    const lines = text.split('\n').map((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      // A `#` inside a code block is code, not a heading.
+      return fenced ? line : line.replace(/^(#{1,4}) /, (_, hashes: string) => `${'#'.repeat(hashes.length + 2)} `);
+    });
+    out.push(lines.join('\n'));
   }
   return out.join('');
 }
@@ -232,7 +238,7 @@ async function layoutDefects(page: Page): Promise<string[]> {
 }
 
 /** The page on which each heading (by id) starts, read from the PDF's outline with pdf.js. */
-export async function headingPages(pdf: Uint8Array, headings: Heading[]): Promise<Map<string, number>> {
+export async function headingPages(pdf: Uint8Array, headings: Heading[]): Promise<Map<string, number> & { total?: number }> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await pdfjs.getDocument({ data: pdf, useSystemFonts: true, isEvalSupported: false }).promise;
   try {
@@ -249,7 +255,8 @@ export async function headingPages(pdf: Uint8Array, headings: Heading[]): Promis
       }
     };
     await walk(outline);
-    const pages = new Map<string, number>();
+    const pages: Map<string, number> & { total?: number } = new Map<string, number>();
+    pages.total = doc.numPages;
     for (const h of headings) {
       const page = byTitle.get(`${h.number} ${h.text}`.replace(/\s+/g, ' ').trim());
       if (page === undefined) {
@@ -269,7 +276,7 @@ export async function headingPages(pdf: Uint8Array, headings: Heading[]): Promis
 export async function renderReport(
   browser: Browser,
   input: ReportInput,
-): Promise<{ pdf: Buffer; headings: Heading[]; pages: Map<string, number> }> {
+): Promise<{ pdf: Buffer; headings: Heading[]; pages: Map<string, number>; total: number }> {
   const markdown = await expandIncludes(input.markdown, input.docsDir);
   const rendered = renderBody(markdown, input.docsDir);
   const page = await browser.newPage();
@@ -285,7 +292,7 @@ export async function renderReport(
     for (const [id, n] of pages) {
       if (check.get(id) !== n) throw new Error(`heading ${id} moved from page ${n} to ${check.get(id)} between the two prints`);
     }
-    return { pdf, headings: rendered.headings, pages };
+    return { pdf, headings: rendered.headings, pages, total: check.total ?? 0 };
   } finally {
     await page.close();
   }

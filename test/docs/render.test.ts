@@ -89,6 +89,45 @@ describe('the diagrams', () => {
     }
   });
 
+  it("open in draw.io's own graph library (mxGraph): every box, frame and connector decoded, each connector joined to its two boxes", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.setContent('<!doctype html><html><body></body></html>');
+      await page.evaluate(() => Object.assign(globalThis, { mxLoadResources: false, mxLoadStylesheets: false, mxBasePath: '.' }));
+      await page.addScriptTag({ path: path.join(ROOT, 'node_modules/mxgraph/javascript/mxClient.min.js') });
+      for (const name of DRAWIO_DIAGRAMS) {
+        const xml = readFileSync(path.join(DIAGRAMS, `${name}.drawio`), 'utf8');
+        const decoded = await page.evaluate((text) => {
+          type Cell = { vertex: boolean; edge: boolean; source: Cell | null; target: Cell | null; id: string; value: unknown };
+          const g = globalThis as unknown as {
+            mxUtils: { parseXml(t: string): { documentElement: { getElementsByTagName(n: string): ArrayLike<unknown> } } };
+            mxCodec: new (doc: unknown) => { decode(node: unknown, into: unknown): void };
+            mxGraphModel: new () => { cells: Record<string, Cell> };
+          };
+          const doc = g.mxUtils.parseXml(text);
+          const model = new g.mxGraphModel();
+          new g.mxCodec(doc).decode(doc.documentElement.getElementsByTagName('mxGraphModel')[0], model);
+          const cells = Object.values(model.cells);
+          return {
+            vertices: cells.filter((c) => c.vertex).length,
+            edges: cells.filter((c) => c.edge).length,
+            joined: cells.filter((c) => c.edge && c.source?.vertex && c.target?.vertex).length,
+            labelled: cells.filter((c) => c.vertex && typeof c.value === 'string' && c.value.length > 0).length,
+          };
+        }, xml);
+        const layout = rendered.find((r) => r.name === name)!.layout!;
+        expect(decoded, name).toEqual({
+          vertices: layout.nodes.length + layout.clusters.length,
+          edges: layout.edges.length,
+          joined: layout.edges.length,
+          labelled: layout.nodes.length + layout.clusters.length,
+        });
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
   it('write draw.io files that are well-formed XML with labels escaped twice (XML, then draw.io HTML)', async () => {
     const layout: FlowchartLayout = {
       width: 300,
@@ -141,7 +180,7 @@ describe('the report', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const wide = readFileSync(path.join(DIAGRAMS, 'redis-caching.svg'));
   writeFileSync(path.join(dir, 'wide.svg'), wide);
-  writeFileSync(path.join(dir, 'part.md'), '# Dropped title\n\n## Included section\n\nIncluded text.\n');
+  writeFileSync(path.join(dir, 'part.md'), '# Dropped title\n\n## Included section\n\nIncluded text.\n\n```graphql\n# a comment, not a heading\n```\n');
   const lorem = Array.from({ length: 60 }, (_, i) => `Paragraph ${i}: ${'words that fill the page '.repeat(12)}`).join('\n\n');
   const markdown = [
     '# The title',
@@ -167,10 +206,11 @@ describe('the report', () => {
     const expanded = await expandIncludes(markdown, dir);
     expect(expanded).toContain('#### Included section');
     expect(expanded).not.toContain('Dropped title');
+    expect(expanded).toContain('\n# a comment, not a heading\n');
   });
 
   it('prints a title page, contents with the pages the sections start on, numbered sections, and a wide figure on a landscape page', async () => {
-    const { pdf, headings, pages } = await renderReport(browser, {
+    const { pdf, headings, pages, total } = await renderReport(browser, {
       markdown,
       docsDir: dir,
       subtitle: 'Sub',
@@ -180,6 +220,7 @@ describe('the report', () => {
     expect(headings.map((h) => `${h.number} ${h.text}`)).toEqual(['1 First section', '1.1 A subsection', '2 Second section']);
     const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
     const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), isEvalSupported: false }).promise;
+    expect(total).toBe(doc.numPages);
     const texts: string[] = [];
     const landscape: number[] = [];
     for (let i = 1; i <= doc.numPages; i++) {
